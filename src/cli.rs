@@ -1,0 +1,157 @@
+//! Command-line definitions. The fixed surface is derived; one flag per question is added
+//! from the loaded rule set, so `--rules other.yaml` brings its own flags.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::builder::{PossibleValue, PossibleValuesParser};
+use clap::{Arg, ArgAction, ArgMatches, Args, CommandFactory, Parser, Subcommand};
+
+use crate::render::Format;
+use crate::rules::{Kind, RuleSet};
+
+const ABOUT: &str = "Tells Apple-platform teams which on-device inference stack to use \
+(Core ML, MLX, both, or MLX now and Core ML later) and exactly why.";
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0    success
+  1    the --expect gate failed
+  2    usage or input error (bad flag or value, bad answers file, missing required answer)
+  3    the rule set is invalid
+  130  interrupted";
+
+#[derive(Debug, Parser)]
+#[command(name = "mlstack", version, about = ABOUT, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Recommend an inference stack from your answers (one flag per question)
+    Recommend(RecommendArgs),
+    /// List the questions, their options and defaults
+    Questions(QuestionsArgs),
+    /// Check rule files
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RecommendArgs {
+    /// Read answers from a YAML or JSON file (`-` for stdin); flags override it
+    #[arg(long, value_name = "FILE")]
+    pub answers: Option<PathBuf>,
+    /// Use this rule file instead of the embedded default rules
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Exit with code 1 unless the recommendation is this outcome (a CI gate)
+    #[arg(long, value_name = "OUTCOME")]
+    pub expect: Option<String>,
+    /// Never prompt; unanswered questions take their defaults
+    #[arg(long)]
+    pub no_input: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct QuestionsArgs {
+    /// Use this rule file instead of the embedded default rules
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Check that a rule file is valid (default: the embedded rules)
+    Validate {
+        /// Rule file to check
+        file: Option<PathBuf>,
+    },
+    /// Run a rule file's embedded tests and conflict examples (default: the embedded rules)
+    Test {
+        /// Rule file to test
+        file: Option<PathBuf>,
+    },
+}
+
+/// The rule file named by `--rules`, found before full parsing because the question flags
+/// depend on it.
+pub fn rules_path(args: &[OsString]) -> Option<PathBuf> {
+    let mut iter = args.iter().skip(1);
+    while let Some(arg) = iter.next() {
+        if arg == "--" {
+            break;
+        }
+        if arg == "--rules" {
+            return iter.next().map(PathBuf::from);
+        }
+        if let Some(s) = arg.to_str()
+            && let Some(path) = s.strip_prefix("--rules=")
+        {
+            return Some(PathBuf::from(path));
+        }
+    }
+    None
+}
+
+/// The full command, with one flag per question of `rules` on `recommend`.
+pub fn command(rules: &RuleSet) -> clap::Command {
+    let outcomes: Vec<PossibleValue> = rules
+        .outcomes
+        .iter()
+        .map(|o| PossibleValue::new(o.id.clone()).help(o.name.clone()))
+        .collect();
+    Cli::command().mut_subcommand("recommend", |sub| {
+        let sub = sub.mut_arg("expect", |a| {
+            a.value_parser(PossibleValuesParser::new(outcomes.clone()))
+        });
+        rules.questions.iter().fold(sub, |sub, q| sub.arg(question_arg(q)))
+    })
+}
+
+fn question_arg(q: &crate::rules::Question) -> Arg {
+    let values: Vec<PossibleValue> = q
+        .options
+        .iter()
+        .map(|o| PossibleValue::new(o.id.clone()).help(o.label.clone()))
+        .collect();
+    let mut help = q.prompt.clone();
+    if q.required {
+        help.push_str(" (required)");
+    } else if let Some(default) = q.default {
+        help.push_str(&format!(" [default: {}]", q.option_ids(default).join(",")));
+    }
+    let arg = Arg::new(q.id.clone())
+        .long(q.id.clone())
+        .value_name("VALUE")
+        .help(help)
+        .help_heading("Questions")
+        .value_parser(PossibleValuesParser::new(values));
+    match q.kind {
+        Kind::Single => arg.action(ArgAction::Set),
+        Kind::Multi => arg.action(ArgAction::Append).value_delimiter(','),
+    }
+}
+
+/// The option ids given on the command line for each question, `None` where not given.
+pub fn question_values(rules: &RuleSet, matches: &ArgMatches) -> Vec<Option<Vec<String>>> {
+    rules
+        .questions
+        .iter()
+        .map(|q| {
+            matches
+                .get_many::<String>(&q.id)
+                .map(|values| values.cloned().collect())
+        })
+        .collect()
+}

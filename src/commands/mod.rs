@@ -1,0 +1,165 @@
+//! One file per subcommand; this module parses the command line and dispatches.
+
+mod questions;
+mod recommend;
+mod rules_cmd;
+
+use std::ffi::OsString;
+use std::io::{self, IsTerminal, Write};
+use std::path::Path;
+
+use clap::FromArgMatches;
+
+use crate::cli::{self, Cli, Command};
+use crate::rules::{self, InvalidRules, RuleSet};
+
+/// How a run ended, mapped to the documented exit codes by `main`.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// Bad flag, bad value, bad answers file, missing required answer: exit 2.
+    #[error("{0:#}")]
+    Usage(anyhow::Error),
+    /// The rule set is invalid: exit 3.
+    #[error("{0}")]
+    InvalidRules(#[from] InvalidRules),
+    /// A gate failed (`--expect`, `rules test`); the message is already printed: exit 1.
+    #[error("{0}")]
+    Gate(String),
+    /// Writing the result failed (other than a closed pipe).
+    #[error("cannot write output: {0}")]
+    Output(io::Error),
+}
+
+impl Failure {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Usage(_) => 2,
+            Failure::InvalidRules(_) => 3,
+            Failure::Gate(_) => 1,
+            Failure::Output(_) => 1,
+        }
+    }
+}
+
+pub fn usage(message: impl std::fmt::Display) -> Failure {
+    Failure::Usage(anyhow::anyhow!("{message}"))
+}
+
+/// Facts about the terminal, decided once.
+#[derive(Debug, Clone, Copy)]
+pub struct Terminal {
+    pub stdout_is_tty: bool,
+    /// Width for tables: the terminal's when stdout is one, else a fixed width.
+    pub width: u16,
+}
+
+impl Terminal {
+    fn detect() -> Self {
+        let stdout_is_tty = io::stdout().is_terminal();
+        let width = if stdout_is_tty {
+            terminal_size::terminal_size()
+                .map(|(w, _)| w.0)
+                .unwrap_or(crate::render::table::DEFAULT_WIDTH)
+        } else {
+            crate::render::table::DEFAULT_WIDTH
+        };
+        Terminal {
+            stdout_is_tty,
+            width,
+        }
+    }
+}
+
+/// Load the rule file at `path`, or the embedded rules.
+pub fn load_rules(path: Option<&Path>) -> Result<RuleSet, Failure> {
+    let Some(path) = path else {
+        return Ok(rules::default_rules()?);
+    };
+    let name = path.display().to_string();
+    let bytes = read_file(path, "rule file").map_err(|message| {
+        Failure::InvalidRules(InvalidRules {
+            diagnostics: vec![rules::Diagnostic {
+                file: name.clone(),
+                line: 0,
+                column: 0,
+                message,
+                hint: None,
+            }],
+        })
+    })?;
+    Ok(rules::load_rules(&name, &bytes)?)
+}
+
+/// Read a whole file, refusing directories and anything over the size limit before reading it.
+pub fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let shown = path.display();
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {what} {shown}: {}", io_reason(&e)))?;
+    let meta = file.metadata().map_err(|e| format!("cannot read {what} {shown}: {}", io_reason(&e)))?;
+    if meta.is_dir() {
+        return Err(format!("{what} {shown} is a directory"));
+    }
+    let limit = rules::MAX_RULE_FILE_BYTES as u64;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {what} {shown}: {}", io_reason(&e)))?;
+    if bytes.len() as u64 > limit {
+        return Err(format!("{what} {shown} is larger than the limit of {limit} bytes"));
+    }
+    Ok(bytes)
+}
+
+fn io_reason(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Write a finished result to stdout in one go. A closed pipe is a normal end.
+pub fn emit(bytes: &[u8]) -> Result<(), Failure> {
+    let mut out = io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Failure::Output(e)),
+        _ => Ok(()),
+    }
+}
+
+/// Parse `args` and run the command.
+pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
+    let rules_path = cli::rules_path(&args);
+    let rules = load_rules(rules_path.as_deref())?;
+    let mut command = cli::command(&rules);
+    let matches = match command.try_get_matches_from_mut(&args) {
+        Ok(m) => m,
+        Err(e) => {
+            // Help and version go to stdout with exit 0; errors to stderr with exit 2.
+            let code = e.exit_code();
+            let _ = e.print();
+            return if code == 0 {
+                Ok(())
+            } else {
+                Err(Failure::Usage(anyhow::anyhow!("")))
+            };
+        }
+    };
+    let cli = Cli::from_arg_matches(&matches).map_err(|e| usage(e.to_string().trim()))?;
+    let terminal = Terminal::detect();
+    match cli.command {
+        None => {
+            let help = command.render_help().to_string();
+            emit(help.as_bytes())
+        }
+        Some(Command::Recommend(args)) => {
+            let sub = matches
+                .subcommand_matches("recommend")
+                .expect("recommend matches");
+            let given = cli::question_values(&rules, sub);
+            recommend::run(&rules, &args, &given, terminal)
+        }
+        Some(Command::Questions(args)) => questions::run(&rules, &args, terminal),
+        Some(Command::Rules { command }) => rules_cmd::run(command),
+    }
+}

@@ -1,0 +1,14 @@
+//! mlstack: which on-device inference stack (Core ML, MLX, both, or MLX now and Core ML
+//! later) fits an Apple-platform team, and why.
+//!
+//! Data flows one way: rules -> answers -> verdict -> explanation -> report -> output.
+
+pub mod answers;
+pub mod cli;
+pub mod commands;
+pub mod engine;
+pub mod explain;
+pub mod render;
+pub mod report;
+pub mod rules;
+pub mod rule_tests;

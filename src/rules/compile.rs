@@ -1,0 +1,556 @@
+//! Validation and compilation: from the rule file as written to the index-based [`RuleSet`].
+//! Every problem is collected (not just the first), each with its location.
+
+use std::collections::HashSet;
+
+use serde_saphyr::{Location, Spanned};
+
+use super::diagnostic::{Diagnostic, did_you_mean};
+use super::model::*;
+use super::syntax::{self, OneOrMany, Pairs};
+
+/// Question ids that would collide with the command line's own flags.
+pub const RESERVED_QUESTION_IDS: &[&str] = &[
+    "answers",
+    "batch",
+    "color",
+    "expect",
+    "explain",
+    "format",
+    "help",
+    "no-input",
+    "rules",
+    "save-answers",
+    "version",
+];
+
+struct Compiler<'a> {
+    file: &'a str,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Compiler<'_> {
+    fn error(&mut self, at: Location, message: impl Into<String>) {
+        self.error_with_hint(at, message, None);
+    }
+
+    fn error_with_hint(&mut self, at: Location, message: impl Into<String>, hint: Option<String>) {
+        self.diagnostics.push(Diagnostic {
+            file: self.file.to_owned(),
+            line: at.line(),
+            column: at.column(),
+            message: message.into(),
+            hint,
+        });
+    }
+
+    /// Ids double as flag names and JSON keys: lowercase letters, digits and dashes.
+    fn check_id(&mut self, what: &str, id: &Spanned<String>) {
+        let s = &id.value;
+        let ok = s.len() <= 64
+            && s.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !ok {
+            self.error_with_hint(
+                id.referenced,
+                format!("{what} id `{s}` is not a valid id"),
+                Some("use lowercase letters, digits and `-` (at most 64 characters), starting with a letter or digit".into()),
+            );
+        }
+    }
+
+    fn check_unique<'s>(&mut self, what: &str, ids: impl IntoIterator<Item = &'s Spanned<String>>) {
+        let mut seen: Vec<&Spanned<String>> = Vec::new();
+        for id in ids {
+            if let Some(first) = seen.iter().find(|s| s.value == id.value) {
+                let (line, column) = (first.referenced.line(), first.referenced.column());
+                self.error(
+                    id.referenced,
+                    format!("duplicate {what} id `{}` (first defined at line {line}, column {column})", id.value),
+                );
+            } else {
+                seen.push(id);
+            }
+        }
+    }
+
+    fn outcome_ref(&mut self, outcomes: &[Outcome], id: &Spanned<String>) -> Option<usize> {
+        let found = outcomes.iter().position(|o| o.id == id.value);
+        if found.is_none() {
+            let hint = did_you_mean(&id.value, outcomes.iter().map(|o| o.id.as_str()))
+                .map(|s| format!("did you mean `{s}`?"));
+            let known = outcomes.iter().map(|o| o.id.as_str()).collect::<Vec<_>>().join(", ");
+            self.error_with_hint(
+                id.referenced,
+                format!("unknown outcome `{}` (outcomes: {known})", id.value),
+                hint,
+            );
+        }
+        found
+    }
+
+    fn question_ref(&mut self, questions: &[Question], id: &Spanned<String>) -> Option<usize> {
+        let found = questions.iter().position(|q| q.id == id.value);
+        if found.is_none() {
+            let hint = did_you_mean(&id.value, questions.iter().map(|q| q.id.as_str()))
+                .map(|s| format!("did you mean `{s}`?"));
+            self.error_with_hint(id.referenced, format!("unknown question `{}`", id.value), hint);
+        }
+        found
+    }
+
+    /// Option ids to a mask, reporting unknown ones. Does not check answer legality.
+    fn option_mask(&mut self, question: &Question, value: &Spanned<OneOrMany>) -> Option<Mask> {
+        let mut mask = 0;
+        let mut ok = true;
+        let items = value.value.items(value.referenced);
+        if items.is_empty() {
+            self.error(value.referenced, format!("empty option list for `{}`", question.id));
+            return None;
+        }
+        for (id, at) in items {
+            match question.option_index(&id) {
+                Some(i) => mask |= 1 << i,
+                None => {
+                    ok = false;
+                    let hint = did_you_mean(&id, question.options.iter().map(|o| o.id.as_str()))
+                        .map(|s| format!("did you mean `{s}`?"));
+                    self.error_with_hint(
+                        at,
+                        format!(
+                            "unknown option `{id}` for question `{}` (options: {})",
+                            question.id,
+                            question.option_list()
+                        ),
+                        hint,
+                    );
+                }
+            }
+        }
+        ok.then_some(mask)
+    }
+
+    /// `limit`: only questions before this index may be referenced (for `ask_if`).
+    fn condition(
+        &mut self,
+        questions: &[Question],
+        cond: &Spanned<syntax::Condition>,
+        limit: usize,
+    ) -> Option<Condition> {
+        let items = &cond.value.0;
+        if items.is_empty() {
+            self.error(cond.referenced, "empty condition: name at least one question, or `all`/`any`/`not`");
+            return None;
+        }
+        let mut out = Vec::new();
+        let mut ok = true;
+        for item in items {
+            let compiled = match item {
+                syntax::ConditionItem::All(at, list) | syntax::ConditionItem::Any(at, list) => {
+                    if list.is_empty() {
+                        self.error(*at, "`all`/`any` needs at least one condition");
+                        None
+                    } else {
+                        let parts: Vec<_> =
+                            list.iter().map(|c| self.condition(questions, c, limit)).collect();
+                        let parts: Option<Vec<_>> = parts.into_iter().collect();
+                        parts.map(|p| match item {
+                            syntax::ConditionItem::All(..) => Condition::All(p),
+                            _ => Condition::Any(p),
+                        })
+                    }
+                }
+                syntax::ConditionItem::Not(inner) => self
+                    .condition(questions, inner, limit)
+                    .map(|c| Condition::Not(Box::new(c))),
+                syntax::ConditionItem::Test { question, options } => {
+                    match self.question_ref(&questions[..limit.min(questions.len())], question) {
+                        Some(q) => self
+                            .option_mask(&questions[q], options)
+                            .map(|mask| Condition::Test { question: q, mask }),
+                        None => {
+                            if questions.iter().any(|q| q.id == question.value) {
+                                // The generic "unknown question" is misleading here: say why.
+                                self.diagnostics.pop();
+                                self.error(
+                                    question.referenced,
+                                    format!("`ask_if` may only refer to earlier questions, and `{}` comes later", question.value),
+                                );
+                            }
+                            None
+                        }
+                    }
+                }
+            };
+            match compiled {
+                Some(c) => out.push(c),
+                None => ok = false,
+            }
+        }
+        if !ok {
+            return None;
+        }
+        Some(if out.len() == 1 {
+            out.pop().expect("one item")
+        } else {
+            Condition::All(out)
+        })
+    }
+
+    /// `Some(None)`: no condition (always holds); `None`: the condition is invalid.
+    fn optional_condition(
+        &mut self,
+        questions: &[Question],
+        cond: Option<&Spanned<syntax::Condition>>,
+    ) -> Option<Option<Condition>> {
+        match cond {
+            None => Some(None),
+            Some(c) => self.condition(questions, c, questions.len()).map(Some),
+        }
+    }
+
+    /// A full answer set (defaults filled in) from `question: value` pairs, as used by tests
+    /// and conflict examples.
+    fn answer_set(
+        &mut self,
+        questions: &[Question],
+        pairs: &Spanned<Pairs<Spanned<OneOrMany>>>,
+    ) -> Option<Vec<Mask>> {
+        let mut answers: Vec<Option<Mask>> = vec![None; questions.len()];
+        let mut ok = true;
+        for (key, value) in &pairs.value.0 {
+            let Some(q) = self.question_ref(questions, key) else {
+                ok = false;
+                continue;
+            };
+            let Some(mask) = self.option_mask(&questions[q], value) else {
+                ok = false;
+                continue;
+            };
+            let ids = questions[q].option_ids(mask);
+            if let Err(problem) = questions[q].answer_mask(ids) {
+                self.error(value.referenced, problem.to_string());
+                ok = false;
+                continue;
+            }
+            answers[q] = Some(mask);
+        }
+        let mut full = Vec::with_capacity(questions.len());
+        for (q, answer) in answers.into_iter().enumerate() {
+            match answer.or(questions[q].default) {
+                Some(mask) => full.push(mask),
+                None => {
+                    if ok {
+                        self.error(
+                            pairs.referenced,
+                            format!("missing an answer to required question `{}`", questions[q].id),
+                        );
+                    }
+                    ok = false;
+                    full.push(0);
+                }
+            }
+        }
+        ok.then_some(full)
+    }
+
+    fn question(&mut self, def: &syntax::QuestionDef, earlier: &[Question]) -> Option<Question> {
+        self.check_id("question", &def.id);
+        if RESERVED_QUESTION_IDS.contains(&def.id.value.as_str()) {
+            self.error_with_hint(
+                def.id.referenced,
+                format!("question id `{}` is reserved: `--{}` is a flag of mlstack itself", def.id.value, def.id.value),
+                Some("choose another id".into()),
+            );
+        }
+        let opts = &def.options.value;
+        if opts.is_empty() {
+            self.error(def.options.referenced, format!("question `{}` has no options", def.id.value));
+        }
+        if opts.len() > MAX_OPTIONS {
+            self.error(
+                def.options.referenced,
+                format!(
+                    "question `{}` has {} options; at most {MAX_OPTIONS} are supported",
+                    def.id.value,
+                    opts.len()
+                ),
+            );
+            return None;
+        }
+        for o in opts {
+            self.check_id("option", &o.id);
+        }
+        self.check_unique("option", opts.iter().map(|o| &o.id));
+        let mut exclusive = 0;
+        for (i, o) in opts.iter().enumerate() {
+            if o.exclusive {
+                if def.kind == Kind::Single {
+                    self.error(
+                        o.id.referenced,
+                        format!("`exclusive` only makes sense in a multi-choice question (option `{}`)", o.id.value),
+                    );
+                }
+                exclusive |= 1 << i;
+            }
+        }
+        let mut question = Question {
+            id: def.id.value.clone(),
+            prompt: def.prompt.clone(),
+            help: def.help.clone(),
+            kind: def.kind,
+            required: def.required,
+            default: None,
+            ask_if: None,
+            options: opts
+                .iter()
+                .map(|o| AnswerOption {
+                    id: o.id.value.clone(),
+                    label: o.label.clone(),
+                    help: o.help.clone(),
+                })
+                .collect(),
+            exclusive,
+        };
+        match (&def.default, def.required) {
+            (Some(default), true) => self.error_with_hint(
+                default.referenced,
+                format!("question `{}` is required and also has a default", def.id.value),
+                Some("a required question must be answered; drop `default` or `required`".into()),
+            ),
+            (None, false) => self.error_with_hint(
+                def.id.referenced,
+                format!("question `{}` has no default and is not required", def.id.value),
+                Some("add `default:` (used when unanswered) or `required: true`".into()),
+            ),
+            (Some(default), false) => {
+                if let Some(mask) = self.option_mask(&question, default) {
+                    let ids = question.option_ids(mask);
+                    match question.answer_mask(ids) {
+                        Ok(mask) => question.default = Some(mask),
+                        Err(problem) => self.error(default.referenced, format!("invalid default: {problem}")),
+                    }
+                }
+            }
+            (None, true) => {}
+        }
+        if let Some(ask_if) = &def.ask_if {
+            let mut all: Vec<Question> = earlier.to_vec();
+            all.push(question.clone());
+            question.ask_if = self.condition(&all, ask_if, earlier.len());
+        }
+        Some(question)
+    }
+}
+
+pub fn compile(file: &str, def: &syntax::RuleFile, sha256: String) -> Result<RuleSet, Vec<Diagnostic>> {
+    let mut c = Compiler {
+        file,
+        diagnostics: Vec::new(),
+    };
+
+    // Outcomes.
+    for o in &def.outcomes {
+        c.check_id("outcome", &o.id);
+    }
+    c.check_unique("outcome", def.outcomes.iter().map(|o| &o.id));
+    if def.outcomes.len() < 2 {
+        c.error(def.name.referenced, "a rule set needs at least two outcomes to choose between");
+    }
+    if def.outcomes.len() > MAX_OUTCOMES {
+        c.error(
+            def.name.referenced,
+            format!("{} outcomes; at most {MAX_OUTCOMES} are supported", def.outcomes.len()),
+        );
+    }
+    let outcomes: Vec<Outcome> = def
+        .outcomes
+        .iter()
+        .map(|o| Outcome {
+            id: o.id.value.clone(),
+            name: o.name.clone(),
+            summary: o.summary.clone(),
+        })
+        .collect();
+
+    // Questions, in order, so `ask_if` sees only earlier ones.
+    if def.questions.is_empty() {
+        c.error(def.name.referenced, "a rule set needs at least one question");
+    }
+    c.check_unique("question", def.questions.iter().map(|q| &q.id));
+    let mut questions: Vec<Question> = Vec::new();
+    for q in &def.questions {
+        if let Some(question) = c.question(q, &questions) {
+            questions.push(question);
+        }
+    }
+    if questions.len() != def.questions.len() {
+        // References into a partial question list would only produce noise.
+        return Err(c.diagnostics);
+    }
+
+    // Rules, constraints and notes share one id space: the JSON names them all as `rule`.
+    let ids = def
+        .rules
+        .iter()
+        .map(|r| &r.id)
+        .chain(def.constraints.iter().map(|r| &r.id))
+        .chain(def.notes.iter().map(|r| &r.id));
+    c.check_unique("rule/constraint/note", ids);
+
+    let mut rules = Vec::new();
+    for r in &def.rules {
+        c.check_id("rule", &r.id);
+        let when = c.optional_condition(&questions, r.when.as_ref());
+        let mut score = Vec::new();
+        if r.score.value.0.is_empty() {
+            c.error(r.score.referenced, format!("rule `{}` scores no outcome", r.id.value));
+        }
+        c.check_unique("score outcome", r.score.value.0.iter().map(|(k, _)| k));
+        for (outcome, points) in &r.score.value.0 {
+            if points.value == 0 {
+                c.error(points.referenced, "zero points: drop the entry or give it a value");
+            }
+            if let Some(o) = c.outcome_ref(&outcomes, outcome) {
+                score.push((o, points.value));
+            }
+        }
+        if let Some(when) = when {
+            rules.push(Rule {
+                id: r.id.value.clone(),
+                when,
+                score,
+                why: r.why.clone(),
+                cite: r.cite.clone(),
+            });
+        }
+    }
+
+    let mut constraints = Vec::new();
+    for k in &def.constraints {
+        c.check_id("constraint", &k.id);
+        let when = c.condition(&questions, &k.when, questions.len());
+        let mut exclude = 0u64;
+        if k.exclude.value.is_empty() {
+            c.error(k.exclude.referenced, format!("constraint `{}` excludes nothing", k.id.value));
+        }
+        for o in &k.exclude.value {
+            if let Some(i) = c.outcome_ref(&outcomes, o) {
+                exclude |= 1 << i;
+            }
+        }
+        if let Some(when) = when {
+            constraints.push(Constraint {
+                id: k.id.value.clone(),
+                when,
+                exclude,
+                why: k.why.clone(),
+                source: k.source.clone(),
+            });
+        }
+    }
+
+    let mut notes = Vec::new();
+    for n in &def.notes {
+        c.check_id("note", &n.id);
+        let when = c.optional_condition(&questions, n.when.as_ref());
+        if let Some(when) = when {
+            notes.push(Note {
+                id: n.id.value.clone(),
+                when,
+                text: n.text.clone(),
+                cite: n.cite.clone(),
+            });
+        }
+    }
+
+    // Tie-break: every outcome exactly once.
+    let mut tie_break = Vec::new();
+    for id in &def.tie_break.value {
+        if let Some(i) = c.outcome_ref(&outcomes, id) {
+            if tie_break.contains(&i) {
+                c.error(id.referenced, format!("outcome `{}` appears twice in `tie_break`", id.value));
+            } else {
+                tie_break.push(i);
+            }
+        }
+    }
+    let missing: Vec<&str> = outcomes
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !tie_break.contains(i))
+        .map(|(_, o)| o.id.as_str())
+        .collect();
+    if !missing.is_empty() {
+        c.error(
+            def.tie_break.referenced,
+            format!("`tie_break` must list every outcome; missing: {}", missing.join(", ")),
+        );
+    }
+
+    let confidence = ConfidenceThresholds {
+        strong: def.confidence.value.strong,
+        moderate: def.confidence.value.moderate,
+    };
+    if confidence.moderate > confidence.strong || confidence.moderate == 0 {
+        c.error(
+            def.confidence.referenced,
+            "`confidence` needs 0 < moderate <= strong (margins below `moderate` are close calls)",
+        );
+    }
+
+    let mut conflicts = Vec::new();
+    c.check_unique("conflict", def.conflicts.iter().map(|k| &k.id));
+    for k in &def.conflicts {
+        c.check_id("conflict", &k.id);
+        let example = c.answer_set(&questions, &k.example);
+        let wins = c.outcome_ref(&outcomes, &k.wins);
+        if let (Some(example), Some(wins)) = (example, wins) {
+            conflicts.push(Conflict {
+                id: k.id.value.clone(),
+                between: k.between.clone(),
+                example,
+                wins,
+                why: k.why.clone(),
+            });
+        }
+    }
+
+    let mut tests = Vec::new();
+    let mut names = HashSet::new();
+    for t in &def.tests {
+        if !names.insert(t.name.value.as_str()) {
+            c.error(t.name.referenced, format!("duplicate test name `{}`", t.name.value));
+        }
+        let answers = c.answer_set(&questions, &t.answers);
+        let expect = c.outcome_ref(&outcomes, &t.expect);
+        if let (Some(answers), Some(expect)) = (answers, expect) {
+            tests.push(Test {
+                name: t.name.value.clone(),
+                answers,
+                expect,
+            });
+        }
+    }
+
+    if !c.diagnostics.is_empty() {
+        c.diagnostics.sort_by_key(|d| (d.line, d.column));
+        return Err(c.diagnostics);
+    }
+    Ok(RuleSet {
+        name: def.name.value.clone(),
+        description: def.description.clone(),
+        assumes: def.assumes.clone(),
+        sha256,
+        outcomes,
+        questions,
+        rules,
+        constraints,
+        notes,
+        tie_break,
+        confidence,
+        close_call: def.close_call.clone(),
+        conflicts,
+        tests,
+    })
+}

@@ -1,0 +1,256 @@
+//! The rule file as written: serde types that mirror the YAML, with source locations kept
+//! for every id and reference so validation can point at file:line:column.
+
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::{Location, Spanned};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Which platform generation the rules assume (e.g. "iOS 26 / macOS 26 SDKs").
+    #[serde(default)]
+    pub assumes: Option<String>,
+    pub outcomes: Vec<OutcomeDef>,
+    pub questions: Vec<QuestionDef>,
+    pub rules: Vec<RuleDef>,
+    #[serde(default)]
+    pub constraints: Vec<ConstraintDef>,
+    #[serde(default)]
+    pub notes: Vec<NoteDef>,
+    pub tie_break: Spanned<Vec<Spanned<String>>>,
+    pub confidence: Spanned<ConfidenceDef>,
+    #[serde(default)]
+    pub close_call: Option<String>,
+    #[serde(default)]
+    pub conflicts: Vec<ConflictDef>,
+    #[serde(default)]
+    pub tests: Vec<TestDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeDef {
+    pub id: Spanned<String>,
+    pub name: String,
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Single,
+    Multi,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionDef {
+    pub id: Spanned<String>,
+    pub prompt: String,
+    #[serde(default)]
+    pub help: Option<String>,
+    pub kind: Kind,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub default: Option<Spanned<OneOrMany>>,
+    #[serde(default)]
+    pub ask_if: Option<Spanned<Condition>>,
+    pub options: Spanned<Vec<OptionDef>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionDef {
+    pub id: Spanned<String>,
+    pub label: String,
+    #[serde(default)]
+    pub help: Option<String>,
+    /// Stands for the empty set in a multi-choice question; cannot be combined with others.
+    #[serde(default)]
+    pub exclusive: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleDef {
+    pub id: Spanned<String>,
+    #[serde(default)]
+    pub when: Option<Spanned<Condition>>,
+    pub score: Spanned<Pairs<Spanned<i32>>>,
+    pub why: String,
+    pub cite: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConstraintDef {
+    pub id: Spanned<String>,
+    pub when: Spanned<Condition>,
+    pub exclude: Spanned<Vec<Spanned<String>>>,
+    pub why: String,
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoteDef {
+    pub id: Spanned<String>,
+    #[serde(default)]
+    pub when: Option<Spanned<Condition>>,
+    pub text: String,
+    pub cite: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfidenceDef {
+    /// Smallest margin reported as `strong`.
+    pub strong: u32,
+    /// Smallest margin reported as `moderate`; anything lower is a `close-call`.
+    pub moderate: u32,
+}
+
+/// Two checklist items that point different ways, which one wins, and an answer set that
+/// proves the file really resolves it that way.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConflictDef {
+    pub id: Spanned<String>,
+    pub between: Vec<String>,
+    pub example: Spanned<Pairs<Spanned<OneOrMany>>>,
+    pub wins: Spanned<String>,
+    pub why: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestDef {
+    pub name: Spanned<String>,
+    pub answers: Spanned<Pairs<Spanned<OneOrMany>>>,
+    pub expect: Spanned<String>,
+}
+
+/// `option` or `[option, ...]`.
+#[derive(Debug, Clone)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<Spanned<String>>),
+}
+
+impl OneOrMany {
+    /// The option ids with the best location known for each.
+    pub fn items(&self, at: Location) -> Vec<(String, Location)> {
+        match self {
+            OneOrMany::One(s) => vec![(s.clone(), at)],
+            OneOrMany::Many(v) => v.iter().map(|s| (s.value.clone(), s.referenced)).collect(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = OneOrMany;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an option id or a list of option ids")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(OneOrMany::One(v.to_owned()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(OneOrMany::One(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(OneOrMany::One(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(OneOrMany::One(v.to_string()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element::<Spanned<String>>()? {
+                    items.push(item);
+                }
+                Ok(OneOrMany::Many(items))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A mapping kept in file order, each key with its location (serde maps lose both).
+#[derive(Debug)]
+pub struct Pairs<V>(pub Vec<(Spanned<String>, V)>);
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for Pairs<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct PairsVisitor<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for PairsVisitor<V> {
+            type Value = Pairs<V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a mapping")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut pairs = Vec::new();
+                while let Some(key) = map.next_key::<Spanned<String>>()? {
+                    pairs.push((key, map.next_value()?));
+                }
+                Ok(Pairs(pairs))
+            }
+        }
+        d.deserialize_map(PairsVisitor(std::marker::PhantomData))
+    }
+}
+
+/// A `when` / `ask_if` condition: a mapping whose entries must all hold. Each entry is
+/// `question: option`, `question: [options]` (any of them), `all: [..]`, `any: [..]` or `not: {..}`.
+#[derive(Debug)]
+pub struct Condition(pub Vec<ConditionItem>);
+
+#[derive(Debug)]
+pub enum ConditionItem {
+    All(Location, Vec<Spanned<Condition>>),
+    Any(Location, Vec<Spanned<Condition>>),
+    Not(Box<Spanned<Condition>>),
+    Test {
+        question: Spanned<String>,
+        options: Spanned<OneOrMany>,
+    },
+}
+
+impl<'de> Deserialize<'de> for Condition {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Condition;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a condition mapping (`question: option`, `all`, `any` or `not`)")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::new();
+                while let Some(key) = map.next_key::<Spanned<String>>()? {
+                    let item = match key.value.as_str() {
+                        "all" => ConditionItem::All(key.referenced, map.next_value()?),
+                        "any" => ConditionItem::Any(key.referenced, map.next_value()?),
+                        "not" => ConditionItem::Not(Box::new(map.next_value()?)),
+                        _ => ConditionItem::Test {
+                            question: key,
+                            options: map.next_value()?,
+                        },
+                    };
+                    items.push(item);
+                }
+                Ok(Condition(items))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
