@@ -49,8 +49,13 @@ pub fn parse_file(rules: &RuleSet, file: &str, bytes: &[u8]) -> Result<Given, An
     let text = rules::decode(file, bytes, "the answers file")
         .map_err(|e| fail(e.diagnostics.into_iter().next().expect("one diagnostic")))?;
     let pairs: Pairs<Spanned<OneOrMany>> =
-        serde_saphyr::from_str_with_options(text, rules::yaml_options())
-            .map_err(|e| fail(rules::yaml_error(file, &e)))?;
+        serde_saphyr::from_str_with_options(text, rules::yaml_options()).map_err(|e| {
+            let mut d = rules::yaml_error(file, &e);
+            d.message.push_str(
+                " (an answers file maps question ids to answers, e.g. `model-type: llm`)",
+            );
+            fail(d)
+        })?;
     let mut given: Given = vec![None; rules.questions.len()];
     for (key, value) in &pairs.0 {
         let at = |loc: serde_saphyr::Location, message: String| AnswersFileError {
@@ -66,12 +71,16 @@ pub fn parse_file(rules: &RuleSet, file: &str, bytes: &[u8]) -> Result<Given, An
                 .map(|q| q.id.as_str())
                 .collect::<Vec<_>>()
                 .join(", ");
-            let hint = rules::did_you_mean(&key.value, rules.questions.iter().map(|q| q.id.as_str()))
-                .map(|s| format!("; did you mean `{s}`?"))
-                .unwrap_or_default();
+            let hint =
+                rules::did_you_mean(&key.value, rules.questions.iter().map(|q| q.id.as_str()))
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
             return Err(at(
                 key.referenced,
-                format!("unknown question `{}` (questions: {known}){hint}", key.value),
+                format!(
+                    "unknown question `{}` (questions: {known}){hint}",
+                    key.value
+                ),
             ));
         };
         let question = &rules.questions[q];
@@ -144,5 +153,60 @@ pub fn resolve(rules: &RuleSet, layers: &[(&Given, Source)]) -> Result<Answers, 
         Ok(Answers { masks, sources })
     } else {
         Err(MissingAnswers { questions: missing })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> RuleSet {
+        rules::default_rules().unwrap()
+    }
+
+    #[test]
+    fn flags_beat_files_beat_defaults() {
+        let r = rules();
+        let hw = r.question_index("hardware").unwrap();
+        let mt = r.question_index("model-type").unwrap();
+        let mut flags: Given = vec![None; r.questions.len()];
+        let mut file: Given = vec![None; r.questions.len()];
+        flags[hw] = Some(r.questions[hw].answer_mask(["gpu"]).unwrap());
+        file[hw] = Some(r.questions[hw].answer_mask(["cpu"]).unwrap());
+        file[mt] = Some(r.questions[mt].answer_mask(["llm"]).unwrap());
+        let a = resolve(&r, &[(&flags, Source::Flag), (&file, Source::File)]).unwrap();
+        assert_eq!(a.masks[hw], flags[hw].unwrap());
+        assert_eq!(a.sources[hw], Source::Flag);
+        assert_eq!(a.sources[mt], Source::File);
+        let battery = r.question_index("battery").unwrap();
+        assert_eq!(a.sources[battery], Source::Default);
+        assert_eq!(Some(a.masks[battery]), r.questions[battery].default);
+    }
+
+    #[test]
+    fn missing_required_answers_are_all_named() {
+        let r = rules();
+        let none: Given = vec![None; r.questions.len()];
+        let err = resolve(&r, &[(&none, Source::Flag)]).unwrap_err();
+        assert_eq!(err.questions, ["model-type"]);
+        assert_eq!(
+            err.to_string(),
+            "missing required answer: pass --model-type"
+        );
+    }
+
+    #[test]
+    fn answers_file_values_are_checked() {
+        let r = rules();
+        let err = parse_file(&r, "a.yaml", b"needs: [none, kv-cache]\n").unwrap_err();
+        assert_eq!((err.line, err.column), (1, 8));
+        assert!(
+            err.message.contains("cannot be combined"),
+            "{}",
+            err.message
+        );
+        let given = parse_file(&r, "a.yaml", b"ane-compatible: yes\nbackground: no\n").unwrap();
+        let q = r.question_index("ane-compatible").unwrap();
+        assert_eq!(r.questions[q].option_ids(given[q].unwrap()), ["yes"]);
     }
 }

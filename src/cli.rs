@@ -115,7 +115,10 @@ pub fn command(rules: &RuleSet) -> clap::Command {
         let sub = sub.mut_arg("expect", |a| {
             a.value_parser(PossibleValuesParser::new(outcomes.clone()))
         });
-        rules.questions.iter().fold(sub, |sub, q| sub.arg(question_arg(q)))
+        rules
+            .questions
+            .iter()
+            .fold(sub, |sub, q| sub.arg(question_arg(q)))
     })
 }
 
@@ -154,4 +157,28 @@ pub fn question_values(rules: &RuleSet, matches: &ArgMatches) -> Vec<Option<Vec<
                 .map(|values| values.cloned().collect())
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_is_well_formed_with_the_default_rules() {
+        command(&crate::rules::default_rules().unwrap()).debug_assert();
+    }
+
+    #[test]
+    fn rules_path_is_found_in_both_spellings() {
+        let args = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
+        assert_eq!(
+            rules_path(&args(&["mlstack", "recommend", "--rules", "r.yaml"])),
+            Some(PathBuf::from("r.yaml"))
+        );
+        assert_eq!(
+            rules_path(&args(&["mlstack", "recommend", "--rules=r.yaml"])),
+            Some(PathBuf::from("r.yaml"))
+        );
+        assert_eq!(rules_path(&args(&["mlstack", "--", "--rules", "x"])), None);
+    }
 }

@@ -84,3 +84,134 @@ pub fn evaluate(rules: &RuleSet, answers: &[Mask]) -> Verdict {
         ranking,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::load_rules;
+
+    const RULES: &str = r#"
+name: engine-test
+outcomes:
+  - {id: a, name: A, summary: a}
+  - {id: b, name: B, summary: b}
+  - {id: c, name: C, summary: c}
+questions:
+  - id: kind
+    prompt: Kind?
+    kind: multi
+    required: true
+    options:
+      - {id: x, label: X}
+      - {id: y, label: Y}
+      - {id: z, label: Z}
+  - id: flag
+    prompt: Flag?
+    kind: single
+    default: "off"
+    options:
+      - {id: "on", label: On}
+      - {id: "off", label: Off}
+rules:
+  - id: x-likes-a
+    when: {kind: x}
+    score: {a: 3}
+    why: w
+    cite: c
+  - id: y-or-z-likes-b
+    when: {kind: [y, z]}
+    score: {b: 2, c: 1}
+    why: w
+    cite: c
+  - id: on-and-not-x-likes-c
+    when: {flag: "on", not: {kind: x}}
+    score: {c: 4}
+    why: w
+    cite: c
+  - id: always-a-little-b
+    score: {b: 1}
+    why: w
+    cite: c
+constraints:
+  - id: z-rules-out-a
+    when: {kind: z}
+    exclude: [a]
+    why: w
+    source: s
+  - id: on-with-x-rules-out-all
+    when: {all: [{flag: "on"}, {kind: x}, {any: [{kind: y}, {kind: z}]}]}
+    exclude: [a, b, c]
+    why: w
+    source: s
+tie_break: [c, b, a]
+confidence: {strong: 3, moderate: 2}
+"#;
+
+    fn rules() -> RuleSet {
+        load_rules("engine-test.yaml", RULES.as_bytes()).expect("valid")
+    }
+
+    /// Answers from option ids: (kind ids, flag id).
+    fn answers(rules: &RuleSet, kind: &[&str], flag: &str) -> Vec<Mask> {
+        vec![
+            rules.questions[0]
+                .answer_mask(kind.iter().copied())
+                .unwrap(),
+            rules.questions[1].answer_mask([flag]).unwrap(),
+        ]
+    }
+
+    #[test]
+    fn scores_are_the_sum_of_fired_rules() {
+        let r = rules();
+        let v = evaluate(&r, &answers(&r, &["x", "y"], "off"));
+        assert_eq!(v.fired_rules, [0, 1, 3]);
+        assert_eq!(v.scores, [3, 3, 1]);
+    }
+
+    #[test]
+    fn ties_follow_the_tie_break_order() {
+        let r = rules();
+        let v = evaluate(&r, &answers(&r, &["x", "y"], "off"));
+        // a and b both score 3; b comes first in tie_break.
+        assert_eq!(v.ranking, [1, 0, 2]);
+        assert_eq!(v.margin(), Some(0));
+    }
+
+    #[test]
+    fn not_and_any_of_semantics() {
+        let r = rules();
+        let v = evaluate(&r, &answers(&r, &["z"], "on"));
+        assert!(v.fired_rules.contains(&2), "flag on and kind not x");
+        let v = evaluate(&r, &answers(&r, &["x", "z"], "off"));
+        assert!(!v.fired_rules.contains(&2));
+    }
+
+    #[test]
+    fn excluded_outcomes_never_win() {
+        let r = rules();
+        let v = evaluate(&r, &answers(&r, &["x", "z"], "off"));
+        // a scores highest (3) but z rules it out.
+        assert_eq!(v.scores[0], 3);
+        assert!(v.is_excluded(0));
+        assert_eq!(v.winner(), Some(1));
+        assert_eq!(v.fired_constraints, [0]);
+    }
+
+    #[test]
+    fn all_excluded_means_no_winner() {
+        let r = rules();
+        let v = evaluate(&r, &answers(&r, &["x", "y"], "on"));
+        assert_eq!(v.winner(), None);
+        assert_eq!(v.margin(), None);
+    }
+
+    #[test]
+    fn a_single_survivor_has_no_margin() {
+        let mut r = rules();
+        r.constraints[0].exclude = 0b011;
+        let v = evaluate(&r, &answers(&r, &["z"], "off"));
+        assert_eq!(v.ranking, [2]);
+        assert_eq!(v.margin(), None);
+    }
+}

@@ -10,5 +10,5 @@ pub mod engine;
 pub mod explain;
 pub mod render;
 pub mod report;
-pub mod rules;
 pub mod rule_tests;
+pub mod rules;

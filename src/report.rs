@@ -157,7 +157,11 @@ fn exclusions(rules: &RuleSet, verdict: &Verdict) -> Vec<Exclusion> {
     out
 }
 
-pub fn build(rules: &RuleSet, answers: &Answers, verdict: &Verdict) -> Result<Report, NothingPossible> {
+pub fn build(
+    rules: &RuleSet,
+    answers: &Answers,
+    verdict: &Verdict,
+) -> Result<Report, NothingPossible> {
     let Some(winner) = verdict.winner() else {
         return Err(NothingPossible {
             exclusions: exclusions(rules, verdict),
@@ -209,7 +213,12 @@ pub fn build(rules: &RuleSet, answers: &Answers, verdict: &Verdict) -> Result<Re
             .questions
             .iter()
             .enumerate()
-            .map(|(q, question)| (question.id.clone(), AnswerValue::new(rules, q, answers.masks[q])))
+            .map(|(q, question)| {
+                (
+                    question.id.clone(),
+                    AnswerValue::new(rules, q, answers.masks[q]),
+                )
+            })
             .collect(),
     );
 

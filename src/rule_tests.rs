@@ -24,7 +24,13 @@ impl CaseResult {
     }
 }
 
-fn case(rules: &RuleSet, kind: CaseKind, name: &str, answers: &[Mask], expected: usize) -> CaseResult {
+fn case(
+    rules: &RuleSet,
+    kind: CaseKind,
+    name: &str,
+    answers: &[Mask],
+    expected: usize,
+) -> CaseResult {
     CaseResult {
         kind,
         name: name.to_owned(),

@@ -94,8 +94,11 @@ pub fn load_rules(path: Option<&Path>) -> Result<RuleSet, Failure> {
 pub fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let shown = path.display();
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {what} {shown}: {}", io_reason(&e)))?;
-    let meta = file.metadata().map_err(|e| format!("cannot read {what} {shown}: {}", io_reason(&e)))?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| format!("cannot read {what} {shown}: {}", io_reason(&e)))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("cannot read {what} {shown}: {}", io_reason(&e)))?;
     if meta.is_dir() {
         return Err(format!("{what} {shown} is a directory"));
     }
@@ -105,7 +108,9 @@ pub fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, String> {
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read {what} {shown}: {}", io_reason(&e)))?;
     if bytes.len() as u64 > limit {
-        return Err(format!("{what} {shown} is larger than the limit of {limit} bytes"));
+        return Err(format!(
+            "{what} {shown} is larger than the limit of {limit} bytes"
+        ));
     }
     Ok(bytes)
 }

@@ -52,7 +52,8 @@ pub fn run(rules: &RuleSet, args: &QuestionsArgs, terminal: Terminal) -> Result<
         .collect();
     let text = match args.format {
         Format::Json => {
-            let mut s = serde_json::to_string_pretty(&questions).map_err(|e| Failure::Output(e.into()))?;
+            let mut s =
+                serde_json::to_string_pretty(&questions).map_err(|e| Failure::Output(e.into()))?;
             s.push('\n');
             s
         }
@@ -73,8 +74,17 @@ pub fn run(rules: &RuleSet, args: &QuestionsArgs, terminal: Terminal) -> Result<
                     (Some(d), _) => d.to_flag_value(),
                     (None, false) => String::new(),
                 };
-                let kind = if q.kind == "multi" { "\n(one or more, comma-separated)" } else { "" };
-                t.add_row(vec![format!("--{}", q.id), format!("{}{kind}", q.prompt), options, default]);
+                let kind = if q.kind == "multi" {
+                    "\n(one or more, comma-separated)"
+                } else {
+                    ""
+                };
+                t.add_row(vec![
+                    format!("--{}", q.id),
+                    format!("{}{kind}", q.prompt),
+                    options,
+                    default,
+                ]);
             }
             format!("{t}\n")
         }

@@ -21,8 +21,8 @@ pub fn run(
         Some(path) => answers_file(rules, path)?,
         None => vec![None; rules.questions.len()],
     };
-    let answers = answers::resolve(rules, &[(&flags, Source::Flag), (&file, Source::File)])
-        .map_err(usage)?;
+    let answers =
+        answers::resolve(rules, &[(&flags, Source::Flag), (&file, Source::File)]).map_err(usage)?;
     let verdict = engine::evaluate(rules, &answers.masks);
     let report = report::build(rules, &answers, &verdict).map_err(usage)?;
 
@@ -87,7 +87,8 @@ fn answers_file(rules: &RuleSet, path: &Path) -> Result<Given, Failure> {
         }
         ("<stdin>".to_owned(), bytes)
     } else {
-        let bytes = read_file(path, "answers file").map_err(|m| usage(format!("--answers: {m}")))?;
+        let bytes =
+            read_file(path, "answers file").map_err(|m| usage(format!("--answers: {m}")))?;
         (path.display().to_string(), bytes)
     };
     answers::parse_file(rules, &name, &bytes).map_err(|e| usage(format!("--answers: {e}")))

@@ -30,7 +30,9 @@ pub fn run(command: RulesCommand) -> Result<(), Failure> {
             let rules = load_rules(file.as_deref())?;
             let results = rule_tests::run_all(&rules);
             let mut text = String::new();
-            let id = |o: Option<usize>| o.map_or("(nothing possible)", |o| rules.outcomes[o].id.as_str());
+            let id = |o: Option<usize>| {
+                o.map_or("(nothing possible)", |o| rules.outcomes[o].id.as_str())
+            };
             for r in &results {
                 let kind = match r.kind {
                     CaseKind::Test => "test",

@@ -36,7 +36,12 @@ pub fn write(
         Some(m) => format!("margin {m}"),
         None => "the only outcome the constraints allow".to_owned(),
     };
-    writeln!(out, "Recommendation: {} ({}, {margin})", rec.name, report.confidence.as_str())?;
+    writeln!(
+        out,
+        "Recommendation: {} ({}, {margin})",
+        rec.name,
+        report.confidence.as_str()
+    )?;
     writeln!(out, "{}", rec.summary)?;
     if let Some(advice) = &report.close_call {
         writeln!(out, "\nThis is a close call. {advice}")?;
@@ -54,7 +59,11 @@ pub fn write(
         };
         t.add_row(vec![
             outcome_name(names, &s.outcome).to_owned(),
-            if s.excluded { "-".to_owned() } else { s.score.to_string() },
+            if s.excluded {
+                "-".to_owned()
+            } else {
+                s.score.to_string()
+            },
             status.to_owned(),
         ]);
     }
@@ -115,6 +124,11 @@ pub fn write(
             writeln!(out, "- {n}")?;
         }
     }
-    writeln!(out, "\nRules: {} (sha256 {})", report.rules.name, &report.rules.sha256[..12])?;
+    writeln!(
+        out,
+        "\nRules: {} (sha256 {})",
+        report.rules.name,
+        &report.rules.sha256[..12]
+    )?;
     Ok(())
 }

@@ -27,6 +27,8 @@ pub const RESERVED_QUESTION_IDS: &[&str] = &[
 struct Compiler<'a> {
     file: &'a str,
     diagnostics: Vec<Diagnostic>,
+    /// Every question id in the file, so an `ask_if` that looks ahead gets the right message.
+    question_ids: Vec<&'a str>,
 }
 
 impl Compiler<'_> {
@@ -49,7 +51,8 @@ impl Compiler<'_> {
         let s = &id.value;
         let ok = s.len() <= 64
             && s.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if !ok {
             self.error_with_hint(
                 id.referenced,
@@ -66,7 +69,10 @@ impl Compiler<'_> {
                 let (line, column) = (first.referenced.line(), first.referenced.column());
                 self.error(
                     id.referenced,
-                    format!("duplicate {what} id `{}` (first defined at line {line}, column {column})", id.value),
+                    format!(
+                        "duplicate {what} id `{}` (first defined at line {line}, column {column})",
+                        id.value
+                    ),
                 );
             } else {
                 seen.push(id);
@@ -79,7 +85,11 @@ impl Compiler<'_> {
         if found.is_none() {
             let hint = did_you_mean(&id.value, outcomes.iter().map(|o| o.id.as_str()))
                 .map(|s| format!("did you mean `{s}`?"));
-            let known = outcomes.iter().map(|o| o.id.as_str()).collect::<Vec<_>>().join(", ");
+            let known = outcomes
+                .iter()
+                .map(|o| o.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
             self.error_with_hint(
                 id.referenced,
                 format!("unknown outcome `{}` (outcomes: {known})", id.value),
@@ -94,7 +104,11 @@ impl Compiler<'_> {
         if found.is_none() {
             let hint = did_you_mean(&id.value, questions.iter().map(|q| q.id.as_str()))
                 .map(|s| format!("did you mean `{s}`?"));
-            self.error_with_hint(id.referenced, format!("unknown question `{}`", id.value), hint);
+            self.error_with_hint(
+                id.referenced,
+                format!("unknown question `{}`", id.value),
+                hint,
+            );
         }
         found
     }
@@ -105,7 +119,10 @@ impl Compiler<'_> {
         let mut ok = true;
         let items = value.value.items(value.referenced);
         if items.is_empty() {
-            self.error(value.referenced, format!("empty option list for `{}`", question.id));
+            self.error(
+                value.referenced,
+                format!("empty option list for `{}`", question.id),
+            );
             return None;
         }
         for (id, at) in items {
@@ -139,7 +156,10 @@ impl Compiler<'_> {
     ) -> Option<Condition> {
         let items = &cond.value.0;
         if items.is_empty() {
-            self.error(cond.referenced, "empty condition: name at least one question, or `all`/`any`/`not`");
+            self.error(
+                cond.referenced,
+                "empty condition: name at least one question, or `all`/`any`/`not`",
+            );
             return None;
         }
         let mut out = Vec::new();
@@ -151,8 +171,10 @@ impl Compiler<'_> {
                         self.error(*at, "`all`/`any` needs at least one condition");
                         None
                     } else {
-                        let parts: Vec<_> =
-                            list.iter().map(|c| self.condition(questions, c, limit)).collect();
+                        let parts: Vec<_> = list
+                            .iter()
+                            .map(|c| self.condition(questions, c, limit))
+                            .collect();
                         let parts: Option<Vec<_>> = parts.into_iter().collect();
                         parts.map(|p| match item {
                             syntax::ConditionItem::All(..) => Condition::All(p),
@@ -169,7 +191,7 @@ impl Compiler<'_> {
                             .option_mask(&questions[q], options)
                             .map(|mask| Condition::Test { question: q, mask }),
                         None => {
-                            if questions.iter().any(|q| q.id == question.value) {
+                            if self.question_ids.contains(&question.value.as_str()) {
                                 // The generic "unknown question" is misleading here: say why.
                                 self.diagnostics.pop();
                                 self.error(
@@ -243,7 +265,10 @@ impl Compiler<'_> {
                     if ok {
                         self.error(
                             pairs.referenced,
-                            format!("missing an answer to required question `{}`", questions[q].id),
+                            format!(
+                                "missing an answer to required question `{}`",
+                                questions[q].id
+                            ),
                         );
                     }
                     ok = false;
@@ -259,13 +284,19 @@ impl Compiler<'_> {
         if RESERVED_QUESTION_IDS.contains(&def.id.value.as_str()) {
             self.error_with_hint(
                 def.id.referenced,
-                format!("question id `{}` is reserved: `--{}` is a flag of mlstack itself", def.id.value, def.id.value),
+                format!(
+                    "question id `{}` is reserved: `--{}` is a flag of mlstack itself",
+                    def.id.value, def.id.value
+                ),
                 Some("choose another id".into()),
             );
         }
         let opts = &def.options.value;
         if opts.is_empty() {
-            self.error(def.options.referenced, format!("question `{}` has no options", def.id.value));
+            self.error(
+                def.options.referenced,
+                format!("question `{}` has no options", def.id.value),
+            );
         }
         if opts.len() > MAX_OPTIONS {
             self.error(
@@ -288,7 +319,10 @@ impl Compiler<'_> {
                 if def.kind == Kind::Single {
                     self.error(
                         o.id.referenced,
-                        format!("`exclusive` only makes sense in a multi-choice question (option `{}`)", o.id.value),
+                        format!(
+                            "`exclusive` only makes sense in a multi-choice question (option `{}`)",
+                            o.id.value
+                        ),
                     );
                 }
                 exclusive |= 1 << i;
@@ -315,12 +349,18 @@ impl Compiler<'_> {
         match (&def.default, def.required) {
             (Some(default), true) => self.error_with_hint(
                 default.referenced,
-                format!("question `{}` is required and also has a default", def.id.value),
+                format!(
+                    "question `{}` is required and also has a default",
+                    def.id.value
+                ),
                 Some("a required question must be answered; drop `default` or `required`".into()),
             ),
             (None, false) => self.error_with_hint(
                 def.id.referenced,
-                format!("question `{}` has no default and is not required", def.id.value),
+                format!(
+                    "question `{}` has no default and is not required",
+                    def.id.value
+                ),
                 Some("add `default:` (used when unanswered) or `required: true`".into()),
             ),
             (Some(default), false) => {
@@ -328,7 +368,9 @@ impl Compiler<'_> {
                     let ids = question.option_ids(mask);
                     match question.answer_mask(ids) {
                         Ok(mask) => question.default = Some(mask),
-                        Err(problem) => self.error(default.referenced, format!("invalid default: {problem}")),
+                        Err(problem) => {
+                            self.error(default.referenced, format!("invalid default: {problem}"))
+                        }
                     }
                 }
             }
@@ -343,10 +385,15 @@ impl Compiler<'_> {
     }
 }
 
-pub fn compile(file: &str, def: &syntax::RuleFile, sha256: String) -> Result<RuleSet, Vec<Diagnostic>> {
+pub fn compile(
+    file: &str,
+    def: &syntax::RuleFile,
+    sha256: String,
+) -> Result<RuleSet, Vec<Diagnostic>> {
     let mut c = Compiler {
         file,
         diagnostics: Vec::new(),
+        question_ids: def.questions.iter().map(|q| q.id.value.as_str()).collect(),
     };
 
     // Outcomes.
@@ -355,12 +402,18 @@ pub fn compile(file: &str, def: &syntax::RuleFile, sha256: String) -> Result<Rul
     }
     c.check_unique("outcome", def.outcomes.iter().map(|o| &o.id));
     if def.outcomes.len() < 2 {
-        c.error(def.name.referenced, "a rule set needs at least two outcomes to choose between");
+        c.error(
+            def.name.referenced,
+            "a rule set needs at least two outcomes to choose between",
+        );
     }
     if def.outcomes.len() > MAX_OUTCOMES {
         c.error(
             def.name.referenced,
-            format!("{} outcomes; at most {MAX_OUTCOMES} are supported", def.outcomes.len()),
+            format!(
+                "{} outcomes; at most {MAX_OUTCOMES} are supported",
+                def.outcomes.len()
+            ),
         );
     }
     let outcomes: Vec<Outcome> = def
@@ -375,7 +428,10 @@ pub fn compile(file: &str, def: &syntax::RuleFile, sha256: String) -> Result<Rul
 
     // Questions, in order, so `ask_if` sees only earlier ones.
     if def.questions.is_empty() {
-        c.error(def.name.referenced, "a rule set needs at least one question");
+        c.error(
+            def.name.referenced,
+            "a rule set needs at least one question",
+        );
     }
     c.check_unique("question", def.questions.iter().map(|q| &q.id));
     let mut questions: Vec<Question> = Vec::new();
@@ -404,12 +460,18 @@ pub fn compile(file: &str, def: &syntax::RuleFile, sha256: String) -> Result<Rul
         let when = c.optional_condition(&questions, r.when.as_ref());
         let mut score = Vec::new();
         if r.score.value.0.is_empty() {
-            c.error(r.score.referenced, format!("rule `{}` scores no outcome", r.id.value));
+            c.error(
+                r.score.referenced,
+                format!("rule `{}` scores no outcome", r.id.value),
+            );
         }
         c.check_unique("score outcome", r.score.value.0.iter().map(|(k, _)| k));
         for (outcome, points) in &r.score.value.0 {
             if points.value == 0 {
-                c.error(points.referenced, "zero points: drop the entry or give it a value");
+                c.error(
+                    points.referenced,
+                    "zero points: drop the entry or give it a value",
+                );
             }
             if let Some(o) = c.outcome_ref(&outcomes, outcome) {
                 score.push((o, points.value));
@@ -432,7 +494,10 @@ pub fn compile(file: &str, def: &syntax::RuleFile, sha256: String) -> Result<Rul
         let when = c.condition(&questions, &k.when, questions.len());
         let mut exclude = 0u64;
         if k.exclude.value.is_empty() {
-            c.error(k.exclude.referenced, format!("constraint `{}` excludes nothing", k.id.value));
+            c.error(
+                k.exclude.referenced,
+                format!("constraint `{}` excludes nothing", k.id.value),
+            );
         }
         for o in &k.exclude.value {
             if let Some(i) = c.outcome_ref(&outcomes, o) {
@@ -469,7 +534,10 @@ pub fn compile(file: &str, def: &syntax::RuleFile, sha256: String) -> Result<Rul
     for id in &def.tie_break.value {
         if let Some(i) = c.outcome_ref(&outcomes, id) {
             if tie_break.contains(&i) {
-                c.error(id.referenced, format!("outcome `{}` appears twice in `tie_break`", id.value));
+                c.error(
+                    id.referenced,
+                    format!("outcome `{}` appears twice in `tie_break`", id.value),
+                );
             } else {
                 tie_break.push(i);
             }
@@ -484,7 +552,10 @@ pub fn compile(file: &str, def: &syntax::RuleFile, sha256: String) -> Result<Rul
     if !missing.is_empty() {
         c.error(
             def.tie_break.referenced,
-            format!("`tie_break` must list every outcome; missing: {}", missing.join(", ")),
+            format!(
+                "`tie_break` must list every outcome; missing: {}",
+                missing.join(", ")
+            ),
         );
     }
 
@@ -520,7 +591,10 @@ pub fn compile(file: &str, def: &syntax::RuleFile, sha256: String) -> Result<Rul
     let mut names = HashSet::new();
     for t in &def.tests {
         if !names.insert(t.name.value.as_str()) {
-            c.error(t.name.referenced, format!("duplicate test name `{}`", t.name.value));
+            c.error(
+                t.name.referenced,
+                format!("duplicate test name `{}`", t.name.value),
+            );
         }
         let answers = c.answer_set(&questions, &t.answers);
         let expect = c.outcome_ref(&outcomes, &t.expect);
@@ -553,4 +627,121 @@ pub fn compile(file: &str, def: &syntax::RuleFile, sha256: String) -> Result<Rul
         conflicts,
         tests,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::load_rules;
+
+    const BASE: &str = r#"
+name: t
+outcomes:
+  - {id: a, name: A, summary: a}
+  - {id: b, name: B, summary: b}
+questions:
+  - id: first
+    prompt: First?
+    kind: single
+    default: p
+    options:
+      - {id: p, label: P}
+      - {id: q, label: Q}
+  - id: second
+    prompt: Second?
+    kind: multi
+    default: none
+    options:
+      - {id: r, label: R}
+      - {id: none, label: None, exclusive: true}
+rules:
+  - id: r1
+    when: {first: p}
+    score: {a: 1}
+    why: w
+    cite: c
+tie_break: [a, b]
+confidence: {strong: 2, moderate: 1}
+"#;
+
+    fn errors(text: &str) -> Vec<String> {
+        match load_rules("t.yaml", text.as_bytes()) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.diagnostics.iter().map(|d| d.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn base_is_valid() {
+        assert_eq!(errors(BASE), Vec::<String>::new());
+    }
+
+    #[test]
+    fn ask_if_may_only_look_back() {
+        let text = BASE.replacen(
+            "    default: p\n",
+            "    default: p\n    ask_if: {second: r}\n",
+            1,
+        );
+        let e = errors(&text);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].contains("may only refer to earlier questions"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn exclusive_options_belong_to_multi_choice_questions() {
+        let text = BASE.replacen("{id: q, label: Q}", "{id: q, label: Q, exclusive: true}", 1);
+        assert!(errors(&text)[0].contains("`exclusive` only makes sense"));
+    }
+
+    #[test]
+    fn an_exclusive_default_cannot_be_combined() {
+        let text = BASE.replacen("default: none", "default: [none, r]", 1);
+        assert!(errors(&text)[0].contains("invalid default"));
+    }
+
+    #[test]
+    fn tie_break_must_list_every_outcome_once() {
+        let e = errors(&BASE.replacen("tie_break: [a, b]", "tie_break: [a, a]", 1));
+        assert!(e.iter().any(|d| d.contains("appears twice")), "{e:?}");
+        assert!(e.iter().any(|d| d.contains("missing: b")), "{e:?}");
+    }
+
+    #[test]
+    fn zero_points_and_empty_conditions_are_refused() {
+        let e = errors(&BASE.replacen("score: {a: 1}", "score: {a: 0}", 1));
+        assert!(e[0].contains("zero points"), "{e:?}");
+        let e = errors(&BASE.replacen("when: {first: p}", "when: {}", 1));
+        assert!(e[0].contains("empty condition"), "{e:?}");
+    }
+
+    #[test]
+    fn bad_ids_and_missing_defaults_are_refused() {
+        let e = errors(&BASE.replacen("id: first", "id: First", 1));
+        assert!(e.iter().any(|d| d.contains("is not a valid id")), "{e:?}");
+        let e = errors(&BASE.replacen("    default: p\n", "", 1));
+        assert!(e[0].contains("has no default and is not required"), "{e:?}");
+    }
+
+    #[test]
+    fn too_many_options_are_refused_not_truncated() {
+        let options: String = (0..65)
+            .map(|i| format!("      - {{id: o{i}, label: O}}\n"))
+            .collect();
+        let text = BASE
+            .replacen(
+                "      - {id: p, label: P}\n      - {id: q, label: Q}\n",
+                &options,
+                1,
+            )
+            .replacen("default: p", "default: o0", 1)
+            .replacen("when: {first: p}", "when: {first: o1}", 1);
+        let e = errors(&text);
+        assert!(
+            e.iter().any(|d| d.contains("65 options; at most 64")),
+            "{e:?}"
+        );
+    }
 }

@@ -194,7 +194,9 @@ pub enum AnswerProblem {
     },
     #[error("`{question}` needs at least one option")]
     Empty { question: String },
-    #[error("`{option}` stands for no selection and cannot be combined with other options of `{question}`")]
+    #[error(
+        "`{option}` stands for no selection and cannot be combined with other options of `{question}`"
+    )]
     ExclusiveCombined { question: String, option: String },
 }
 

@@ -1,0 +1,95 @@
+use predicates::prelude::*;
+
+use crate::util::*;
+
+#[test]
+fn yaml_answers_file_is_used_and_flags_override_it() {
+    let (_dir, path) = temp_file(
+        "answers.yaml",
+        b"model-type: [vision, llm]\nhardware: gpu\nane-compatible: yes\n",
+    );
+    let p = path.to_str().unwrap();
+    let json = recommend_json(&["--answers", p]);
+    assert_eq!(json["recommendation"]["id"], "both");
+    assert_eq!(json["answers"]["hardware"], "gpu");
+    assert_eq!(json["answers"]["ane-compatible"], "yes");
+    let assumed: Vec<&str> = json["assumed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["question"].as_str().unwrap())
+        .collect();
+    assert!(!assumed.contains(&"hardware") && assumed.contains(&"battery"));
+
+    let json = recommend_json(&["--answers", p, "--model-type", "llm"]);
+    assert_eq!(json["answers"]["model-type"], serde_json::json!(["llm"]));
+    assert_eq!(json["recommendation"]["id"], "mlx");
+}
+
+#[test]
+fn json_answers_from_stdin() {
+    let assert = mlstack()
+        .args(["recommend", "--answers", "-", "--format", "json"])
+        .write_stdin(r#"{"model-type": ["llm"], "platform": ["watchos"]}"#)
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&assert)).unwrap();
+    assert_eq!(json["recommendation"]["id"], "core-ml");
+    assert_eq!(json["margin"], serde_json::Value::Null);
+}
+
+fn bad_answers(text: &[u8], expected: &str) {
+    let (_dir, path) = temp_file("answers.yaml", text);
+    mlstack()
+        .args(["recommend", "--answers"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(expected));
+}
+
+#[test]
+fn unknown_key_is_named_with_its_location() {
+    bad_answers(
+        b"model-type: llm\nhardwar: gpu\n",
+        "answers.yaml:2:1: unknown question `hardwar`",
+    );
+    bad_answers(
+        b"model-type: llm\nhardwar: gpu\n",
+        "did you mean `hardware`?",
+    );
+}
+
+#[test]
+fn unknown_value_is_named_with_its_location() {
+    bad_answers(
+        b"model-type: [llm, visoin]\n",
+        "answers.yaml:1:19: `visoin` is not an option of `model-type`",
+    );
+}
+
+#[test]
+fn a_list_for_a_single_choice_question_is_refused() {
+    bad_answers(
+        b"model-type: llm\nhardware: [gpu]\n",
+        "`hardware` takes a single option, not a list",
+    );
+}
+
+#[test]
+fn empty_and_malformed_answers_files_are_refused() {
+    bad_answers(b"", "the answers file is empty");
+    bad_answers(b"- llm\n", "an answers file maps question ids to answers");
+    bad_answers(b"model-type: llm\nmodel-type: audio\n", "duplicate");
+    bad_answers(b"model-type: [llm\n", "answers.yaml:");
+}
+
+#[test]
+fn missing_answers_file_is_a_usage_error() {
+    mlstack()
+        .args(["recommend", "--answers", "/definitely/not/here.yaml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read answers file"));
+}

@@ -1,0 +1,198 @@
+//! Pins the JSON contract of `recommend --format json` (schema_version 1): parsing into
+//! `deny_unknown_fields` structs fails on any renamed, removed or unexpected key.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::util::*;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Report {
+    schema_version: u32,
+    recommendation: Recommendation,
+    margin: Option<i64>,
+    confidence: Confidence,
+    #[serde(default)]
+    close_call: Option<String>,
+    scores: Vec<Score>,
+    rationale: Vec<Reason>,
+    excluded: Vec<Exclusion>,
+    assumed: Vec<Assumed>,
+    answers: BTreeMap<String, Answer>,
+    flips: Vec<Flip>,
+    notes: Vec<String>,
+    rules: RulesInfo,
+    tool: ToolInfo,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "kebab-case")]
+enum Confidence {
+    Strong,
+    Moderate,
+    CloseCall,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Recommendation {
+    id: String,
+    name: String,
+    summary: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Score {
+    outcome: String,
+    score: i64,
+    excluded: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Reason {
+    rule: String,
+    outcome: String,
+    points: i64,
+    why: String,
+    cite: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Exclusion {
+    outcome: String,
+    rule: String,
+    why: String,
+    source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Assumed {
+    question: String,
+    value: Answer,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(untagged)]
+enum Answer {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Flip {
+    question: String,
+    from: Answer,
+    to: Answer,
+    recommendation: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct RulesInfo {
+    name: String,
+    sha256: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct ToolInfo {
+    name: String,
+    version: String,
+}
+
+fn report(args: &[&str]) -> Report {
+    serde_json::from_value(recommend_json(args)).expect("output matches the pinned schema")
+}
+
+#[test]
+fn clear_case_matches_the_schema() {
+    let r = report(&["--model-type", "llm", "--hardware", "gpu"]);
+    assert_eq!(r.schema_version, 1);
+    assert_eq!(r.recommendation.id, "mlx");
+    assert_eq!(r.confidence, Confidence::Strong);
+    assert_eq!(r.margin, Some(r.scores[0].score - r.scores[1].score));
+    assert!(r.close_call.is_none());
+    assert_eq!(r.tool.name, "mlstack");
+    assert_eq!(r.rules.name, "mlstack-default");
+    assert_eq!(r.rules.sha256.len(), 64);
+    assert_eq!(
+        r.answers.len(),
+        9,
+        "every question is answered, given or assumed"
+    );
+    assert_eq!(r.answers["hardware"], Answer::One("gpu".into()));
+    assert_eq!(r.answers["model-type"], Answer::Many(vec!["llm".into()]));
+    assert!(
+        r.rationale
+            .iter()
+            .any(|x| x.rule == "checklist-1-generative-llm" && x.points == 7)
+    );
+    assert!(
+        r.assumed
+            .iter()
+            .all(|a| a.question != "hardware" && a.question != "model-type")
+    );
+    assert!(!r.notes.is_empty());
+}
+
+#[test]
+fn scores_equal_the_sum_of_the_rationale() {
+    let r = report(&[
+        "--model-type",
+        "vision,llm",
+        "--battery",
+        "critical",
+        "--needs",
+        "kv-cache",
+    ]);
+    for s in &r.scores {
+        let sum: i64 = r
+            .rationale
+            .iter()
+            .filter(|x| x.outcome == s.outcome)
+            .map(|x| x.points)
+            .sum();
+        assert_eq!(sum, s.score, "{}", s.outcome);
+        assert_eq!(
+            s.excluded,
+            r.excluded.iter().any(|e| e.outcome == s.outcome)
+        );
+    }
+}
+
+#[test]
+fn close_call_matches_the_schema() {
+    let r = report(&["--model-type", "audio", "--needs", "custom-sampling"]);
+    assert_eq!(r.confidence, Confidence::CloseCall);
+    assert_eq!(r.margin, Some(1));
+    assert!(r.close_call.is_some());
+}
+
+#[test]
+fn forced_verdict_has_null_margin() {
+    let r = report(&["--model-type", "llm", "--platform", "linux"]);
+    assert_eq!(r.recommendation.id, "mlx");
+    assert_eq!(r.margin, None);
+    assert_eq!(r.confidence, Confidence::Strong);
+    assert!(
+        r.excluded
+            .iter()
+            .any(|e| e.rule == "no-core-ml-on-linux" && e.outcome == "core-ml")
+    );
+}

@@ -1,0 +1,312 @@
+use predicates::prelude::*;
+
+use crate::util::*;
+
+fn winner(args: &[&str]) -> String {
+    recommend_json(args)["recommendation"]["id"]
+        .as_str()
+        .expect("id is a string")
+        .to_owned()
+}
+
+#[test]
+fn the_issue_cases_give_the_stated_outcomes() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["--model-type", "llm"], "mlx"),
+        (
+            &[
+                "--model-type",
+                "vision",
+                "--hardware",
+                "neural-engine",
+                "--iteration",
+                "stable",
+                "--ane-compatible",
+                "yes",
+            ],
+            "core-ml",
+        ),
+        (&["--model-type", "vision,llm"], "both"),
+        (&["--model-type", "vision", "--model-type", "llm"], "both"),
+        (
+            &[
+                "--model-type",
+                "audio",
+                "--iteration",
+                "prototyping",
+                "--hardware",
+                "neural-engine",
+                "--battery",
+                "critical",
+            ],
+            "mlx-then-core-ml",
+        ),
+        (&["--model-type", "llm", "--platform", "watchos"], "core-ml"),
+        (&["--model-type", "llm", "--platform", "linux"], "mlx"),
+    ];
+    for (args, expected) in cases {
+        assert_eq!(
+            winner(args),
+            *expected,
+            "mlstack recommend {}",
+            args.join(" ")
+        );
+    }
+}
+
+#[test]
+fn table_output_shows_verdict_reasons_assumptions_and_notes() {
+    let assert = mlstack()
+        .args(["recommend", "--model-type", "llm"])
+        .assert()
+        .success()
+        .stderr("");
+    let out = stdout_of(&assert);
+    assert!(
+        out.starts_with("Recommendation: MLX (strong, margin 5)\n"),
+        "{out}"
+    );
+    for section in ["Scores", "Why", "Ruled out", "Assumed", "Notes"] {
+        assert!(
+            out.contains(&format!("\n{section}")),
+            "missing {section}:\n{out}"
+        );
+    }
+    assert!(out.contains("Decision checklist, item 1"));
+    assert!(out.contains("(checklist-1-generative-llm)"));
+    assert!(
+        out.contains("--iteration VALUE"),
+        "assumed answers name their flag"
+    );
+    assert!(!out.contains('\x1b'), "no escape codes in a pipe");
+}
+
+#[test]
+fn close_calls_say_so_and_say_how_to_settle_them() {
+    let assert = mlstack()
+        .args([
+            "recommend",
+            "--model-type",
+            "audio",
+            "--needs",
+            "custom-sampling",
+        ])
+        .assert()
+        .success();
+    let out = stdout_of(&assert);
+    assert!(
+        out.starts_with("Recommendation: MLX (close-call, margin 1)"),
+        "{out}"
+    );
+    assert!(out.contains("This is a close call. Settle it on target hardware"));
+    let json = recommend_json(&["--model-type", "audio", "--needs", "custom-sampling"]);
+    assert_eq!(json["confidence"], "close-call");
+    assert!(
+        json["close_call"]
+            .as_str()
+            .unwrap()
+            .contains("Neural Engine residency")
+    );
+}
+
+#[test]
+fn expect_gate_passes_and_fails_with_exit_codes() {
+    mlstack()
+        .args(["recommend", "--model-type", "llm", "--expect", "mlx"])
+        .assert()
+        .code(0);
+    let assert = mlstack()
+        .args([
+            "recommend",
+            "--model-type",
+            "llm",
+            "--expect",
+            "core-ml",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "--expect core-ml failed: the recommendation is mlx",
+        ));
+    // The verdict is still printed, so the CI log shows why the gate failed.
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&assert)).unwrap();
+    assert_eq!(json["recommendation"]["id"], "mlx");
+}
+
+#[test]
+fn unknown_expect_outcome_is_a_usage_error_with_a_suggestion() {
+    mlstack()
+        .args(["recommend", "--model-type", "llm", "--expect", "coreml"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("'core-ml'"));
+}
+
+#[test]
+fn missing_required_answer_names_the_flag() {
+    mlstack()
+        .arg("recommend")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr("mlstack: error: missing required answer: pass --model-type\n");
+}
+
+#[test]
+fn bad_flag_values_are_usage_errors() {
+    for args in [
+        &["--model-type", "lllm"][..],
+        &["--model-type", "llm", "--hardware", "tpu"],
+        &[
+            "--model-type",
+            "llm",
+            "--hardware",
+            "gpu",
+            "--hardware",
+            "cpu",
+        ],
+        &["--model-type", "llm", "--needs", "none,kv-cache"],
+        &["--model-type", "llm", "--format", "yaml"],
+        &["--model-type", "llm", "--no-such-flag"],
+    ] {
+        let assert = mlstack()
+            .arg("recommend")
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("");
+        assert!(!stderr_of(&assert).is_empty(), "{args:?} explains itself");
+    }
+}
+
+#[test]
+fn none_cannot_be_combined_and_the_message_names_the_flag() {
+    mlstack()
+        .args([
+            "recommend",
+            "--model-type",
+            "llm",
+            "--needs",
+            "kv-cache",
+            "--needs",
+            "none",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--needs: `none` stands for no selection",
+        ));
+}
+
+#[test]
+fn contradictory_platforms_leave_nothing_and_say_why() {
+    mlstack()
+        .args([
+            "recommend",
+            "--model-type",
+            "llm",
+            "--platform",
+            "watchos,linux",
+        ])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("no outcome is possible"))
+        .stderr(predicate::str::contains("no-core-ml-on-linux"))
+        .stderr(predicate::str::contains("no-mlx-on-watchos"));
+}
+
+#[test]
+fn help_lists_question_flags_with_their_options() {
+    let assert = mlstack().args(["recommend", "--help"]).assert().success();
+    let out = stdout_of(&assert);
+    assert!(out.contains("Questions:"), "{out}");
+    assert!(out.contains("--model-type <VALUE>"));
+    assert!(out.contains("neural-engine"));
+    assert!(out.contains("[default: stable]"));
+    assert!(out.contains("(required)"));
+}
+
+#[test]
+fn no_arguments_without_a_terminal_prints_help() {
+    mlstack()
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Usage: mlstack [COMMAND]"));
+}
+
+#[test]
+fn closed_stdout_ends_quietly() {
+    // `| head -c1`: the reader goes away after one byte.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("mlstack"))
+        .args(["recommend", "--model-type", "llm,vision"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
+
+#[test]
+fn questions_lists_every_question() {
+    let assert = mlstack()
+        .args(["questions", "--format", "json"])
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&assert)).unwrap();
+    let ids: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "model-type",
+            "hardware",
+            "iteration",
+            "battery",
+            "needs",
+            "ane-compatible",
+            "distribution",
+            "platform",
+            "background"
+        ]
+    );
+    mlstack()
+        .arg("questions")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--model-type"));
+}
+
+#[test]
+fn a_piped_stdin_is_never_read_unless_named() {
+    // stdin that never closes: recommend must not wait on it.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("mlstack"))
+        .args(["recommend", "--model-type", "llm", "--format", "json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _keep_open = child.stdin.take();
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success());
+            break;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            child.kill().unwrap();
+            panic!("recommend waited on a stdin it was not asked to read");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
