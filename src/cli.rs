@@ -58,6 +58,9 @@ pub struct RecommendArgs {
     /// Never prompt; unanswered questions take their defaults
     #[arg(long)]
     pub no_input: bool,
+    /// Also show every rule, constraint and note, and why each did or did not apply
+    #[arg(long)]
+    pub explain: bool,
 }
 
 #[derive(Debug, Args)]
@@ -82,6 +85,21 @@ pub enum RulesCommand {
         /// Rule file to test
         file: Option<PathBuf>,
     },
+    /// Show rules, constraints and notes with readable conditions, points, why and cite
+    Show(ShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Show only this rule, constraint or note
+    #[arg(value_name = "RULE_ID")]
+    pub id: Option<String>,
+    /// Use this rule file instead of the embedded default rules
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 /// The rule file named by `--rules`, found before full parsing because the question flags

@@ -1,6 +1,6 @@
 //! The scoring engine: compiled rules + one full answer set -> [`Verdict`]. Pure: no I/O.
 
-use crate::rules::{Mask, RuleSet};
+use crate::rules::{MAX_OUTCOMES, Mask, RuleSet};
 
 /// What the rules make of one answer set.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +37,30 @@ impl Verdict {
     pub fn is_excluded(&self, outcome: usize) -> bool {
         self.excluded & (1 << outcome) != 0
     }
+}
+
+/// Just the winner of [`evaluate`], without allocating: for searches over many answer sets.
+pub fn winner(rules: &RuleSet, answers: &[Mask]) -> Option<usize> {
+    let mut scores = [0i32; MAX_OUTCOMES];
+    for rule in &rules.rules {
+        if rule.when.as_ref().is_none_or(|c| c.holds(answers)) {
+            for &(outcome, points) in &rule.score {
+                scores[outcome] = scores[outcome].saturating_add(points);
+            }
+        }
+    }
+    let excluded = rules
+        .constraints
+        .iter()
+        .filter(|c| c.when.holds(answers))
+        .fold(0u64, |m, c| m | c.exclude);
+    let mut best: Option<usize> = None;
+    for &o in &rules.tie_break {
+        if excluded & (1 << o) == 0 && best.is_none_or(|b| scores[o] > scores[b]) {
+            best = Some(o);
+        }
+    }
+    best
 }
 
 /// Evaluate `answers` (one mask per question, every question answered) against `rules`.
@@ -159,6 +183,25 @@ confidence: {strong: 3, moderate: 2}
                 .unwrap(),
             rules.questions[1].answer_mask([flag]).unwrap(),
         ]
+    }
+
+    #[test]
+    fn fast_winner_agrees_with_evaluate() {
+        let r = rules();
+        for kind in [
+            &["x"][..],
+            &["y"],
+            &["z"],
+            &["x", "y"],
+            &["x", "z"],
+            &["y", "z"],
+            &["x", "y", "z"],
+        ] {
+            for flag in ["on", "off"] {
+                let a = answers(&r, kind, flag);
+                assert_eq!(winner(&r, &a), evaluate(&r, &a).winner(), "{kind:?} {flag}");
+            }
+        }
     }
 
     #[test]

@@ -1,9 +1,9 @@
-//! How sure the verdict is: margin and confidence.
+//! Explaining a verdict: how sure it is, which answers drove it, and what would change it.
 
 use serde::Serialize;
 
-use crate::engine::Verdict;
-use crate::rules::ConfidenceThresholds;
+use crate::engine::{self, Verdict};
+use crate::rules::{ConfidenceThresholds, Mask, Question, RuleSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -32,4 +32,190 @@ pub fn confidence(verdict: &Verdict, thresholds: ConfidenceThresholds) -> Confid
         Some(m) if m >= thresholds.moderate as i32 => Confidence::Moderate,
         Some(_) => Confidence::CloseCall,
     }
+}
+
+/// One question's answer changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub question: usize,
+    pub from: Mask,
+    pub to: Mask,
+}
+
+/// A change of answers (one question, or two when no single one suffices) that changes the
+/// recommendation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlipResult {
+    pub changes: Vec<Change>,
+    /// The new recommendation.
+    pub outcome: usize,
+    /// Options added, removed or replaced, summed over the changes.
+    pub distance: u32,
+}
+
+/// Multi-choice questions with at most this many legal answers are searched exhaustively;
+/// larger ones only one option away from the current answer.
+pub const EXHAUSTIVE_ANSWERS: usize = 4096;
+
+fn alternatives(q: &Question, current: Mask) -> Vec<Mask> {
+    match q.legal_answers(EXHAUSTIVE_ANSWERS) {
+        Some(all) => all.into_iter().filter(|&m| m != current).collect(),
+        None => q.neighbours(current),
+    }
+}
+
+/// Keep, per new outcome, only the changes at the smallest distance.
+fn keep_nearest(found: &mut Vec<FlipResult>, candidate: FlipResult) {
+    let same = |f: &FlipResult| f.outcome == candidate.outcome;
+    match found.iter().filter(|f| same(f)).map(|f| f.distance).min() {
+        Some(d) if d < candidate.distance => {}
+        Some(d) if d > candidate.distance => {
+            found.retain(|f| !same(f));
+            found.push(candidate);
+        }
+        _ => found.push(candidate),
+    }
+}
+
+/// The smallest answer changes that change the recommendation, nearest first: every
+/// single-question change that flips it (per question and new outcome, the nearest answers);
+/// only if there is none, changes to two questions one step each.
+pub fn flips(rules: &RuleSet, answers: &[Mask]) -> Vec<FlipResult> {
+    let Some(current) = engine::winner(rules, answers) else {
+        return Vec::new();
+    };
+    let mut work = answers.to_vec();
+    let mut out = Vec::new();
+    for (qi, q) in rules.questions.iter().enumerate() {
+        let mut found = Vec::new();
+        for alt in alternatives(q, answers[qi]) {
+            work[qi] = alt;
+            if let Some(o) = engine::winner(rules, &work)
+                && o != current
+            {
+                keep_nearest(
+                    &mut found,
+                    FlipResult {
+                        changes: vec![Change {
+                            question: qi,
+                            from: answers[qi],
+                            to: alt,
+                        }],
+                        outcome: o,
+                        distance: q.distance(answers[qi], alt),
+                    },
+                );
+            }
+        }
+        work[qi] = answers[qi];
+        out.extend(found);
+    }
+    if out.is_empty() {
+        for (q1, first) in rules.questions.iter().enumerate() {
+            for (q2, second) in rules.questions.iter().enumerate().skip(q1 + 1) {
+                let mut found = Vec::new();
+                for a1 in first.neighbours(answers[q1]) {
+                    work[q1] = a1;
+                    for a2 in second.neighbours(answers[q2]) {
+                        work[q2] = a2;
+                        if let Some(o) = engine::winner(rules, &work)
+                            && o != current
+                        {
+                            keep_nearest(
+                                &mut found,
+                                FlipResult {
+                                    changes: vec![
+                                        Change {
+                                            question: q1,
+                                            from: answers[q1],
+                                            to: a1,
+                                        },
+                                        Change {
+                                            question: q2,
+                                            from: answers[q2],
+                                            to: a2,
+                                        },
+                                    ],
+                                    outcome: o,
+                                    distance: first.distance(answers[q1], a1)
+                                        + second.distance(answers[q2], a2),
+                                },
+                            );
+                        }
+                    }
+                    work[q2] = answers[q2];
+                }
+                work[q1] = answers[q1];
+                out.extend(found);
+            }
+        }
+    }
+    let rank = |o: usize| rules.tie_break.iter().position(|&t| t == o);
+    out.sort_by_key(|f| {
+        (
+            f.changes.len(),
+            f.distance,
+            f.changes.iter().map(|c| c.question).collect::<Vec<_>>(),
+            rank(f.outcome),
+            f.changes
+                .iter()
+                .map(|c| c.to.trailing_zeros())
+                .collect::<Vec<_>>(),
+        )
+    });
+    out
+}
+
+/// How much one question's answer contributed to the winner and to the runner-up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Influence {
+    pub question: usize,
+    pub for_winner: i32,
+    pub for_runner_up: i32,
+}
+
+/// Per question, the points of the fired rules that look at it, for the winner and for the
+/// runner-up; a rule that looks at several questions counts toward each. Strongest first.
+pub fn influence(rules: &RuleSet, verdict: &Verdict) -> Vec<Influence> {
+    let Some(winner) = verdict.winner() else {
+        return Vec::new();
+    };
+    let runner_up = verdict.runner_up();
+    let mut per_question = vec![(0i32, 0i32); rules.questions.len()];
+    for &r in &verdict.fired_rules {
+        let rule = &rules.rules[r];
+        let Some(when) = &rule.when else { continue };
+        let points = |o: Option<usize>| {
+            rule.score
+                .iter()
+                .filter(|(s, _)| Some(*s) == o)
+                .map(|(_, p)| *p)
+                .sum::<i32>()
+        };
+        let (w, r) = (points(Some(winner)), points(runner_up));
+        let questions = when.questions();
+        for (q, acc) in per_question.iter_mut().enumerate() {
+            if questions & (1 << q) != 0 {
+                acc.0 += w;
+                acc.1 += r;
+            }
+        }
+    }
+    let mut out: Vec<Influence> = per_question
+        .into_iter()
+        .enumerate()
+        .filter(|(_, (w, r))| *w != 0 || *r != 0)
+        .map(|(question, (for_winner, for_runner_up))| Influence {
+            question,
+            for_winner,
+            for_runner_up,
+        })
+        .collect();
+    out.sort_by_key(|i| {
+        (
+            std::cmp::Reverse(i.for_winner - i.for_runner_up),
+            i.question,
+        )
+    });
+    out
 }

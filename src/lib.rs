@@ -6,6 +6,7 @@
 pub mod answers;
 pub mod cli;
 pub mod commands;
+pub mod describe;
 pub mod engine;
 pub mod explain;
 pub mod render;

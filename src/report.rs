@@ -5,6 +5,7 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
 use crate::answers::{Answers, Source};
+use crate::describe;
 use crate::engine::Verdict;
 use crate::explain::{self, Confidence};
 use crate::rules::{Kind, Mask, RuleSet};
@@ -31,6 +32,41 @@ pub struct Report {
     pub notes: Vec<String>,
     pub rules: RulesInfo,
     pub tool: ToolInfo,
+    /// The best outcome after the winner; `null` when constraints left only the winner.
+    pub runner_up: Option<String>,
+    /// Which answers drove the verdict: points they brought the winner and the runner-up.
+    pub influence: Vec<InfluenceEntry>,
+    /// Every rule, constraint and note, and whether it applied (only with `--explain`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace: Option<Trace>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InfluenceEntry {
+    pub question: String,
+    pub answer: AnswerValue,
+    pub winner_points: i32,
+    pub runner_up_points: i32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Trace {
+    pub rules: Vec<TraceEntry>,
+    pub constraints: Vec<TraceEntry>,
+    pub notes: Vec<TraceEntry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TraceEntry {
+    pub id: String,
+    pub applies: bool,
+    /// The condition in words (`always` when there is none).
+    pub condition: String,
+    /// For an entry that does not apply: the part of the condition the answers fail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed: Option<String>,
+    /// What it does when it applies: points, exclusions, or the note's text.
+    pub effect: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -111,13 +147,23 @@ impl Serialize for AnswerMap {
     }
 }
 
-/// A change of answers that would change the recommendation.
+/// A change of answers that would change the recommendation: `question` from `from` to `to`,
+/// plus the changes in `also` when one question is not enough.
 #[derive(Debug, Clone, Serialize)]
 pub struct Flip {
     pub question: String,
     pub from: AnswerValue,
     pub to: AnswerValue,
     pub recommendation: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<FlipChange>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FlipChange {
+    pub question: String,
+    pub from: AnswerValue,
+    pub to: AnswerValue,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -157,10 +203,60 @@ fn exclusions(rules: &RuleSet, verdict: &Verdict) -> Vec<Exclusion> {
     out
 }
 
+fn flip(rules: &RuleSet, f: &explain::FlipResult) -> Flip {
+    let change = |c: &explain::Change| FlipChange {
+        question: rules.questions[c.question].id.clone(),
+        from: AnswerValue::new(rules, c.question, c.from),
+        to: AnswerValue::new(rules, c.question, c.to),
+    };
+    let first = change(&f.changes[0]);
+    Flip {
+        question: first.question,
+        from: first.from,
+        to: first.to,
+        recommendation: rules.outcomes[f.outcome].id.clone(),
+        also: f.changes[1..].iter().map(change).collect(),
+    }
+}
+
+fn trace(rules: &RuleSet, answers: &[Mask]) -> Trace {
+    let entry = |id: &str, cond: Option<&crate::rules::Condition>, effect: String| {
+        let applies = cond.is_none_or(|c| c.holds(answers));
+        TraceEntry {
+            id: id.to_owned(),
+            applies,
+            condition: describe::when(rules, cond),
+            failed: cond
+                .filter(|_| !applies)
+                .map(|c| describe::failure(rules, c, answers)),
+            effect,
+        }
+    };
+    Trace {
+        rules: rules
+            .rules
+            .iter()
+            .map(|r| entry(&r.id, r.when.as_ref(), describe::rule_effect(rules, r)))
+            .collect(),
+        constraints: rules
+            .constraints
+            .iter()
+            .map(|c| entry(&c.id, Some(&c.when), describe::constraint_effect(rules, c)))
+            .collect(),
+        notes: rules
+            .notes
+            .iter()
+            .map(|n| entry(&n.id, n.when.as_ref(), n.text.clone()))
+            .collect(),
+    }
+}
+
+/// The report for `answers`; `with_trace` adds every rule, constraint and note (`--explain`).
 pub fn build(
     rules: &RuleSet,
     answers: &Answers,
     verdict: &Verdict,
+    with_trace: bool,
 ) -> Result<Report, NothingPossible> {
     let Some(winner) = verdict.winner() else {
         return Err(NothingPossible {
@@ -239,7 +335,10 @@ pub fn build(
         excluded: exclusions(rules, verdict),
         assumed,
         answers: answer_map,
-        flips: Vec::new(),
+        flips: explain::flips(rules, &answers.masks)
+            .iter()
+            .map(|f| flip(rules, f))
+            .collect(),
         notes: verdict
             .notes
             .iter()
@@ -253,5 +352,16 @@ pub fn build(
             name: env!("CARGO_PKG_NAME").to_owned(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
         },
+        runner_up: verdict.runner_up().map(|o| rules.outcomes[o].id.clone()),
+        influence: explain::influence(rules, verdict)
+            .iter()
+            .map(|i| InfluenceEntry {
+                question: rules.questions[i.question].id.clone(),
+                answer: AnswerValue::new(rules, i.question, answers.masks[i.question]),
+                winner_points: i.for_winner,
+                runner_up_points: i.for_runner_up,
+            })
+            .collect(),
+        trace: with_trace.then(|| trace(rules, &answers.masks)),
     })
 }

@@ -3,6 +3,7 @@
 mod questions;
 mod recommend;
 mod rules_cmd;
+mod rules_show;
 
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
@@ -165,6 +166,9 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
             recommend::run(&rules, &args, &given, terminal)
         }
         Some(Command::Questions(args)) => questions::run(&rules, &args, terminal),
+        Some(Command::Rules {
+            command: cli::RulesCommand::Show(args),
+        }) => rules_show::run(&rules, &args, terminal),
         Some(Command::Rules { command }) => rules_cmd::run(command),
     }
 }

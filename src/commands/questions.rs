@@ -16,6 +16,8 @@ struct QuestionOut<'a> {
     required: bool,
     default: Option<AnswerValue>,
     options: Vec<OptionOut<'a>>,
+    /// Rules, constraints and notes whose condition looks at this question.
+    used_by: Vec<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -23,6 +25,28 @@ struct OptionOut<'a> {
     id: &'a str,
     label: &'a str,
     help: Option<&'a str>,
+}
+
+/// Ids of the rules, constraints and notes whose condition looks at question `q`.
+fn used_by(rules: &RuleSet, q: usize) -> Vec<&str> {
+    let looks =
+        |c: Option<&crate::rules::Condition>| c.is_some_and(|c| c.questions() & (1 << q) != 0);
+    let rule_ids = rules
+        .rules
+        .iter()
+        .filter(|r| looks(r.when.as_ref()))
+        .map(|r| r.id.as_str());
+    let constraint_ids = rules
+        .constraints
+        .iter()
+        .filter(|c| looks(Some(&c.when)))
+        .map(|c| c.id.as_str());
+    let note_ids = rules
+        .notes
+        .iter()
+        .filter(|n| looks(n.when.as_ref()))
+        .map(|n| n.id.as_str());
+    rule_ids.chain(constraint_ids).chain(note_ids).collect()
 }
 
 pub fn run(rules: &RuleSet, args: &QuestionsArgs, terminal: Terminal) -> Result<(), Failure> {
@@ -48,6 +72,7 @@ pub fn run(rules: &RuleSet, args: &QuestionsArgs, terminal: Terminal) -> Result<
                     help: o.help.as_deref(),
                 })
                 .collect(),
+            used_by: used_by(rules, i),
         })
         .collect();
     let text = match args.format {
@@ -60,8 +85,9 @@ pub fn run(rules: &RuleSet, args: &QuestionsArgs, terminal: Terminal) -> Result<
         Format::Table => {
             let mut t = crate::render::table::table(
                 terminal.width,
-                &["Flag", "Question", "Options", "Default"],
+                &["Question", "Options", "Default", "Used by"],
             );
+            crate::render::table::keep_whole(&mut t, 3);
             for q in &questions {
                 let options = q
                     .options
@@ -80,10 +106,10 @@ pub fn run(rules: &RuleSet, args: &QuestionsArgs, terminal: Terminal) -> Result<
                     ""
                 };
                 t.add_row(vec![
-                    format!("--{}", q.id),
-                    format!("{}{kind}", q.prompt),
+                    format!("--{}\n{}{kind}", q.id, q.prompt),
                     options,
                     default,
+                    q.used_by.join("\n"),
                 ]);
             }
             format!("{t}\n")

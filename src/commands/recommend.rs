@@ -24,7 +24,7 @@ pub fn run(
     let answers =
         answers::resolve(rules, &[(&flags, Source::Flag), (&file, Source::File)]).map_err(usage)?;
     let verdict = engine::evaluate(rules, &answers.masks);
-    let report = report::build(rules, &answers, &verdict).map_err(usage)?;
+    let report = report::build(rules, &answers, &verdict, args.explain).map_err(usage)?;
 
     let mut out = Vec::new();
     match args.format {

@@ -58,5 +58,6 @@ pub fn run(command: RulesCommand) -> Result<(), Failure> {
             }
             Ok(())
         }
+        RulesCommand::Show(_) => unreachable!("dispatched to rules_show"),
     }
 }

@@ -17,6 +17,13 @@ pub fn table(width: u16, header: &[&str]) -> Table {
     t
 }
 
+/// Keep column `index` at its content width (ids stay whole); the other columns wrap.
+pub fn keep_whole(t: &mut Table, index: usize) {
+    if let Some(c) = t.column_mut(index) {
+        c.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+    }
+}
+
 fn outcome_name<'a>(names: &'a [(String, String)], id: &'a str) -> &'a str {
     names
         .iter()
@@ -105,6 +112,53 @@ pub fn write(
         }
     }
 
+    if !report.influence.is_empty() {
+        let runner_up = report
+            .runner_up
+            .as_deref()
+            .map_or("-", |id| outcome_name(names, id));
+        writeln!(out, "\nWhat drove it")?;
+        let mut t = table(
+            width,
+            &[
+                "Answer",
+                &format!("Points to {}", rec.name),
+                &format!("Points to {runner_up}"),
+            ],
+        );
+        for i in &report.influence {
+            t.add_row(vec![
+                format!("--{} {}", i.question, i.answer.to_flag_value()),
+                format!("{:+}", i.winner_points),
+                format!("{:+}", i.runner_up_points),
+            ]);
+        }
+        writeln!(out, "{t}")?;
+    }
+
+    writeln!(out, "\nWhat would change this")?;
+    if report.flips.is_empty() {
+        writeln!(
+            out,
+            "- no change of one or two answers changes the recommendation"
+        )?;
+    }
+    for f in &report.flips {
+        let mut flags = vec![format!("--{} {}", f.question, f.to.to_flag_value())];
+        let mut now = vec![format!("{} {}", f.question, f.from.to_flag_value())];
+        for c in &f.also {
+            flags.push(format!("--{} {}", c.question, c.to.to_flag_value()));
+            now.push(format!("{} {}", c.question, c.from.to_flag_value()));
+        }
+        writeln!(
+            out,
+            "- {} (now {}) -> {}",
+            flags.join(" "),
+            now.join(", "),
+            outcome_name(names, &f.recommendation)
+        )?;
+    }
+
     if !report.assumed.is_empty() {
         writeln!(out, "\nAssumed (not answered; defaults used)")?;
         let mut t = table(width, &["Question", "Assumed", "Flag to change it"]);
@@ -124,6 +178,32 @@ pub fn write(
             writeln!(out, "- {n}")?;
         }
     }
+    if let Some(trace) = &report.trace {
+        writeln!(out, "\nTrace")?;
+        for (title, entries) in [
+            ("Rules", &trace.rules),
+            ("Constraints", &trace.constraints),
+            ("Notes", &trace.notes),
+        ] {
+            let mut t = table(width, &[title, "When", "Applies", "Effect"]);
+            keep_whole(&mut t, 0);
+            for e in entries {
+                let applies = match &e.failed {
+                    None if e.applies => "yes".to_owned(),
+                    Some(failed) => format!("no: {failed}"),
+                    None => "no".to_owned(),
+                };
+                t.add_row(vec![
+                    e.id.clone(),
+                    e.condition.clone(),
+                    applies,
+                    e.effect.clone(),
+                ]);
+            }
+            writeln!(out, "{t}")?;
+        }
+    }
+
     writeln!(
         out,
         "\nRules: {} (sha256 {})",

@@ -433,6 +433,16 @@ pub fn compile(
             "a rule set needs at least one question",
         );
     }
+    if def.questions.len() > MAX_QUESTIONS {
+        c.error(
+            def.name.referenced,
+            format!(
+                "{} questions; at most {MAX_QUESTIONS} are supported",
+                def.questions.len()
+            ),
+        );
+        return Err(c.diagnostics);
+    }
     c.check_unique("question", def.questions.iter().map(|q| &q.id));
     let mut questions: Vec<Question> = Vec::new();
     for q in &def.questions {

@@ -8,6 +8,8 @@ pub type Mask = u64;
 
 /// Most options a question may have: one bit each in a [`Mask`].
 pub const MAX_OPTIONS: usize = 64;
+/// Most questions a rule set may have: one bit each in a question set.
+pub const MAX_QUESTIONS: usize = 64;
 /// Most outcomes a rule set may have: one bit each in an exclusion mask.
 pub const MAX_OUTCOMES: usize = 64;
 
@@ -69,6 +71,17 @@ pub enum Condition {
 }
 
 impl Condition {
+    /// Bit per question index the condition looks at.
+    pub fn questions(&self) -> u64 {
+        match self {
+            Condition::Test { question, .. } => 1 << question,
+            Condition::All(items) | Condition::Any(items) => {
+                items.iter().fold(0, |m, c| m | c.questions())
+            }
+            Condition::Not(inner) => inner.questions(),
+        }
+    }
+
     /// `answers[q]` is the mask of the options chosen for question `q`.
     pub fn holds(&self, answers: &[Mask]) -> bool {
         match self {
@@ -249,6 +262,75 @@ impl Question {
                 })
             }
             _ => Ok(mask),
+        }
+    }
+
+    /// Every legal answer when there are at most `limit` of them; `None` when there are more.
+    pub fn legal_answers(&self, limit: usize) -> Option<Vec<Mask>> {
+        match self.kind {
+            Kind::Single => Some((0..self.options.len()).map(|i| 1u64 << i).collect()),
+            Kind::Multi => {
+                let free = self.options.len() - self.exclusive.count_ones() as usize;
+                if free >= 63 || (1usize << free) > limit {
+                    return None;
+                }
+                let mut out: Vec<Mask> = (0..self.options.len())
+                    .filter(|i| self.exclusive & (1 << i) != 0)
+                    .map(|i| 1u64 << i)
+                    .collect();
+                // Every non-empty subset of the options that are not exclusive.
+                let free_bits: Vec<u32> = (0..self.options.len() as u32)
+                    .filter(|i| self.exclusive & (1 << i) == 0)
+                    .collect();
+                for subset in 1u64..(1 << free) {
+                    let mut mask = 0;
+                    for (j, bit) in free_bits.iter().enumerate() {
+                        if subset & (1 << j) != 0 {
+                            mask |= 1 << bit;
+                        }
+                    }
+                    out.push(mask);
+                }
+                Some(out)
+            }
+        }
+    }
+
+    /// The legal answers one step from `mask`: another option for single choice; one option
+    /// added or removed for multi choice (an exclusive option counts as the empty set).
+    pub fn neighbours(&self, mask: Mask) -> Vec<Mask> {
+        let n = self.options.len();
+        match self.kind {
+            Kind::Single => (0..n).map(|i| 1u64 << i).filter(|&m| m != mask).collect(),
+            Kind::Multi => {
+                let base = mask & !self.exclusive;
+                let mut out = Vec::new();
+                for i in 0..n {
+                    let bit = 1u64 << i;
+                    let next = if self.exclusive & bit != 0 {
+                        bit
+                    } else if base ^ bit == 0 {
+                        // Removing the last option: the exclusive "none", if there is one.
+                        self.exclusive & self.exclusive.wrapping_neg()
+                    } else {
+                        base ^ bit
+                    };
+                    if next != mask && self.accepts(next) && !out.contains(&next) {
+                        out.push(next);
+                    }
+                }
+                out
+            }
+        }
+    }
+
+    /// How many options differ between two answers (exclusive options count as nothing).
+    pub fn distance(&self, a: Mask, b: Mask) -> u32 {
+        match self.kind {
+            Kind::Single => u32::from(a != b),
+            Kind::Multi => ((a ^ b) & !self.exclusive)
+                .count_ones()
+                .max(u32::from(a != b)),
         }
     }
 

@@ -26,6 +26,41 @@ struct Report {
     notes: Vec<String>,
     rules: RulesInfo,
     tool: ToolInfo,
+    runner_up: Option<String>,
+    influence: Vec<InfluenceEntry>,
+    #[serde(default)]
+    trace: Option<Trace>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct InfluenceEntry {
+    question: String,
+    answer: Answer,
+    winner_points: i64,
+    runner_up_points: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Trace {
+    rules: Vec<TraceEntry>,
+    constraints: Vec<TraceEntry>,
+    notes: Vec<TraceEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct TraceEntry {
+    id: String,
+    applies: bool,
+    condition: String,
+    #[serde(default)]
+    failed: Option<String>,
+    effect: String,
 }
 
 #[derive(Debug, Deserialize, PartialEq)]
@@ -98,6 +133,17 @@ struct Flip {
     from: Answer,
     to: Answer,
     recommendation: String,
+    #[serde(default)]
+    also: Vec<FlipChange>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct FlipChange {
+    question: String,
+    from: Answer,
+    to: Answer,
 }
 
 #[derive(Debug, Deserialize)]
@@ -149,6 +195,41 @@ fn clear_case_matches_the_schema() {
             .all(|a| a.question != "hardware" && a.question != "model-type")
     );
     assert!(!r.notes.is_empty());
+    assert_eq!(r.runner_up.as_deref(), Some("core-ml"));
+    assert!(r.trace.is_none(), "the trace only comes with --explain");
+    assert_eq!(r.influence[0].question, "model-type");
+    assert!(
+        r.flips
+            .iter()
+            .any(|f| f.question == "model-type" && f.recommendation == "both")
+    );
+}
+
+#[test]
+fn explain_adds_a_trace_of_every_rule_constraint_and_note() {
+    let r = report(&["--model-type", "llm", "--explain"]);
+    let trace = r.trace.expect("trace with --explain");
+    let rules = mlstack::rules::default_rules().unwrap();
+    assert_eq!(trace.rules.len(), rules.rules.len());
+    assert_eq!(trace.constraints.len(), rules.constraints.len());
+    assert_eq!(trace.notes.len(), rules.notes.len());
+    for e in trace
+        .rules
+        .iter()
+        .chain(&trace.constraints)
+        .chain(&trace.notes)
+    {
+        assert_eq!(e.applies, e.failed.is_none(), "{}", e.id);
+    }
+    let battery = trace
+        .rules
+        .iter()
+        .find(|e| e.id == "checklist-4-battery-critical")
+        .unwrap();
+    assert_eq!(
+        battery.failed.as_deref(),
+        Some("battery is normal, not critical")
+    );
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real binary, run with a clean environment.
 
 mod answers_files;
+mod explain;
 mod json_schema;
 mod recommend;
 mod rule_files;

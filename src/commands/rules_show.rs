@@ -1,0 +1,97 @@
+//! `mlstack rules show [RULE_ID]`: rules, constraints and notes in words.
+
+use serde::Serialize;
+
+use super::{Failure, Terminal, emit, usage};
+use crate::cli::ShowArgs;
+use crate::describe;
+use crate::render::Format;
+use crate::rules::{self, RuleSet};
+
+#[derive(Serialize)]
+struct Entry {
+    id: String,
+    kind: &'static str,
+    when: String,
+    effect: String,
+    why: String,
+    cite: String,
+}
+
+fn entries(rules: &RuleSet) -> Vec<Entry> {
+    let when = |c| describe::when(rules, c);
+    let mut out = Vec::new();
+    for r in &rules.rules {
+        out.push(Entry {
+            id: r.id.clone(),
+            kind: "rule",
+            when: when(r.when.as_ref()),
+            effect: describe::rule_effect(rules, r),
+            why: r.why.clone(),
+            cite: r.cite.clone(),
+        });
+    }
+    for c in &rules.constraints {
+        out.push(Entry {
+            id: c.id.clone(),
+            kind: "constraint",
+            when: when(Some(&c.when)),
+            effect: describe::constraint_effect(rules, c),
+            why: c.why.clone(),
+            cite: c.source.clone(),
+        });
+    }
+    for n in &rules.notes {
+        out.push(Entry {
+            id: n.id.clone(),
+            kind: "note",
+            when: when(n.when.as_ref()),
+            effect: "note".to_owned(),
+            why: n.text.clone(),
+            cite: n.cite.clone(),
+        });
+    }
+    out
+}
+
+pub fn run(rules: &RuleSet, args: &ShowArgs, terminal: Terminal) -> Result<(), Failure> {
+    let mut all = entries(rules);
+    if let Some(id) = &args.id {
+        if !all.iter().any(|e| &e.id == id) {
+            let hint = rules::did_you_mean(id, all.iter().map(|e| e.id.as_str()))
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            return Err(usage(format!(
+                "no rule, constraint or note `{id}` in {}{hint}",
+                rules.name
+            )));
+        }
+        all.retain(|e| &e.id == id);
+    }
+    let text = match args.format {
+        Format::Json => {
+            let mut s =
+                serde_json::to_string_pretty(&all).map_err(|e| Failure::Output(e.into()))?;
+            s.push('\n');
+            s
+        }
+        Format::Table => {
+            let mut t = crate::render::table::table(
+                terminal.width,
+                &["Id", "When", "Effect", "Why", "Source"],
+            );
+            crate::render::table::keep_whole(&mut t, 0);
+            for e in &all {
+                t.add_row(vec![
+                    format!("{}\n({})", e.id, e.kind),
+                    e.when.clone(),
+                    e.effect.clone(),
+                    e.why.clone(),
+                    e.cite.clone(),
+                ]);
+            }
+            format!("{t}\n")
+        }
+    };
+    emit(text.as_bytes())
+}

@@ -1,0 +1,104 @@
+use predicates::prelude::*;
+
+use crate::util::*;
+
+#[test]
+fn table_shows_what_drove_it_and_what_would_change_it() {
+    let assert = mlstack()
+        .args(["recommend", "--model-type", "llm"])
+        .assert()
+        .success();
+    let out = stdout_of(&assert);
+    let drove = out.find("What drove it").expect("influence section");
+    let change = out.find("What would change this").expect("flips section");
+    assert!(drove < change);
+    assert!(
+        out.contains("--model-type llm,vision (now model-type llm) -> Core ML + MLX"),
+        "{out}"
+    );
+    assert!(
+        out.contains("--background yes (now background no) -> Core ML"),
+        "{out}"
+    );
+}
+
+#[test]
+fn close_call_flips_are_one_step_away() {
+    let json = recommend_json(&["--model-type", "audio", "--needs", "custom-sampling"]);
+    let flips = json["flips"].as_array().unwrap();
+    assert!(!flips.is_empty());
+    // Knowing the model fits the Neural Engine settles it for Core ML (the conflict's other half).
+    assert!(flips.iter().any(|f| f["question"] == "ane-compatible"
+        && f["to"] == "yes"
+        && f["recommendation"] == "core-ml"));
+    assert_eq!(json["runner_up"], "core-ml");
+}
+
+#[test]
+fn explain_prints_the_trace_with_failed_conditions() {
+    mlstack()
+        .args(["recommend", "--model-type", "llm", "--explain"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\nTrace\n"))
+        .stdout(predicate::str::contains("checklist-4-battery-critical"))
+        .stdout(predicate::str::contains("both-needs-two-layers"));
+}
+
+#[test]
+fn rules_show_prints_readable_conditions() {
+    let assert = mlstack()
+        .args(["rules", "show", "mlx-is-gpu-not-ane", "--format", "json"])
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&assert)).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 1);
+    assert_eq!(
+        json[0]["when"],
+        "model-type includes any of vision, audio and (hardware is neural-engine or battery is critical)"
+    );
+    assert_eq!(
+        json[0]["effect"],
+        "+2 core-ml, +2 both, +2 mlx-then-core-ml"
+    );
+    mlstack()
+        .args(["rules", "show"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("no-gpu-in-ios-background"))
+        .stdout(predicate::str::contains("checklist-1-generative-llm"));
+}
+
+#[test]
+fn rules_show_unknown_id_suggests_one() {
+    mlstack()
+        .args(["rules", "show", "checklist-1"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "did you mean `checklist-1-generative-llm`?",
+        ));
+}
+
+#[test]
+fn questions_name_the_rules_that_use_them() {
+    let assert = mlstack()
+        .args(["questions", "--format", "json"])
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&assert)).unwrap();
+    let battery = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["id"] == "battery")
+        .unwrap();
+    let used: Vec<&str> = battery["used_by"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(used.contains(&"checklist-4-battery-critical"), "{used:?}");
+}
