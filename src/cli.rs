@@ -16,7 +16,7 @@ const ABOUT: &str = "Tells Apple-platform teams which on-device inference stack 
 const AFTER_HELP: &str = "\
 Exit codes:
   0    success
-  1    the --expect gate failed
+  1    the --expect gate failed (or rules test/check/diff found a problem)
   2    usage or input error (bad flag or value, bad answers file, missing required answer)
   3    the rule set is invalid
   130  interrupted";
@@ -75,15 +75,48 @@ pub struct QuestionsArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
-    /// Check that a rule file is valid (default: the embedded rules)
+    /// Check that a rule file is valid, listing every problem (default: the embedded rules)
     Validate {
         /// Rule file to check
         file: Option<PathBuf>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
     },
     /// Run a rule file's embedded tests and conflict examples (default: the embedded rules)
     Test {
         /// Rule file to test
         file: Option<PathBuf>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Analyse the whole answer space: ties, dead rules and questions, verdict distribution
+    Check {
+        /// Rule file to check
+        file: Option<PathBuf>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Seed for sampling, when the space is too large to enumerate
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Show the answer sets whose verdict differs between two rule files
+    Diff {
+        /// The rule file before the edit
+        old: PathBuf,
+        /// The rule file after the edit
+        new: PathBuf,
+        /// Exit with code 1 if any verdict differs (a CI gate for rule edits)
+        #[arg(long)]
+        fail_on_change: bool,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Seed for sampling, when the space is too large to enumerate
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
     /// Show rules, constraints and notes with readable conditions, points, why and cite
     Show(ShowArgs),

@@ -42,25 +42,57 @@ impl Verdict {
 /// Just the winner of [`evaluate`], without allocating: for searches over many answer sets.
 pub fn winner(rules: &RuleSet, answers: &[Mask]) -> Option<usize> {
     let mut scores = [0i32; MAX_OUTCOMES];
-    for rule in &rules.rules {
+    let excluded = score_into(rules, answers, &mut scores, None);
+    top_two(rules, &scores, excluded).0
+}
+
+/// Add the points of the rules that fire to `scores` (one slot per outcome, zeroed by the
+/// caller), set their bits in `fired` if given, and return the mask of excluded outcomes.
+pub fn score_into(
+    rules: &RuleSet,
+    answers: &[Mask],
+    scores: &mut [i32],
+    mut fired: Option<&mut [u64]>,
+) -> u64 {
+    for (i, rule) in rules.rules.iter().enumerate() {
         if rule.when.as_ref().is_none_or(|c| c.holds(answers)) {
             for &(outcome, points) in &rule.score {
                 scores[outcome] = scores[outcome].saturating_add(points);
             }
+            if let Some(bits) = fired.as_deref_mut() {
+                bits[i / 64] |= 1 << (i % 64);
+            }
         }
     }
-    let excluded = rules
+    rules
         .constraints
         .iter()
         .filter(|c| c.when.holds(answers))
-        .fold(0u64, |m, c| m | c.exclude);
-    let mut best: Option<usize> = None;
+        .fold(0u64, |m, c| m | c.exclude)
+}
+
+/// The best and second-best outcomes not excluded: higher score first, then earlier in
+/// `tie_break` (the same order as [`Verdict::ranking`]).
+pub fn top_two(rules: &RuleSet, scores: &[i32], excluded: u64) -> (Option<usize>, Option<usize>) {
+    let mut first: Option<usize> = None;
+    let mut second: Option<usize> = None;
     for &o in &rules.tie_break {
-        if excluded & (1 << o) == 0 && best.is_none_or(|b| scores[o] > scores[b]) {
-            best = Some(o);
+        if excluded & (1 << o) != 0 {
+            continue;
+        }
+        match first {
+            Some(f) if scores[o] <= scores[f] => {
+                if second.is_none_or(|s| scores[o] > scores[s]) {
+                    second = Some(o);
+                }
+            }
+            _ => {
+                second = first;
+                first = Some(o);
+            }
         }
     }
-    best
+    (first, second)
 }
 
 /// Evaluate `answers` (one mask per question, every question answered) against `rules`.

@@ -4,12 +4,15 @@
 //! Data flows one way: rules -> answers -> verdict -> explanation -> report -> output.
 
 pub mod answers;
+pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod describe;
+pub mod diff;
 pub mod engine;
 pub mod explain;
 pub mod render;
 pub mod report;
 pub mod rule_tests;
 pub mod rules;
+pub mod space;

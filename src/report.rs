@@ -304,19 +304,7 @@ pub fn build(
         })
         .collect();
 
-    let answer_map = AnswerMap(
-        rules
-            .questions
-            .iter()
-            .enumerate()
-            .map(|(q, question)| {
-                (
-                    question.id.clone(),
-                    AnswerValue::new(rules, q, answers.masks[q]),
-                )
-            })
-            .collect(),
-    );
+    let answer_map = answer_map(rules, &answers.masks);
 
     Ok(Report {
         schema_version: SCHEMA_VERSION,
@@ -364,4 +352,34 @@ pub fn build(
             .collect(),
         trace: with_trace.then(|| trace(rules, &answers.masks)),
     })
+}
+
+/// Every answer keyed by question id, in rule-set order.
+pub fn answer_map(rules: &RuleSet, masks: &[Mask]) -> AnswerMap {
+    AnswerMap(
+        rules
+            .questions
+            .iter()
+            .enumerate()
+            .map(|(q, question)| (question.id.clone(), AnswerValue::new(rules, q, masks[q])))
+            .collect(),
+    )
+}
+
+/// The flags that reproduce `masks`: every answer that is not the question's default.
+pub fn flags(rules: &RuleSet, masks: &[Mask]) -> String {
+    rules
+        .questions
+        .iter()
+        .enumerate()
+        .filter(|(q, question)| question.default != Some(masks[*q]))
+        .map(|(q, question)| {
+            format!(
+                "--{} {}",
+                question.id,
+                AnswerValue::new(rules, q, masks[q]).to_flag_value()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -2,6 +2,7 @@
 
 mod questions;
 mod recommend;
+mod rules_check;
 mod rules_cmd;
 mod rules_show;
 
@@ -23,9 +24,12 @@ pub enum Failure {
     /// The rule set is invalid: exit 3.
     #[error("{0}")]
     InvalidRules(#[from] InvalidRules),
-    /// A gate failed (`--expect`, `rules test`); the message is already printed: exit 1.
+    /// A gate failed (`--expect`, `rules test`, `rules check`, `rules diff`): exit 1.
     #[error("{0}")]
     Gate(String),
+    /// The rule set is invalid and the problems were already written as output: exit 3.
+    #[error("{0}")]
+    InvalidReported(String),
     /// Writing the result failed (other than a closed pipe).
     #[error("cannot write output: {0}")]
     Output(io::Error),
@@ -35,7 +39,7 @@ impl Failure {
     pub fn exit_code(&self) -> u8 {
         match self {
             Failure::Usage(_) => 2,
-            Failure::InvalidRules(_) => 3,
+            Failure::InvalidRules(_) | Failure::InvalidReported(_) => 3,
             Failure::Gate(_) => 1,
             Failure::Output(_) => 1,
         }
@@ -169,6 +173,19 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         Some(Command::Rules {
             command: cli::RulesCommand::Show(args),
         }) => rules_show::run(&rules, &args, terminal),
+        Some(Command::Rules {
+            command: cli::RulesCommand::Check { file, format, seed },
+        }) => rules_check::check(file.as_deref(), format, seed, terminal),
+        Some(Command::Rules {
+            command:
+                cli::RulesCommand::Diff {
+                    old,
+                    new,
+                    fail_on_change,
+                    format,
+                    seed,
+                },
+        }) => rules_check::diff(&old, &new, fail_on_change, format, seed),
         Some(Command::Rules { command }) => rules_cmd::run(command),
     }
 }

@@ -1,19 +1,40 @@
 //! `mlstack rules validate|test`.
 
 use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::Serialize;
 
 use super::{Failure, emit, load_rules};
 use crate::cli::RulesCommand;
+use crate::render::Format;
 use crate::rule_tests::{self, CaseKind};
+use crate::rules::{DEFAULT_RULES_NAME, Diagnostic, RuleSet};
 
 pub fn run(command: RulesCommand) -> Result<(), Failure> {
     match command {
-        RulesCommand::Validate { file } => {
-            let rules = load_rules(file.as_deref())?;
-            let name = file.map_or_else(
-                || crate::rules::DEFAULT_RULES_NAME.to_owned(),
-                |f| f.display().to_string(),
-            );
+        RulesCommand::Validate { file, format } => validate(file.as_deref(), format),
+        RulesCommand::Test { file, format } => test(file.as_deref(), format),
+        RulesCommand::Check { .. } | RulesCommand::Diff { .. } | RulesCommand::Show(_) => {
+            unreachable!("dispatched elsewhere")
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Validation<'a> {
+    valid: bool,
+    errors: &'a [Diagnostic],
+}
+
+fn validate(file: Option<&Path>, format: Format) -> Result<(), Failure> {
+    let name = file.map_or_else(
+        || DEFAULT_RULES_NAME.to_owned(),
+        |f| f.display().to_string(),
+    );
+    let result = load_rules(file);
+    match (result, format) {
+        (Ok(rules), Format::Table) => {
             let text = format!(
                 "{name}: valid ({} outcomes, {} questions, {} rules, {} constraints, {} notes, {} tests, {} conflicts)\n",
                 rules.outcomes.len(),
@@ -26,38 +47,160 @@ pub fn run(command: RulesCommand) -> Result<(), Failure> {
             );
             emit(text.as_bytes())
         }
-        RulesCommand::Test { file } => {
-            let rules = load_rules(file.as_deref())?;
-            let results = rule_tests::run_all(&rules);
-            let mut text = String::new();
-            let id = |o: Option<usize>| {
-                o.map_or("(nothing possible)", |o| rules.outcomes[o].id.as_str())
+        (Err(Failure::InvalidRules(invalid)), Format::Json) => {
+            let doc = Validation {
+                valid: false,
+                errors: &invalid.diagnostics,
             };
-            for r in &results {
-                let kind = match r.kind {
+            emit(json(&doc)?.as_bytes())?;
+            let n = invalid.diagnostics.len();
+            Err(Failure::InvalidReported(format!(
+                "{name} is invalid ({n} problem{})",
+                if n == 1 { "" } else { "s" }
+            )))
+        }
+        (Ok(_), Format::Json) => emit(
+            json(&Validation {
+                valid: true,
+                errors: &[],
+            })?
+            .as_bytes(),
+        ),
+        (Err(e), _) => Err(e),
+    }
+}
+
+pub fn json(value: &impl Serialize) -> Result<String, Failure> {
+    let mut s = serde_json::to_string_pretty(value).map_err(|e| Failure::Output(e.into()))?;
+    s.push('\n');
+    Ok(s)
+}
+
+#[derive(Serialize)]
+struct CaseOut<'a> {
+    kind: &'static str,
+    name: &'a str,
+    passed: bool,
+    expected: &'a str,
+    /// `null` when constraints exclude every outcome.
+    got: Option<&'a str>,
+    /// For failures: the points each fired rule gave the expected and the actual outcome.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    rationale: Vec<ReasonOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct ReasonOut<'a> {
+    rule: &'a str,
+    outcome: &'a str,
+    points: i32,
+}
+
+#[derive(Serialize)]
+struct TestsOut<'a> {
+    passed: usize,
+    failed: usize,
+    cases: Vec<CaseOut<'a>>,
+}
+
+fn failure_rationale<'a>(
+    rules: &'a RuleSet,
+    answers: &[crate::rules::Mask],
+    expected: usize,
+    got: Option<usize>,
+) -> Vec<ReasonOut<'a>> {
+    let verdict = crate::engine::evaluate(rules, answers);
+    let mut out = Vec::new();
+    for &r in &verdict.fired_rules {
+        let rule = &rules.rules[r];
+        for &(o, points) in &rule.score {
+            if o == expected || Some(o) == got {
+                out.push(ReasonOut {
+                    rule: &rule.id,
+                    outcome: &rules.outcomes[o].id,
+                    points,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn test(file: Option<&Path>, format: Format) -> Result<(), Failure> {
+    let rules = load_rules(file)?;
+    let results = rule_tests::run_all(&rules);
+    let cases: Vec<CaseOut> = results
+        .iter()
+        .map(|r| {
+            let answers = match r.kind {
+                CaseKind::Test => {
+                    &rules
+                        .tests
+                        .iter()
+                        .find(|t| t.name == r.name)
+                        .expect("test")
+                        .answers
+                }
+                CaseKind::Conflict => {
+                    &rules
+                        .conflicts
+                        .iter()
+                        .find(|c| c.id == r.name)
+                        .expect("conflict")
+                        .example
+                }
+            };
+            CaseOut {
+                kind: match r.kind {
                     CaseKind::Test => "test",
                     CaseKind::Conflict => "conflict",
-                };
-                if r.passed() {
-                    let _ = writeln!(text, "ok    {kind} {}", r.name);
+                },
+                name: &r.name,
+                passed: r.passed(),
+                expected: &rules.outcomes[r.expected].id,
+                got: r.got.map(|o| rules.outcomes[o].id.as_str()),
+                rationale: if r.passed() {
+                    Vec::new()
+                } else {
+                    failure_rationale(&rules, answers, r.expected, r.got)
+                },
+            }
+        })
+        .collect();
+    let failed = cases.iter().filter(|c| !c.passed).count();
+    let doc = TestsOut {
+        passed: cases.len() - failed,
+        failed,
+        cases,
+    };
+    let text = match format {
+        Format::Json => json(&doc)?,
+        Format::Table => {
+            let mut text = String::new();
+            for c in &doc.cases {
+                if c.passed {
+                    let _ = writeln!(text, "ok    {} {}", c.kind, c.name);
                 } else {
                     let _ = writeln!(
                         text,
-                        "FAIL  {kind} {}: expected {}, got {}",
-                        r.name,
-                        id(Some(r.expected)),
-                        id(r.got)
+                        "FAIL  {} {}: expected {}, got {}",
+                        c.kind,
+                        c.name,
+                        c.expected,
+                        c.got.unwrap_or("nothing (every outcome ruled out)")
                     );
+                    for r in &c.rationale {
+                        let _ = writeln!(text, "        {:+} {} ({})", r.points, r.outcome, r.rule);
+                    }
                 }
             }
-            let failed = results.iter().filter(|r| !r.passed()).count();
-            let _ = writeln!(text, "{} passed, {failed} failed", results.len() - failed);
-            emit(text.as_bytes())?;
-            if failed > 0 {
-                return Err(Failure::Gate(format!("{failed} rule test(s) failed")));
-            }
-            Ok(())
+            let _ = writeln!(text, "{} passed, {} failed", doc.passed, doc.failed);
+            text
         }
-        RulesCommand::Show(_) => unreachable!("dispatched to rules_show"),
+    };
+    emit(text.as_bytes())?;
+    if failed > 0 {
+        return Err(Failure::Gate(format!("{failed} rule test(s) failed")));
     }
+    Ok(())
 }

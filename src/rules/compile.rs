@@ -597,6 +597,27 @@ pub fn compile(
         }
     }
 
+    let mut intentional_ties = Vec::new();
+    for t in &def.intentional_ties {
+        let ids: Vec<Option<usize>> = t
+            .between
+            .value
+            .iter()
+            .map(|id| c.outcome_ref(&outcomes, id))
+            .collect();
+        match ids.as_slice() {
+            [Some(a), Some(b)] if a != b => intentional_ties.push(DeclaredTie {
+                outcomes: (*a, *b),
+                reason: t.reason.clone(),
+            }),
+            _ if ids.iter().all(Option::is_some) => c.error(
+                t.between.referenced,
+                "`between` names two different outcomes",
+            ),
+            _ => {}
+        }
+    }
+
     let mut tests = Vec::new();
     let mut names = HashSet::new();
     for t in &def.tests {
@@ -635,6 +656,7 @@ pub fn compile(
         confidence,
         close_call: def.close_call.clone(),
         conflicts,
+        intentional_ties,
         tests,
     })
 }

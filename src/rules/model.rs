@@ -30,7 +30,15 @@ pub struct RuleSet {
     pub confidence: ConfidenceThresholds,
     pub close_call: Option<String>,
     pub conflicts: Vec<Conflict>,
+    pub intentional_ties: Vec<DeclaredTie>,
     pub tests: Vec<Test>,
+}
+
+/// Two outcomes the file allows to tie, and why.
+#[derive(Debug, Clone)]
+pub struct DeclaredTie {
+    pub outcomes: (usize, usize),
+    pub reason: String,
 }
 
 #[derive(Debug, Clone)]
@@ -71,6 +79,17 @@ pub enum Condition {
 }
 
 impl Condition {
+    /// Call `f(question, mask)` for every test in the condition.
+    pub fn for_each_test(&self, f: &mut impl FnMut(usize, Mask)) {
+        match self {
+            Condition::Test { question, mask } => f(*question, *mask),
+            Condition::All(items) | Condition::Any(items) => {
+                items.iter().for_each(|c| c.for_each_test(f))
+            }
+            Condition::Not(inner) => inner.for_each_test(f),
+        }
+    }
+
     /// Bit per question index the condition looks at.
     pub fn questions(&self) -> u64 {
         match self {
@@ -153,6 +172,13 @@ impl RuleSet {
 
     pub fn outcome_index(&self, id: &str) -> Option<usize> {
         self.outcomes.iter().position(|o| o.id == id)
+    }
+
+    /// Whether the file declares a tie between outcomes `a` and `b` intentional.
+    pub fn declared_tie(&self, a: usize, b: usize) -> bool {
+        self.intentional_ties
+            .iter()
+            .any(|t| t.outcomes == (a, b) || t.outcomes == (b, a))
     }
 }
 

@@ -29,6 +29,9 @@ pub struct RuleFile {
     pub close_call: Option<String>,
     #[serde(default)]
     pub conflicts: Vec<ConflictDef>,
+    /// Pairs of outcomes allowed to tie (the tie-break order then decides), with a reason.
+    #[serde(default)]
+    pub intentional_ties: Vec<TieDef>,
     #[serde(default)]
     pub tests: Vec<TestDef>,
 }
@@ -127,6 +130,13 @@ pub struct ConflictDef {
     pub example: Spanned<Pairs<Spanned<OneOrMany>>>,
     pub wins: Spanned<String>,
     pub why: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TieDef {
+    pub between: Spanned<Vec<Spanned<String>>>,
+    pub reason: String,
 }
 
 #[derive(Debug, Deserialize)]

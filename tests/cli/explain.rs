@@ -24,14 +24,37 @@ fn table_shows_what_drove_it_and_what_would_change_it() {
 
 #[test]
 fn close_call_flips_are_one_step_away() {
-    let json = recommend_json(&["--model-type", "audio", "--needs", "custom-sampling"]);
+    let json = recommend_json(&[
+        "--model-type",
+        "llm",
+        "--battery",
+        "critical",
+        "--hardware",
+        "neural-engine",
+    ]);
+    assert_eq!(json["confidence"], "close-call");
     let flips = json["flips"].as_array().unwrap();
-    assert!(!flips.is_empty());
+    // Dropping the battery constraint (or the Neural Engine target) hands it to MLX.
+    assert!(flips.iter().any(|f| f["question"] == "battery"
+        && f["to"] == "normal"
+        && f["recommendation"] == "mlx"));
+    assert_eq!(json["runner_up"], "mlx");
+}
+
+#[test]
+fn audio_with_custom_sampling_hangs_on_ane_compatibility() {
+    let json = recommend_json(&["--model-type", "audio", "--needs", "custom-sampling"]);
+    assert_eq!(json["recommendation"]["id"], "mlx");
     // Knowing the model fits the Neural Engine settles it for Core ML (the conflict's other half).
-    assert!(flips.iter().any(|f| f["question"] == "ane-compatible"
-        && f["to"] == "yes"
-        && f["recommendation"] == "core-ml"));
-    assert_eq!(json["runner_up"], "core-ml");
+    assert!(
+        json["flips"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["question"] == "ane-compatible"
+                && f["to"] == "yes"
+                && f["recommendation"] == "core-ml")
+    );
 }
 
 #[test]

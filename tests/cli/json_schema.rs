@@ -259,7 +259,14 @@ fn scores_equal_the_sum_of_the_rationale() {
 
 #[test]
 fn close_call_matches_the_schema() {
-    let r = report(&["--model-type", "audio", "--needs", "custom-sampling"]);
+    let r = report(&[
+        "--model-type",
+        "llm",
+        "--battery",
+        "critical",
+        "--hardware",
+        "neural-engine",
+    ]);
     assert_eq!(r.confidence, Confidence::CloseCall);
     assert_eq!(r.margin, Some(1));
     assert!(r.close_call.is_some());

@@ -5,4 +5,5 @@ mod explain;
 mod json_schema;
 mod recommend;
 mod rule_files;
+mod rules_commands;
 mod util;

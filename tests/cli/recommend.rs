@@ -83,23 +83,22 @@ fn table_output_shows_verdict_reasons_assumptions_and_notes() {
 
 #[test]
 fn close_calls_say_so_and_say_how_to_settle_them() {
-    let assert = mlstack()
-        .args([
-            "recommend",
-            "--model-type",
-            "audio",
-            "--needs",
-            "custom-sampling",
-        ])
-        .assert()
-        .success();
+    let args = [
+        "--model-type",
+        "llm",
+        "--battery",
+        "critical",
+        "--hardware",
+        "neural-engine",
+    ];
+    let assert = mlstack().arg("recommend").args(args).assert().success();
     let out = stdout_of(&assert);
     assert!(
-        out.starts_with("Recommendation: MLX (close-call, margin 1)"),
+        out.starts_with("Recommendation: Core ML (close-call, margin 1)"),
         "{out}"
     );
     assert!(out.contains("This is a close call. Settle it on target hardware"));
-    let json = recommend_json(&["--model-type", "audio", "--needs", "custom-sampling"]);
+    let json = recommend_json(&args);
     assert_eq!(json["confidence"], "close-call");
     assert!(
         json["close_call"]

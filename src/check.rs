@@ -1,0 +1,349 @@
+//! `rules check`: what a rule set does over its whole answer space. Pure: no I/O.
+
+use crate::engine;
+use crate::rules::{MAX_OUTCOMES, Mask, RuleSet};
+use crate::space::{self, Dimension, Rng};
+
+/// Spaces with more class combinations than this are sampled instead of enumerated.
+pub const MAX_ENUMERATED: u128 = 50_000_000;
+/// Answer sets drawn when sampling.
+pub const SAMPLE_SIZE: u64 = 1_000_000;
+
+#[derive(Debug, Clone)]
+pub enum Coverage {
+    /// Every answer set, through `classes` combinations of indistinguishable answers.
+    Exhaustive { classes: u128 },
+    /// `size` random answer sets drawn with `seed`.
+    Sampled { size: u64, seed: u64 },
+}
+
+/// A count with the first answer set found.
+#[derive(Debug, Clone, Default)]
+pub struct Finding {
+    pub count: u128,
+    pub example: Option<Vec<Mask>>,
+}
+
+impl Finding {
+    fn add(&mut self, weight: u64, answers: &[Mask]) {
+        self.count += u128::from(weight);
+        if self.example.is_none() {
+            self.example = Some(answers.to_vec());
+        }
+    }
+
+    fn merge(&mut self, other: Finding) {
+        self.count += other.count;
+        if self.example.is_none() {
+            self.example = other.example;
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Tie {
+    pub outcomes: (usize, usize),
+    pub declared: bool,
+    pub finding: Finding,
+}
+
+#[derive(Debug, Clone)]
+pub struct CheckReport {
+    pub coverage: Coverage,
+    /// Answer sets the space holds (or the sample size).
+    pub answer_sets: u128,
+    /// Answer sets each outcome wins.
+    pub wins: Vec<u128>,
+    /// Answer sets where constraints exclude every outcome.
+    pub nothing_possible: Finding,
+    /// Answer sets whose two best outcomes score the same, per pair (winner, runner-up).
+    pub ties: Vec<Tie>,
+    /// Answer sets decided by a margin below the `moderate` threshold (ties included).
+    pub close_calls: u128,
+    pub rules_never_fired: Vec<usize>,
+    /// Rules that fire somewhere, but whose removal would change no verdict.
+    pub rules_without_effect: Vec<usize>,
+    pub questions_without_effect: Vec<usize>,
+    pub outcomes_never_winning: Vec<usize>,
+}
+
+impl CheckReport {
+    /// Findings that make `rules check` fail.
+    pub fn problems(&self) -> usize {
+        self.ties.iter().filter(|t| !t.declared).count()
+            + self.rules_never_fired.len()
+            + self.rules_without_effect.len()
+            + self.questions_without_effect.len()
+            + self.outcomes_never_winning.len()
+    }
+}
+
+/// Per-thread tallies, merged at the end.
+#[derive(Debug, Clone)]
+struct Tally {
+    wins: Vec<u128>,
+    nothing: Finding,
+    ties: Vec<((usize, usize), Finding)>,
+    close: u128,
+    fired: Vec<u64>,
+    /// Rules shown to change some verdict when removed.
+    load_bearing: Vec<u64>,
+    /// Reused for each answer set: the rules that fired.
+    scratch: Vec<u64>,
+}
+
+impl Tally {
+    fn new(rules: &RuleSet) -> Self {
+        let words = rules.rules.len().div_ceil(64).max(1);
+        Tally {
+            wins: vec![0; rules.outcomes.len()],
+            nothing: Finding::default(),
+            ties: Vec::new(),
+            close: 0,
+            fired: vec![0; words],
+            load_bearing: vec![0; words],
+            scratch: vec![0; words],
+        }
+    }
+
+    fn record(&mut self, rules: &RuleSet, answers: &[Mask], weight: u64) {
+        let mut scores = [0i32; MAX_OUTCOMES];
+        let mut fired = std::mem::take(&mut self.scratch);
+        fired.fill(0);
+        let excluded = engine::score_into(rules, answers, &mut scores, Some(&mut fired));
+        for (acc, f) in self.fired.iter_mut().zip(&fired) {
+            *acc |= f;
+        }
+        self.tally_verdict(rules, answers, weight, &fired, &mut scores, excluded);
+        self.scratch = fired;
+    }
+
+    fn tally_verdict(
+        &mut self,
+        rules: &RuleSet,
+        answers: &[Mask],
+        weight: u64,
+        fired: &[u64],
+        scores: &mut [i32],
+        excluded: u64,
+    ) {
+        let (winner, runner_up) = engine::top_two(rules, scores, excluded);
+        let Some(w) = winner else {
+            self.nothing.add(weight, answers);
+            return;
+        };
+        self.wins[w] += u128::from(weight);
+        if let Some(r) = runner_up {
+            let margin = scores[w] - scores[r];
+            if margin < rules.confidence.moderate as i32 {
+                self.close += u128::from(weight);
+            }
+            if margin == 0 {
+                match self.ties.iter_mut().find(|(pair, _)| *pair == (w, r)) {
+                    Some((_, f)) => f.add(weight, answers),
+                    None => {
+                        let mut f = Finding::default();
+                        f.add(weight, answers);
+                        self.ties.push(((w, r), f));
+                    }
+                }
+            }
+        }
+        // Would removing a fired rule change the winner? Only rules not yet shown to matter.
+        for (word, bits) in fired.iter().enumerate() {
+            let mut pending = bits & !self.load_bearing[word];
+            while pending != 0 {
+                let bit = pending.trailing_zeros() as usize;
+                pending &= pending - 1;
+                let rule = &rules.rules[word * 64 + bit];
+                for &(o, p) in &rule.score {
+                    scores[o] = scores[o].saturating_sub(p);
+                }
+                if engine::top_two(rules, scores, excluded).0 != Some(w) {
+                    self.load_bearing[word] |= 1 << bit;
+                }
+                for &(o, p) in &rule.score {
+                    scores[o] = scores[o].saturating_add(p);
+                }
+            }
+        }
+    }
+
+    fn merge(&mut self, other: Tally) {
+        for (a, b) in self.wins.iter_mut().zip(other.wins) {
+            *a += b;
+        }
+        self.nothing.merge(other.nothing);
+        for (pair, f) in other.ties {
+            match self.ties.iter_mut().find(|(p, _)| *p == pair) {
+                Some((_, mine)) => mine.merge(f),
+                None => self.ties.push((pair, f)),
+            }
+        }
+        self.close += other.close;
+        for (a, b) in self.fired.iter_mut().zip(other.fired) {
+            *a |= b;
+        }
+        for (a, b) in self.load_bearing.iter_mut().zip(other.load_bearing) {
+            *a |= b;
+        }
+    }
+}
+
+/// Does some answer set change its winner when only question `q` changes?
+fn question_matters_exhaustive(rules: &RuleSet, dims: &[Dimension], q: usize) -> bool {
+    let Some(pos) = dims.iter().position(|d| d.question == q) else {
+        return false;
+    };
+    if dims[pos].classes.len() < 2 {
+        return false;
+    }
+    // Enumerate the other questions; try every class of q for each.
+    let mut others: Vec<Dimension> = dims.to_vec();
+    let mine = others.remove(pos);
+    let mut found = false;
+    let mut work = vec![0 as Mask; rules.questions.len()];
+    let mut visit = |answers: &[Mask], _w: u64| {
+        work.copy_from_slice(answers);
+        let mut first: Option<Option<usize>> = None;
+        for class in &mine.classes {
+            work[q] = class.answer;
+            let w = engine::winner(rules, &work);
+            match first {
+                None => first = Some(w),
+                Some(f) if f != w => {
+                    found = true;
+                    return false;
+                }
+                Some(_) => {}
+            }
+        }
+        true
+    };
+    if others.is_empty() {
+        let blank = vec![0 as Mask; rules.questions.len()];
+        visit(&blank, 1);
+    } else {
+        let n = others[0].classes.len();
+        space::for_each(&others, rules.questions.len(), 0..n, &mut visit);
+    }
+    found
+}
+
+fn bits_clear(words: &[u64], n: usize) -> Vec<usize> {
+    (0..n)
+        .filter(|i| words[i / 64] & (1 << (i % 64)) == 0)
+        .collect()
+}
+
+fn finish(
+    rules: &RuleSet,
+    tally: Tally,
+    coverage: Coverage,
+    answer_sets: u128,
+    questions_without_effect: Vec<usize>,
+) -> CheckReport {
+    let never = bits_clear(&tally.fired, rules.rules.len());
+    let no_effect = bits_clear(&tally.load_bearing, rules.rules.len())
+        .into_iter()
+        .filter(|r| !never.contains(r))
+        .collect();
+    let mut ties: Vec<Tie> = tally
+        .ties
+        .into_iter()
+        .map(|((a, b), finding)| Tie {
+            outcomes: (a, b),
+            declared: rules.declared_tie(a, b),
+            finding,
+        })
+        .collect();
+    ties.sort_by_key(|t| std::cmp::Reverse(t.finding.count));
+    CheckReport {
+        coverage,
+        answer_sets,
+        outcomes_never_winning: (0..rules.outcomes.len())
+            .filter(|&o| tally.wins[o] == 0)
+            .collect(),
+        wins: tally.wins,
+        nothing_possible: tally.nothing,
+        ties,
+        close_calls: tally.close,
+        rules_never_fired: never,
+        rules_without_effect: no_effect,
+        questions_without_effect,
+    }
+}
+
+/// Analyse the whole answer space of `rules` (or a sample of `SAMPLE_SIZE` answer sets drawn
+/// with `seed` when it is too large), using up to `threads` threads.
+pub fn check(rules: &RuleSet, seed: u64, threads: usize) -> CheckReport {
+    let dims = space::dimensions(rules);
+    let enumerable = dims
+        .as_ref()
+        .map(|d| space::sizes(d))
+        .filter(|(_, classes)| *classes <= MAX_ENUMERATED);
+    match (dims, enumerable) {
+        (Some(mut dims), Some((answer_sets, classes))) => {
+            space::widest_first(&mut dims);
+            let tallies = space::par_for_each(
+                &dims,
+                rules.questions.len(),
+                threads,
+                || Tally::new(rules),
+                |tally, answers, weight| tally.record(rules, answers, weight),
+            );
+            let mut tally = Tally::new(rules);
+            for t in tallies {
+                tally.merge(t);
+            }
+            let dead = (0..rules.questions.len())
+                .filter(|&q| !question_matters_exhaustive(rules, &dims, q))
+                .collect();
+            finish(
+                rules,
+                tally,
+                Coverage::Exhaustive { classes },
+                answer_sets,
+                dead,
+            )
+        }
+        _ => sample(rules, seed),
+    }
+}
+
+fn sample(rules: &RuleSet, seed: u64) -> CheckReport {
+    let mut rng = Rng::new(seed);
+    let mut tally = Tally::new(rules);
+    let mut matters = vec![false; rules.questions.len()];
+    let mut answers = vec![0 as Mask; rules.questions.len()];
+    for _ in 0..SAMPLE_SIZE {
+        for (q, question) in rules.questions.iter().enumerate() {
+            answers[q] = rng.answer(question);
+        }
+        tally.record(rules, &answers, 1);
+        // One random alternative per question not yet shown to matter.
+        let w = engine::winner(rules, &answers);
+        for q in 0..rules.questions.len() {
+            if matters[q] {
+                continue;
+            }
+            let keep = answers[q];
+            answers[q] = rng.answer(&rules.questions[q]);
+            matters[q] = engine::winner(rules, &answers) != w;
+            answers[q] = keep;
+        }
+    }
+    let dead = (0..rules.questions.len())
+        .filter(|&q| !matters[q])
+        .collect();
+    finish(
+        rules,
+        tally,
+        Coverage::Sampled {
+            size: SAMPLE_SIZE,
+            seed,
+        },
+        u128::from(SAMPLE_SIZE),
+        dead,
+    )
+}

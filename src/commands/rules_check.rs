@@ -1,0 +1,365 @@
+//! `mlstack rules check` and `mlstack rules diff`.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::rules_cmd::json;
+use super::{Failure, Terminal, emit, load_rules, usage};
+use crate::check::{self, Coverage, Finding};
+use crate::render::Format;
+use crate::report::{self, AnswerMap};
+use crate::rules::RuleSet;
+
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+#[derive(Serialize)]
+struct FindingOut {
+    count: u128,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    example: Option<AnswerMap>,
+}
+
+fn finding(rules: &RuleSet, f: &Finding) -> FindingOut {
+    FindingOut {
+        count: f.count,
+        example: f.example.as_deref().map(|e| report::answer_map(rules, e)),
+    }
+}
+
+#[derive(Serialize)]
+#[serde(tag = "mode", rename_all = "kebab-case")]
+enum CoverageOut {
+    Exhaustive { classes: u128 },
+    Sampled { size: u64, seed: u64 },
+}
+
+#[derive(Serialize)]
+struct VerdictShare {
+    outcome: String,
+    count: u128,
+    share: f64,
+}
+
+#[derive(Serialize)]
+struct TieOut {
+    outcomes: [String; 2],
+    declared: bool,
+    #[serde(flatten)]
+    finding: FindingOut,
+}
+
+#[derive(Serialize)]
+struct CheckOut {
+    rules: String,
+    coverage: CoverageOut,
+    answer_sets: u128,
+    verdicts: Vec<VerdictShare>,
+    nothing_possible: FindingOut,
+    ties: Vec<TieOut>,
+    close_calls: u128,
+    rules_never_fired: Vec<String>,
+    rules_without_effect: Vec<String>,
+    questions_without_effect: Vec<String>,
+    outcomes_never_winning: Vec<String>,
+    problems: usize,
+    seconds: f64,
+}
+
+fn coverage(c: &Coverage) -> CoverageOut {
+    match *c {
+        Coverage::Exhaustive { classes } => CoverageOut::Exhaustive { classes },
+        Coverage::Sampled { size, seed } => CoverageOut::Sampled { size, seed },
+    }
+}
+
+fn pct(count: u128, total: u128) -> f64 {
+    if total == 0 {
+        0.0
+    } else {
+        (count as f64) * 100.0 / (total as f64)
+    }
+}
+
+pub fn check(
+    file: Option<&Path>,
+    format: Format,
+    seed: u64,
+    terminal: Terminal,
+) -> Result<(), Failure> {
+    let rules = load_rules(file)?;
+    let started = Instant::now();
+    let report = check::check(&rules, seed, threads());
+    let seconds = started.elapsed().as_secs_f64();
+    let ids =
+        |v: &[usize], f: &dyn Fn(usize) -> String| v.iter().map(|&i| f(i)).collect::<Vec<_>>();
+    let out = CheckOut {
+        rules: rules.name.clone(),
+        coverage: coverage(&report.coverage),
+        answer_sets: report.answer_sets,
+        verdicts: rules
+            .outcomes
+            .iter()
+            .zip(&report.wins)
+            .map(|(o, &count)| VerdictShare {
+                outcome: o.id.clone(),
+                count,
+                share: pct(count, report.answer_sets),
+            })
+            .collect(),
+        nothing_possible: finding(&rules, &report.nothing_possible),
+        ties: report
+            .ties
+            .iter()
+            .map(|t| TieOut {
+                outcomes: [
+                    rules.outcomes[t.outcomes.0].id.clone(),
+                    rules.outcomes[t.outcomes.1].id.clone(),
+                ],
+                declared: t.declared,
+                finding: finding(&rules, &t.finding),
+            })
+            .collect(),
+        close_calls: report.close_calls,
+        rules_never_fired: ids(&report.rules_never_fired, &|i| rules.rules[i].id.clone()),
+        rules_without_effect: ids(&report.rules_without_effect, &|i| rules.rules[i].id.clone()),
+        questions_without_effect: ids(&report.questions_without_effect, &|i| {
+            rules.questions[i].id.clone()
+        }),
+        outcomes_never_winning: ids(&report.outcomes_never_winning, &|i| {
+            rules.outcomes[i].id.clone()
+        }),
+        problems: report.problems(),
+        seconds,
+    };
+    let text = match format {
+        Format::Json => json(&out)?,
+        Format::Table => check_text(&rules, &report, &out, terminal),
+    };
+    emit(text.as_bytes())?;
+    if out.problems > 0 {
+        return Err(Failure::Gate(format!(
+            "rules check found {} problem{}",
+            out.problems,
+            if out.problems == 1 { "" } else { "s" }
+        )));
+    }
+    Ok(())
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_owned()
+    } else {
+        items.join(", ")
+    }
+}
+
+fn check_text(
+    rules: &RuleSet,
+    report: &check::CheckReport,
+    out: &CheckOut,
+    terminal: Terminal,
+) -> String {
+    let mut t = String::new();
+    let example = |f: &Finding| {
+        f.example
+            .as_deref()
+            .map(|e| format!("\n    e.g. mlstack recommend {}", report::flags(rules, e)))
+            .unwrap_or_default()
+    };
+    let _ = match report.coverage {
+        Coverage::Exhaustive { classes } => writeln!(
+            t,
+            "{}: checked all {} answer sets ({} classes of equivalent answers) in {:.2} s",
+            rules.name, report.answer_sets, classes, out.seconds
+        ),
+        Coverage::Sampled { size, seed } => writeln!(
+            t,
+            "{}: the answer space is too large to enumerate in a few seconds; sampled {size} random answer sets (seed {seed}) in {:.2} s",
+            rules.name, out.seconds
+        ),
+    };
+    let _ = writeln!(t, "\nVerdicts");
+    let mut table =
+        crate::render::table::table(terminal.width, &["Outcome", "Answer sets", "Share"]);
+    for v in &out.verdicts {
+        table.add_row(vec![
+            v.outcome.clone(),
+            v.count.to_string(),
+            format!("{:.1}%", v.share),
+        ]);
+    }
+    table.add_row(vec![
+        "(nothing possible)".to_owned(),
+        report.nothing_possible.count.to_string(),
+        format!(
+            "{:.1}%",
+            pct(report.nothing_possible.count, report.answer_sets)
+        ),
+    ]);
+    let _ = writeln!(t, "{table}");
+    if report.nothing_possible.count > 0 {
+        let _ = writeln!(
+            t,
+            "Every outcome is ruled out in {} answer sets{}",
+            report.nothing_possible.count,
+            example(&report.nothing_possible)
+        );
+    }
+    let _ = writeln!(
+        t,
+        "Close calls (margin below {}): {} answer sets ({:.1}%)",
+        rules.confidence.moderate,
+        report.close_calls,
+        pct(report.close_calls, report.answer_sets)
+    );
+    let _ = writeln!(t, "\nFindings");
+    if report.ties.is_empty() {
+        let _ = writeln!(t, "- ties: none");
+    }
+    for tie in &report.ties {
+        let (a, b) = (
+            &rules.outcomes[tie.outcomes.0].id,
+            &rules.outcomes[tie.outcomes.1].id,
+        );
+        let _ = writeln!(
+            t,
+            "- ties between {a} and {b}{}: {} answer sets (the tie-break picks {a}){}",
+            if tie.declared {
+                " (declared intentional)"
+            } else {
+                ""
+            },
+            tie.finding.count,
+            example(&tie.finding)
+        );
+    }
+    let _ = writeln!(
+        t,
+        "- rules that never fire: {}",
+        list(&out.rules_never_fired)
+    );
+    let _ = writeln!(
+        t,
+        "- rules whose removal changes no verdict: {}",
+        list(&out.rules_without_effect)
+    );
+    let _ = writeln!(
+        t,
+        "- questions that never change a verdict: {}",
+        list(&out.questions_without_effect)
+    );
+    let _ = writeln!(
+        t,
+        "- outcomes that can never win: {}",
+        list(&out.outcomes_never_winning)
+    );
+    let _ = writeln!(
+        t,
+        "\n{}",
+        match out.problems {
+            0 => "No problems found.".to_owned(),
+            n => format!("{n} problem{} found.", if n == 1 { "" } else { "s" }),
+        }
+    );
+    t
+}
+
+#[derive(Serialize)]
+struct ChangeOut {
+    from: Option<String>,
+    to: Option<String>,
+    #[serde(flatten)]
+    finding: FindingOut,
+}
+
+#[derive(Serialize)]
+struct DiffOut {
+    old: String,
+    new: String,
+    coverage: CoverageOut,
+    compared: u128,
+    changed: u128,
+    changes: Vec<ChangeOut>,
+    caveats: Vec<String>,
+}
+
+pub fn diff(
+    old_path: &Path,
+    new_path: &Path,
+    fail_on_change: bool,
+    format: Format,
+    seed: u64,
+) -> Result<(), Failure> {
+    let old = load_rules(Some(old_path))?;
+    let new = load_rules(Some(new_path))?;
+    let report = crate::diff::diff(&old, &new, seed, threads()).map_err(usage)?;
+    let out = DiffOut {
+        old: old_path.display().to_string(),
+        new: new_path.display().to_string(),
+        coverage: coverage(&report.coverage),
+        compared: report.compared,
+        changed: report.changed,
+        changes: report
+            .changes
+            .iter()
+            .map(|c| ChangeOut {
+                from: c.from.clone(),
+                to: c.to.clone(),
+                finding: finding(&old, &c.finding),
+            })
+            .collect(),
+        caveats: report.caveats.clone(),
+    };
+    let text = match format {
+        Format::Json => json(&out)?,
+        Format::Table => {
+            let mut t = String::new();
+            let _ = writeln!(
+                t,
+                "{} -> {}: {} of {} answer sets change verdict ({:.2}%){}",
+                out.old,
+                out.new,
+                out.changed,
+                out.compared,
+                pct(out.changed, out.compared),
+                match report.coverage {
+                    Coverage::Exhaustive { .. } => String::new(),
+                    Coverage::Sampled { size, seed } =>
+                        format!(" [sampled {size} random answer sets, seed {seed}]"),
+                }
+            );
+            for c in &report.changes {
+                let name =
+                    |o: &Option<String>| o.clone().unwrap_or_else(|| "(nothing possible)".into());
+                let _ = writeln!(
+                    t,
+                    "- {} -> {}: {} answer sets",
+                    name(&c.from),
+                    name(&c.to),
+                    c.finding.count
+                );
+                if let Some(e) = &c.finding.example {
+                    let _ = writeln!(t, "    e.g. mlstack recommend {}", report::flags(&old, e));
+                }
+            }
+            for caveat in &report.caveats {
+                let _ = writeln!(t, "note: {caveat}");
+            }
+            t
+        }
+    };
+    emit(text.as_bytes())?;
+    if fail_on_change && report.changed > 0 {
+        return Err(Failure::Gate(format!(
+            "{} answer sets change verdict",
+            report.changed
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,219 @@
+//! The answer space of a rule set, for whole-space analysis. Answers that no rule or
+//! constraint can tell apart are grouped into classes with a weight (how many answers each
+//! stands for), so enumerating classes is exact and much smaller than enumerating answers.
+
+use std::collections::HashMap;
+
+use crate::rules::{Mask, Question, RuleSet};
+
+/// Questions with more legal answers than this cannot be enumerated.
+pub const MAX_ANSWERS_PER_QUESTION: usize = 1 << 16;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Class {
+    /// One answer of the class: the question's default if it is in the class, else the
+    /// first in option order.
+    pub answer: Mask,
+    /// How many legal answers the class stands for.
+    pub weight: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Dimension {
+    pub question: usize,
+    pub classes: Vec<Class>,
+}
+
+/// The distinct test masks that the rules and constraints of `rules` apply to question `q`.
+pub fn test_masks(rules: &RuleSet, q: usize) -> Vec<Mask> {
+    let mut masks = Vec::new();
+    let mut collect = |question: usize, mask: Mask| {
+        if question == q && !masks.contains(&mask) {
+            masks.push(mask);
+        }
+    };
+    for rule in &rules.rules {
+        if let Some(when) = &rule.when {
+            when.for_each_test(&mut collect);
+        }
+    }
+    for constraint in &rules.constraints {
+        constraint.when.for_each_test(&mut collect);
+    }
+    masks
+}
+
+/// The legal answers of `question`, grouped by how they answer every mask in `tests`;
+/// `None` when the question has too many legal answers to enumerate.
+pub fn classes(question: &Question, tests: &[Mask]) -> Option<Vec<Class>> {
+    let legal = question.legal_answers(MAX_ANSWERS_PER_QUESTION)?;
+    let mut index: HashMap<Vec<bool>, usize> = HashMap::new();
+    let mut out: Vec<Class> = Vec::new();
+    for answer in legal {
+        let signature: Vec<bool> = tests.iter().map(|m| answer & m != 0).collect();
+        match index.get(&signature) {
+            Some(&i) => out[i].weight += 1,
+            None => {
+                index.insert(signature, out.len());
+                out.push(Class { answer, weight: 1 });
+            }
+        }
+    }
+    // Prefer the default as a class's example: it reads as "nothing special here".
+    if let Some(default) = question.default {
+        let signature: Vec<bool> = tests.iter().map(|m| default & m != 0).collect();
+        if let Some(&i) = index.get(&signature) {
+            out[i].answer = default;
+        }
+    }
+    Some(out)
+}
+
+/// One dimension per question of `rules`, or `None` if a question cannot be enumerated.
+pub fn dimensions(rules: &RuleSet) -> Option<Vec<Dimension>> {
+    (0..rules.questions.len())
+        .map(|q| {
+            classes(&rules.questions[q], &test_masks(rules, q)).map(|classes| Dimension {
+                question: q,
+                classes,
+            })
+        })
+        .collect()
+}
+
+/// Number of answer sets the dimensions stand for, and number of class combinations.
+pub fn sizes(dims: &[Dimension]) -> (u128, u128) {
+    dims.iter().fold((1u128, 1u128), |(answers, classes), d| {
+        let weight: u128 = d.classes.iter().map(|c| u128::from(c.weight)).sum();
+        (
+            answers.saturating_mul(weight),
+            classes.saturating_mul(d.classes.len() as u128),
+        )
+    })
+}
+
+/// Call `f(answers, weight)` for every combination of classes, with the first dimension
+/// limited to `first` (so the work can be split between threads).
+pub fn for_each(
+    dims: &[Dimension],
+    questions: usize,
+    first: std::ops::Range<usize>,
+    mut f: impl FnMut(&[Mask], u64) -> bool,
+) {
+    if dims.is_empty() || first.is_empty() {
+        return;
+    }
+    let mut index = vec![0usize; dims.len()];
+    index[0] = first.start;
+    let mut answers = vec![0 as Mask; questions];
+    for (d, dim) in dims.iter().enumerate() {
+        answers[dim.question] = dim.classes[index[d]].answer;
+    }
+    loop {
+        let weight = dims
+            .iter()
+            .zip(&index)
+            .fold(1u64, |w, (d, &i)| w.saturating_mul(d.classes[i].weight));
+        if !f(&answers, weight) {
+            return;
+        }
+        // Odometer: the last dimension turns fastest.
+        let mut d = dims.len();
+        loop {
+            if d == 0 {
+                return;
+            }
+            d -= 1;
+            index[d] += 1;
+            let end = if d == 0 {
+                first.end
+            } else {
+                dims[d].classes.len()
+            };
+            if index[d] < end {
+                answers[dims[d].question] = dims[d].classes[index[d]].answer;
+                break;
+            }
+            if d == 0 {
+                return;
+            }
+            index[d] = 0;
+            answers[dims[d].question] = dims[d].classes[0].answer;
+        }
+    }
+}
+
+/// A small, fast, seedable generator (splitmix64) for sampling answer spaces.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A uniformly random legal answer to `q`.
+    pub fn answer(&mut self, q: &Question) -> Mask {
+        let n = q.options.len();
+        loop {
+            let candidate = match q.kind {
+                crate::rules::Kind::Single => 1u64 << (self.next_u64() % n as u64),
+                crate::rules::Kind::Multi => {
+                    let all = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
+                    self.next_u64() & all
+                }
+            };
+            if q.accepts(candidate) {
+                return candidate;
+            }
+        }
+    }
+}
+
+/// Run `visit` over every class combination on up to `threads` threads, each with its own
+/// state from `init`; returns the states, one per thread, for the caller to merge.
+pub fn par_for_each<S: Send>(
+    dims: &[Dimension],
+    questions: usize,
+    threads: usize,
+    init: impl Fn() -> S + Sync,
+    visit: impl Fn(&mut S, &[Mask], u64) + Sync,
+) -> Vec<S> {
+    let n = dims.first().map_or(0, |d| d.classes.len());
+    let threads = threads.clamp(1, n.max(1));
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let (init, visit) = (&init, &visit);
+                let range = (n * t / threads)..(n * (t + 1) / threads);
+                s.spawn(move || {
+                    let mut state = init();
+                    for_each(dims, questions, range, |a, w| {
+                        visit(&mut state, a, w);
+                        true
+                    });
+                    state
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("worker thread"))
+            .collect()
+    })
+}
+
+/// Put the dimension with the most classes first, so work splits evenly between threads.
+pub fn widest_first(dims: &mut [Dimension]) {
+    if let Some(widest) = (0..dims.len()).max_by_key(|&d| dims[d].classes.len()) {
+        dims.swap(0, widest);
+    }
+}

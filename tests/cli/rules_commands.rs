@@ -1,0 +1,235 @@
+//! `rules validate | test | check | diff` on small rule files built to show each finding.
+
+use predicates::prelude::*;
+
+use crate::util::*;
+
+fn json_of(assert: &assert_cmd::assert::Assert) -> serde_json::Value {
+    serde_json::from_str(&stdout_of(assert)).expect("JSON on stdout")
+}
+
+#[test]
+fn default_rules_pass_check_with_no_problems() {
+    let assert = mlstack()
+        .args(["rules", "check", "--format", "json"])
+        .assert()
+        .success();
+    let json = json_of(&assert);
+    assert_eq!(json["problems"], 0);
+    assert_eq!(json["coverage"]["mode"], "exhaustive");
+    assert_eq!(json["answer_sets"], 54_425_088u64);
+    // Every tie left in the default rules is declared intentional.
+    assert!(
+        json["ties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["declared"] == true)
+    );
+    let total: u64 = json["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["count"].as_u64().unwrap())
+        .sum::<u64>()
+        + json["nothing_possible"]["count"].as_u64().unwrap();
+    assert_eq!(total, 54_425_088);
+    mlstack()
+        .args(["rules", "check"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("No problems found."));
+}
+
+#[test]
+fn check_reports_every_kind_of_finding() {
+    let assert = mlstack()
+        .args(["rules", "check", "--format", "json"])
+        .arg(fixture("check-findings.yaml"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("rules check found 8 problems"));
+    let json = json_of(&assert);
+    assert_eq!(json["answer_sets"], 8);
+    let tie = &json["ties"][0];
+    assert_eq!(tie["outcomes"], serde_json::json!(["a", "b"]));
+    assert_eq!(tie["count"], 2);
+    assert_eq!(tie["declared"], false);
+    assert_eq!(tie["example"]["first"], "x");
+    assert_eq!(
+        json["rules_never_fired"],
+        serde_json::json!(["never-fires"])
+    );
+    assert_eq!(
+        json["rules_without_effect"],
+        serde_json::json!(["y-likes-b", "m-likes-b", "no-effect"])
+    );
+    assert_eq!(
+        json["questions_without_effect"],
+        serde_json::json!(["second"])
+    );
+    assert_eq!(
+        json["outcomes_never_winning"],
+        serde_json::json!(["c", "d"])
+    );
+    assert_eq!(json["nothing_possible"]["count"], 2);
+    assert_eq!(json["nothing_possible"]["example"]["third"], "n");
+}
+
+#[test]
+fn check_samples_a_space_too_large_to_enumerate_and_says_so() {
+    let options: String = (0..20)
+        .map(|i| format!("      - {{id: o{i}, label: O}}\n"))
+        .collect();
+    let text = format!(
+        "name: wide\noutcomes:\n  - {{id: a, name: A, summary: a}}\n  - {{id: b, name: B, summary: b}}\n\
+         questions:\n  - id: tags\n    prompt: Tags?\n    kind: multi\n    required: true\n    options:\n{options}\
+         rules:\n  - id: o1-likes-a\n    when: {{tags: o1}}\n    score: {{a: 1}}\n    why: w\n    cite: c\n\
+         tie_break: [b, a]\nconfidence: {{strong: 2, moderate: 1}}\n"
+    );
+    let (_dir, path) = temp_file("wide.yaml", text.as_bytes());
+    let assert = mlstack()
+        .args(["rules", "check", "--seed", "7", "--format", "json"])
+        .arg(&path)
+        .assert()
+        .code(1);
+    let json = json_of(&assert);
+    assert_eq!(json["coverage"]["mode"], "sampled");
+    assert_eq!(json["coverage"]["seed"], 7);
+    assert_eq!(json["coverage"]["size"], 1_000_000);
+    mlstack()
+        .args(["rules", "check", "--seed", "7"])
+        .arg(&path)
+        .assert()
+        .stdout(predicate::str::contains("too large to enumerate"))
+        .stdout(predicate::str::contains("(seed 7)"));
+}
+
+#[test]
+fn diff_counts_changed_verdicts_with_examples() {
+    let assert = mlstack()
+        .args(["rules", "diff", "--format", "json"])
+        .arg(fixture("tiny.yaml"))
+        .arg(fixture("tiny-edited.yaml"))
+        .assert()
+        .success();
+    let json = json_of(&assert);
+    assert_eq!(json["compared"], 2);
+    assert_eq!(json["changed"], 1);
+    let change = &json["changes"][0];
+    assert_eq!(
+        (change["from"].as_str(), change["to"].as_str()),
+        (Some("small"), Some("large"))
+    );
+    assert_eq!(change["count"], 1);
+    assert_eq!(change["example"]["size"], "little");
+    mlstack()
+        .args(["rules", "diff", "--fail-on-change"])
+        .arg(fixture("tiny.yaml"))
+        .arg(fixture("tiny-edited.yaml"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("small -> large: 1 answer sets"))
+        .stdout(predicate::str::contains(
+            "e.g. mlstack recommend --size little",
+        ));
+}
+
+#[test]
+fn diff_of_identical_rules_passes_the_gate() {
+    let default = concat!(env!("CARGO_MANIFEST_DIR"), "/rules/default.yaml");
+    mlstack()
+        .args(["rules", "diff", "--fail-on-change", default, default])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "0 of 54425088 answer sets change verdict",
+        ));
+}
+
+#[test]
+fn diff_of_a_reweighted_default_finds_the_moved_verdicts() {
+    let text = include_str!("../../rules/default.yaml").replacen(
+        "score: {core-ml: 3, both: 3, mlx-then-core-ml: 3}\n    why: >-\n      Battery-critical",
+        "score: {core-ml: 9, both: 3, mlx-then-core-ml: 3}\n    why: >-\n      Battery-critical",
+        1,
+    );
+    let (_dir, path) = temp_file("heavier-battery.yaml", text.as_bytes());
+    let assert = mlstack()
+        .args(["rules", "diff", "--format", "json"])
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/default.yaml"))
+        .arg(&path)
+        .assert()
+        .success();
+    let json = json_of(&assert);
+    assert!(json["changed"].as_u64().unwrap() > 0);
+    assert!(
+        json["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["to"] == "core-ml")
+    );
+}
+
+#[test]
+fn validate_json_lists_every_error_with_its_position() {
+    let text = include_str!("../../rules/default.yaml")
+        .replacen("score: {mlx: 7, both: 7}", "score: {mlxx: 7, both: 7}", 1)
+        .replacen("      hardware: gpu\n", "      hardware: gpuu\n", 1);
+    let (_dir, path) = temp_file("rules.yaml", text.as_bytes());
+    let assert = mlstack()
+        .args(["rules", "validate", "--format", "json"])
+        .arg(&path)
+        .assert()
+        .code(3);
+    let json = json_of(&assert);
+    assert_eq!(json["valid"], false);
+    let errors = json["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2);
+    for e in errors {
+        assert!(e["file"].as_str().unwrap().ends_with("rules.yaml"));
+        assert!(e["line"].as_u64().unwrap() > 0 && e["column"].as_u64().unwrap() > 0);
+        assert!(e["hint"].as_str().unwrap().starts_with("did you mean"));
+    }
+    let assert = mlstack()
+        .args(["rules", "validate", "--format", "json"])
+        .assert()
+        .success();
+    assert_eq!(
+        json_of(&assert),
+        serde_json::json!({"valid": true, "errors": []})
+    );
+}
+
+#[test]
+fn test_json_shows_expected_got_and_rationale_of_failures() {
+    let text = include_str!("../../rules/default.yaml").replacen(
+        "answers: {model-type: llm}\n    expect: mlx",
+        "answers: {model-type: llm}\n    expect: core-ml",
+        1,
+    );
+    let (_dir, path) = temp_file("rules.yaml", text.as_bytes());
+    let assert = mlstack()
+        .args(["rules", "test", "--format", "json"])
+        .arg(&path)
+        .assert()
+        .code(1);
+    let json = json_of(&assert);
+    assert_eq!(json["failed"], 1);
+    let failed: Vec<&serde_json::Value> = json["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["passed"] == false)
+        .collect();
+    assert_eq!(failed[0]["name"], "llm alone");
+    assert_eq!(failed[0]["expected"], "core-ml");
+    assert_eq!(failed[0]["got"], "mlx");
+    let rationale = failed[0]["rationale"].as_array().unwrap();
+    assert!(
+        rationale
+            .iter()
+            .any(|r| r["rule"] == "checklist-1-generative-llm" && r["points"] == 7)
+    );
+}
