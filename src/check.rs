@@ -2,7 +2,7 @@
 
 use crate::engine;
 use crate::rules::{MAX_OUTCOMES, Mask, RuleSet};
-use crate::space::{self, Dimension, Rng};
+use crate::space::{self, Rng};
 
 /// Spaces with more class combinations than this are sampled instead of enumerated.
 pub const MAX_ENUMERATED: u128 = 50_000_000;
@@ -190,46 +190,6 @@ impl Tally {
     }
 }
 
-/// Does some answer set change its winner when only question `q` changes?
-fn question_matters_exhaustive(rules: &RuleSet, dims: &[Dimension], q: usize) -> bool {
-    let Some(pos) = dims.iter().position(|d| d.question == q) else {
-        return false;
-    };
-    if dims[pos].classes.len() < 2 {
-        return false;
-    }
-    // Enumerate the other questions; try every class of q for each.
-    let mut others: Vec<Dimension> = dims.to_vec();
-    let mine = others.remove(pos);
-    let mut found = false;
-    let mut work = vec![0 as Mask; rules.questions.len()];
-    let mut visit = |answers: &[Mask], _w: u64| {
-        work.copy_from_slice(answers);
-        let mut first: Option<Option<usize>> = None;
-        for class in &mine.classes {
-            work[q] = class.answer;
-            let w = engine::winner(rules, &work);
-            match first {
-                None => first = Some(w),
-                Some(f) if f != w => {
-                    found = true;
-                    return false;
-                }
-                Some(_) => {}
-            }
-        }
-        true
-    };
-    if others.is_empty() {
-        let blank = vec![0 as Mask; rules.questions.len()];
-        visit(&blank, 1);
-    } else {
-        let n = others[0].classes.len();
-        space::for_each(&others, rules.questions.len(), 0..n, &mut visit);
-    }
-    found
-}
-
 fn bits_clear(words: &[u64], n: usize) -> Vec<usize> {
     (0..n)
         .filter(|i| words[i / 64] & (1 << (i % 64)) == 0)
@@ -287,7 +247,7 @@ pub fn check(rules: &RuleSet, seed: u64, threads: usize) -> CheckReport {
             space::widest_first(&mut dims);
             let tallies = space::par_for_each(
                 &dims,
-                rules.questions.len(),
+                &vec![0 as Mask; rules.questions.len()],
                 threads,
                 || Tally::new(rules),
                 |tally, answers, weight| tally.record(rules, answers, weight),
@@ -296,8 +256,12 @@ pub fn check(rules: &RuleSet, seed: u64, threads: usize) -> CheckReport {
             for t in tallies {
                 tally.merge(t);
             }
+            let base = vec![0 as Mask; rules.questions.len()];
+            let free = vec![true; rules.questions.len()];
             let dead = (0..rules.questions.len())
-                .filter(|&q| !question_matters_exhaustive(rules, &dims, q))
+                .filter(|&q| {
+                    space::can_change_winner(rules, &base, &free, q, u128::MAX) == Some(false)
+                })
                 .collect();
             finish(
                 rules,

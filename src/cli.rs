@@ -41,7 +41,7 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct RecommendArgs {
     /// Read answers from a YAML or JSON file (`-` for stdin); flags override it
     #[arg(long, value_name = "FILE")]
@@ -55,9 +55,12 @@ pub struct RecommendArgs {
     /// Exit with code 1 unless the recommendation is this outcome (a CI gate)
     #[arg(long, value_name = "OUTCOME")]
     pub expect: Option<String>,
-    /// Never prompt; unanswered questions take their defaults
+    /// Never prompt (also MLSTACK_NO_INPUT=1 or CI=true); unanswered questions take their defaults
     #[arg(long)]
     pub no_input: bool,
+    /// Write the answers given (flags, file, prompts) to FILE, to replay with --answers FILE
+    #[arg(long, value_name = "FILE")]
+    pub save_answers: Option<PathBuf>,
     /// Also show every rule, constraint and note, and why each did or did not apply
     #[arg(long)]
     pub explain: bool,

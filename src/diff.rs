@@ -254,7 +254,7 @@ pub fn diff(
             space::widest_first(&mut dims);
             let parts = space::par_for_each(
                 &dims,
-                n,
+                &vec![0 as Mask; n],
                 threads,
                 || plan.tally(),
                 |t, a, w| plan.record(old, new, t, a, w),

@@ -11,6 +11,8 @@ pub mod describe;
 pub mod diff;
 pub mod engine;
 pub mod explain;
+pub mod interview;
+pub mod prompt;
 pub mod render;
 pub mod report;
 pub mod rule_tests;

@@ -93,19 +93,24 @@ pub fn sizes(dims: &[Dimension]) -> (u128, u128) {
 }
 
 /// Call `f(answers, weight)` for every combination of classes, with the first dimension
-/// limited to `first` (so the work can be split between threads).
+/// limited to `first` (so the work can be split between threads). Questions without a
+/// dimension keep their answer from `base`. Stops early when `f` returns false.
 pub fn for_each(
     dims: &[Dimension],
-    questions: usize,
+    base: &[Mask],
     first: std::ops::Range<usize>,
     mut f: impl FnMut(&[Mask], u64) -> bool,
 ) {
-    if dims.is_empty() || first.is_empty() {
+    if dims.is_empty() {
+        f(base, 1);
+        return;
+    }
+    if first.is_empty() {
         return;
     }
     let mut index = vec![0usize; dims.len()];
     index[0] = first.start;
-    let mut answers = vec![0 as Mask; questions];
+    let mut answers = base.to_vec();
     for (d, dim) in dims.iter().enumerate() {
         answers[dim.question] = dim.classes[index[d]].answer;
     }
@@ -182,7 +187,7 @@ impl Rng {
 /// state from `init`; returns the states, one per thread, for the caller to merge.
 pub fn par_for_each<S: Send>(
     dims: &[Dimension],
-    questions: usize,
+    base: &[Mask],
     threads: usize,
     init: impl Fn() -> S + Sync,
     visit: impl Fn(&mut S, &[Mask], u64) + Sync,
@@ -196,7 +201,7 @@ pub fn par_for_each<S: Send>(
                 let range = (n * t / threads)..(n * (t + 1) / threads);
                 s.spawn(move || {
                     let mut state = init();
-                    for_each(dims, questions, range, |a, w| {
+                    for_each(dims, base, range, |a, w| {
                         visit(&mut state, a, w);
                         true
                     });
@@ -216,4 +221,53 @@ pub fn widest_first(dims: &mut [Dimension]) {
     if let Some(widest) = (0..dims.len()).max_by_key(|&d| dims[d].classes.len()) {
         dims.swap(0, widest);
     }
+}
+
+/// Whether some change of question `q` alone can change the winner, for some answers to the
+/// questions marked `free` (the others held at `base`). `None` when that space is too large
+/// to enumerate.
+pub fn can_change_winner(
+    rules: &RuleSet,
+    base: &[Mask],
+    free: &[bool],
+    q: usize,
+    limit: u128,
+) -> Option<bool> {
+    let mine = classes(&rules.questions[q], &test_masks(rules, q))?;
+    if mine.len() < 2 {
+        return Some(false);
+    }
+    let mut others = Vec::new();
+    for (o, is_free) in free.iter().enumerate() {
+        if *is_free && o != q {
+            others.push(Dimension {
+                question: o,
+                classes: classes(&rules.questions[o], &test_masks(rules, o))?,
+            });
+        }
+    }
+    if sizes(&others).1.saturating_mul(mine.len() as u128) > limit {
+        return None;
+    }
+    let mut found = false;
+    let mut work = base.to_vec();
+    let n = others.first().map_or(0, |d| d.classes.len());
+    for_each(&others, base, 0..n, |answers, _| {
+        work.copy_from_slice(answers);
+        let mut first: Option<Option<usize>> = None;
+        for class in &mine {
+            work[q] = class.answer;
+            let w = crate::engine::winner(rules, &work);
+            match first {
+                None => first = Some(w),
+                Some(f) if f != w => {
+                    found = true;
+                    return false;
+                }
+                Some(_) => {}
+            }
+        }
+        true
+    });
+    Some(found)
 }

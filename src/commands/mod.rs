@@ -30,6 +30,9 @@ pub enum Failure {
     /// The rule set is invalid and the problems were already written as output: exit 3.
     #[error("{0}")]
     InvalidReported(String),
+    /// Ctrl-C or Esc at a prompt: exit 130.
+    #[error("interrupted")]
+    Interrupted,
     /// Writing the result failed (other than a closed pipe).
     #[error("cannot write output: {0}")]
     Output(io::Error),
@@ -42,6 +45,7 @@ impl Failure {
             Failure::InvalidRules(_) | Failure::InvalidReported(_) => 3,
             Failure::Gate(_) => 1,
             Failure::Output(_) => 1,
+            Failure::Interrupted => 130,
         }
     }
 }
@@ -54,6 +58,9 @@ pub fn usage(message: impl std::fmt::Display) -> Failure {
 #[derive(Debug, Clone, Copy)]
 pub struct Terminal {
     pub stdout_is_tty: bool,
+    /// Someone can answer prompts: stdin and stderr are terminals, and neither
+    /// `MLSTACK_NO_INPUT=1` nor a CI environment says otherwise.
+    pub can_prompt: bool,
     /// Width for tables: the terminal's when stdout is one, else a fixed width.
     pub width: u16,
 }
@@ -68,8 +75,11 @@ impl Terminal {
         } else {
             crate::render::table::DEFAULT_WIDTH
         };
+        let env_says_no = std::env::var_os("MLSTACK_NO_INPUT").is_some_and(|v| v == "1")
+            || std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
         Terminal {
             stdout_is_tty,
+            can_prompt: io::stdin().is_terminal() && io::stderr().is_terminal() && !env_says_no,
             width,
         }
     }
@@ -158,6 +168,10 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
     let cli = Cli::from_arg_matches(&matches).map_err(|e| usage(e.to_string().trim()))?;
     let terminal = Terminal::detect();
     match cli.command {
+        None if terminal.can_prompt => {
+            let given = vec![None; rules.questions.len()];
+            recommend::run(&rules, &cli::RecommendArgs::default(), &given, terminal)
+        }
         None => {
             let help = command.render_help().to_string();
             emit(help.as_bytes())

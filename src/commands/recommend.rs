@@ -1,14 +1,18 @@
 //! `mlstack recommend`: answers in, verdict with reasons out.
 
-use std::io::Read;
+use std::fmt::Write as _;
+use std::io::{Read, Write};
 use std::path::Path;
 
 use super::{Failure, Terminal, emit, read_file, usage};
-use crate::answers::{self, Given, Source};
+use crate::answers::{self, Answers, Given, Source};
 use crate::cli::RecommendArgs;
+use crate::interview::{self, Interview, SkipReason};
+use crate::prompt::{PromptError, TerminalPrompter};
 use crate::render::{self, Format};
+use crate::report::AnswerValue;
 use crate::rules::{self, RuleSet};
-use crate::{engine, report};
+use crate::{describe, engine, report};
 
 pub fn run(
     rules: &RuleSet,
@@ -21,8 +25,32 @@ pub fn run(
         Some(path) => answers_file(rules, path)?,
         None => vec![None; rules.questions.len()],
     };
-    let answers =
-        answers::resolve(rules, &[(&flags, Source::Flag), (&file, Source::File)]).map_err(usage)?;
+    // Stdin named as the answers file is spoken for: nobody can answer prompts on it.
+    let stdin_taken = args.answers.as_deref() == Some(Path::new("-"));
+    let given: Given = flags.iter().zip(&file).map(|(f, a)| f.or(*a)).collect();
+    let open = given.iter().any(Option::is_none);
+    let session = if terminal.can_prompt && !args.no_input && !stdin_taken && open {
+        Some(
+            interview::interview(rules, &given, &mut TerminalPrompter).map_err(|e| match e {
+                PromptError::Interrupted => Failure::Interrupted,
+                ended => usage(ended),
+            })?,
+        )
+    } else {
+        None
+    };
+    let prompted = session
+        .as_ref()
+        .map_or_else(|| vec![None; rules.questions.len()], |s| s.asked.clone());
+    let answers = answers::resolve(
+        rules,
+        &[
+            (&flags, Source::Flag),
+            (&file, Source::File),
+            (&prompted, Source::Prompt),
+        ],
+    )
+    .map_err(usage)?;
     let verdict = engine::evaluate(rules, &answers.masks);
     let report = report::build(rules, &answers, &verdict, args.explain).map_err(usage)?;
 
@@ -37,6 +65,14 @@ pub fn run(
     .map_err(Failure::Output)?;
     emit(&out)?;
 
+    if let Some(path) = &args.save_answers {
+        save_answers(rules, &answers, path)?;
+    }
+    if let Some(session) = &session {
+        let summary = session_summary(rules, args, &answers, session);
+        let _ = std::io::stderr().write_all(summary.as_bytes());
+    }
+
     if let Some(expected) = &args.expect
         && *expected != report.recommendation.id
     {
@@ -46,6 +82,94 @@ pub fn run(
         )));
     }
     Ok(())
+}
+
+/// What the interview skipped and why, and the command line that replays it.
+fn session_summary(
+    rules: &RuleSet,
+    args: &RecommendArgs,
+    answers: &Answers,
+    session: &Interview,
+) -> String {
+    let mut text = String::new();
+    if !session.skipped.is_empty() {
+        let _ = writeln!(text, "\nNot asked:");
+        for s in &session.skipped {
+            let q = &rules.questions[s.question];
+            let default =
+                AnswerValue::new(rules, s.question, answers.masks[s.question]).to_flag_value();
+            let why = match s.reason {
+                SkipReason::NotApplicable => format!(
+                    "only asked when {}",
+                    describe::when(rules, q.ask_if.as_ref())
+                ),
+                SkipReason::CannotMatter => {
+                    "no answer could change the recommendation, given your other answers".to_owned()
+                }
+            };
+            let _ = writeln!(text, "- {} (assumed {default}): {why}", q.id);
+        }
+    }
+    let _ = writeln!(
+        text,
+        "\nTo get this verdict again without prompts (in CI, say):\n  {}",
+        command_line(rules, args, answers)
+    );
+    text
+}
+
+/// `mlstack recommend` with a flag for every answer that was given rather than assumed.
+pub fn command_line(rules: &RuleSet, args: &RecommendArgs, answers: &Answers) -> String {
+    let mut parts = vec!["mlstack recommend".to_owned()];
+    if let Some(path) = &args.rules {
+        parts.push(format!(
+            "--rules {}",
+            shell_word(&path.display().to_string())
+        ));
+    }
+    for (q, question) in rules.questions.iter().enumerate() {
+        if answers.sources[q] != Source::Default {
+            let value = AnswerValue::new(rules, q, answers.masks[q]).to_flag_value();
+            parts.push(format!("--{} {}", question.id, shell_word(&value)));
+        }
+    }
+    parts.join(" ")
+}
+
+/// Quote a word for a POSIX shell when it needs it.
+fn shell_word(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.,/:=+".contains(c))
+    {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+/// Save the answers that were given (not assumed) as a YAML answers file.
+fn save_answers(rules: &RuleSet, answers: &Answers, path: &Path) -> Result<(), Failure> {
+    let mut text =
+        String::from("# mlstack answers: replay with `mlstack recommend --answers FILE`\n");
+    for (q, question) in rules.questions.iter().enumerate() {
+        if answers.sources[q] == Source::Default {
+            continue;
+        }
+        // JSON strings are valid YAML scalars, and quoting keeps `yes`/`no` strings everywhere.
+        let value = match AnswerValue::new(rules, q, answers.masks[q]) {
+            AnswerValue::One(s) => serde_json::to_string(&s),
+            AnswerValue::Many(v) => serde_json::to_string(&v),
+        }
+        .map_err(|e| Failure::Output(e.into()))?;
+        let _ = writeln!(text, "{}: {value}", question.id);
+    }
+    std::fs::write(path, text).map_err(|e| {
+        usage(format!(
+            "--save-answers: cannot write {}: {e}",
+            path.display()
+        ))
+    })
 }
 
 pub fn outcome_names(rules: &RuleSet) -> Vec<(String, String)> {

@@ -2,6 +2,7 @@
 
 mod answers_files;
 mod explain;
+mod interactive;
 mod json_schema;
 mod recommend;
 mod rule_files;

@@ -1,0 +1,124 @@
+//! Asking one question at a terminal. Behind a small trait so the interview logic can be
+//! driven by scripted answers in tests.
+
+use crate::rules::{Kind, Mask, Question};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PromptError {
+    /// Ctrl-C or Esc: the user wants out.
+    #[error("interrupted")]
+    Interrupted,
+    /// The terminal went away (end of input) or could not be read.
+    #[error("input ended before `{question}` was answered ({reason})")]
+    InputEnded { question: String, reason: String },
+}
+
+/// Something that can put one question to a person.
+pub trait Prompter {
+    /// Ask `question`, offering `default` preselected; returns a legal answer.
+    fn ask(&mut self, question: &Question, default: Option<Mask>) -> Result<Mask, PromptError>;
+}
+
+/// One option as the prompt shows it: `id: label (help)`.
+struct Choice {
+    id: String,
+    text: String,
+}
+
+impl std::fmt::Display for Choice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+fn choices(q: &Question) -> Vec<Choice> {
+    q.options
+        .iter()
+        .map(|o| Choice {
+            id: o.id.clone(),
+            text: match &o.help {
+                Some(help) => format!("{}: {} ({help})", o.id, o.label),
+                None => format!("{}: {}", o.id, o.label),
+            },
+        })
+        .collect()
+}
+
+/// Prompts on the terminal with `inquire` (select for single choice, multi-select for multi).
+pub struct TerminalPrompter;
+
+impl Prompter for TerminalPrompter {
+    fn ask(&mut self, q: &Question, default: Option<Mask>) -> Result<Mask, PromptError> {
+        let fail = |e: inquire::InquireError| match e {
+            inquire::InquireError::OperationCanceled
+            | inquire::InquireError::OperationInterrupted => PromptError::Interrupted,
+            other => PromptError::InputEnded {
+                question: q.id.clone(),
+                reason: other.to_string(),
+            },
+        };
+        let message = format!("{} (--{})", q.prompt, q.id);
+        let preselected: Vec<usize> = (0..q.options.len())
+            .filter(|i| default.is_some_and(|d| d & (1 << i) != 0))
+            .collect();
+        match q.kind {
+            Kind::Single => {
+                let help = q
+                    .help
+                    .clone()
+                    .unwrap_or_else(|| "↑↓ to move, enter to choose, esc to quit".into());
+                let picked = inquire::Select::new(&message, choices(q))
+                    .with_help_message(&help)
+                    .with_starting_cursor(preselected.first().copied().unwrap_or(0))
+                    .with_page_size(q.options.len().min(10))
+                    .without_filtering()
+                    .with_formatter(&|chosen| chosen.value.id.clone())
+                    .raw_prompt()
+                    .map_err(fail)?;
+                Ok(1 << picked.index)
+            }
+            Kind::Multi => {
+                let help = q.help.clone().map_or_else(
+                    || "space to select, enter to confirm, esc to quit".to_owned(),
+                    |h| format!("{h} (space to select, enter to confirm)"),
+                );
+                let question = q.clone();
+                let picked = inquire::MultiSelect::new(&message, choices(q))
+                    .with_help_message(&help)
+                    .with_default(&preselected)
+                    .with_page_size(q.options.len().min(10))
+                    .without_filtering()
+                    .with_formatter(&|chosen| {
+                        chosen.iter().map(|c| c.value.id.as_str()).collect::<Vec<_>>().join(", ")
+                    })
+                    .with_validator(
+                        move |selected: &[inquire::list_option::ListOption<&Choice>]| {
+                            use inquire::validator::Validation;
+                            let mask = selected.iter().fold(0u64, |m, o| m | 1 << o.index);
+                            Ok(if mask == 0 {
+                                if question.exclusive != 0 {
+                                    Validation::Valid
+                                } else {
+                                    Validation::Invalid("choose at least one option".into())
+                                }
+                            } else {
+                                match question.answer_mask(question.option_ids(mask)) {
+                                    Ok(_) => Validation::Valid,
+                                    Err(problem) => Validation::Invalid(problem.to_string().into()),
+                                }
+                            })
+                        },
+                    )
+                    .raw_prompt()
+                    .map_err(fail)?;
+                let mask = picked.iter().fold(0u64, |m, o| m | 1 << o.index);
+                // Nothing selected means "none of these" where the question offers it.
+                Ok(if mask == 0 {
+                    q.exclusive & q.exclusive.wrapping_neg()
+                } else {
+                    mask
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! The interactive prompts, driven through a real pseudo-terminal.
+
+use std::process::Command;
+
+use rexpect::process::WaitStatus;
+use rexpect::session::{PtySession, spawn_command};
+
+const TIMEOUT_MS: u64 = 20_000;
+
+/// `mlstack ARGS` in a fresh pseudo-terminal, with no CI or no-input settings.
+fn spawn(args: &[&str]) -> PtySession {
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("mlstack"));
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("TERM", "xterm-256color");
+    spawn_command(cmd, Some(TIMEOUT_MS)).expect("spawn in a pty")
+}
+
+/// Type `keys` (rexpect buffers `send`; the prompt must see them now).
+fn key(p: &mut PtySession, keys: &str) {
+    p.send(keys).unwrap();
+    p.flush().unwrap();
+}
+
+fn exit_code(p: &PtySession) -> i32 {
+    match p.process().wait().expect("wait") {
+        WaitStatus::Exited(_, code) => code,
+        other => panic!("did not exit normally: {other:?}"),
+    }
+}
+
+#[test]
+fn a_full_session_reaches_a_verdict_and_prints_the_replay_command() {
+    let mut p = spawn(&[]);
+    p.exp_string("What kind of model will run on the device?")
+        .unwrap();
+    key(&mut p, " "); // select the first option, llm
+    key(&mut p, "\r");
+    for prompt in [
+        "Which compute unit",
+        "How often will the model change",
+        "Is battery life critical",
+        "Which platforms must the model run on",
+        "Must inference run while the iOS app is in the background",
+    ] {
+        p.exp_string(prompt).unwrap();
+        key(&mut p, "\r"); // take the preselected default
+    }
+    p.exp_string("Recommendation: MLX").unwrap();
+    p.exp_string("To get this verdict again without prompts")
+        .unwrap();
+    p.exp_string("mlstack recommend --model-type llm --hardware any")
+        .unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&p), 0);
+}
+
+#[test]
+fn irrelevant_questions_are_skipped_and_said_so() {
+    // On Linux only MLX is possible, so after the model type nothing else can matter.
+    let mut p = spawn(&["recommend", "--platform", "linux"]);
+    p.exp_string("What kind of model").unwrap();
+    key(&mut p, " ");
+    key(&mut p, "\r");
+    let rest = p.exp_string("Recommendation: MLX").unwrap();
+    assert!(
+        !rest.contains("Which compute unit"),
+        "no further questions: {rest}"
+    );
+    p.exp_string("Not asked:").unwrap();
+    p.exp_string("- hardware (assumed any): no answer could change the recommendation")
+        .unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&p), 0);
+}
+
+#[test]
+fn ctrl_c_mid_question_exits_130_and_restores_the_terminal() {
+    let mut cmd = Command::new("sh");
+    let bin = assert_cmd::cargo::cargo_bin("mlstack");
+    // After mlstack exits, `stty -a` shows the terminal mode it left behind.
+    cmd.arg("-c")
+        .arg(format!("'{}'; echo \"exit=$?\"; stty -a", bin.display()))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("TERM", "xterm-256color");
+    let mut p = spawn_command(cmd, Some(TIMEOUT_MS)).unwrap();
+    p.exp_string("What kind of model").unwrap();
+    p.send_control('c').unwrap();
+    let before = p.exp_string("exit=130").unwrap();
+    assert!(before.contains("\x1b[?25h"), "cursor shown again");
+    let modes = p.exp_eof().unwrap();
+    assert!(
+        modes.contains(" icanon") && modes.contains(" echo"),
+        "cooked mode: {modes}"
+    );
+}
+
+#[test]
+fn esc_at_a_prompt_also_exits_130() {
+    let mut p = spawn(&["recommend"]);
+    p.exp_string("What kind of model").unwrap();
+    key(&mut p, "\x1b");
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&p), 130);
+}
+
+#[test]
+fn ci_and_no_input_never_prompt_even_in_a_terminal() {
+    for (env, args) in [
+        (Some(("CI", "true")), &["recommend"][..]),
+        (Some(("MLSTACK_NO_INPUT", "1")), &["recommend"]),
+        (None, &["recommend", "--no-input"]),
+    ] {
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("mlstack"));
+        cmd.args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        if let Some((k, v)) = env {
+            cmd.env(k, v);
+        }
+        let mut p = spawn_command(cmd, Some(TIMEOUT_MS)).unwrap();
+        p.exp_string("missing required answer: pass --model-type")
+            .unwrap();
+        p.exp_eof().unwrap();
+        assert_eq!(exit_code(&p), 2, "{env:?} {args:?}");
+    }
+}
+
+#[test]
+fn save_answers_replays_in_ci() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("answers.yaml");
+    // Flags answer the rest, so only the model type and the compute unit are asked.
+    let mut p = spawn(&[
+        "recommend",
+        "--save-answers",
+        saved.to_str().unwrap(),
+        "--iteration",
+        "stable",
+        "--battery",
+        "critical",
+        "--needs",
+        "none",
+        "--distribution",
+        "any",
+        "--platform",
+        "ios",
+        "--background",
+        "no",
+    ]);
+    p.exp_string("What kind of model").unwrap();
+    key(&mut p, " ");
+    key(&mut p, "\r");
+    p.exp_string("Which compute unit").unwrap();
+    key(&mut p, "\x1b[A"); // up from the default (any): cpu
+    key(&mut p, "\x1b[A"); // up again: gpu
+    key(&mut p, "\r");
+    p.exp_string("Recommendation: MLX").unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&p), 0);
+    let text = std::fs::read_to_string(&saved).unwrap();
+    assert!(text.contains("model-type: [\"llm\"]"), "{text}");
+    assert!(text.contains("hardware: \"gpu\""), "{text}");
+    crate::util::mlstack()
+        .args(["recommend", "--expect", "mlx", "--answers"])
+        .arg(&saved)
+        .env("CI", "true")
+        .assert()
+        .success();
+}
