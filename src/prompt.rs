@@ -89,7 +89,11 @@ impl Prompter for TerminalPrompter {
                     .with_page_size(q.options.len().min(10))
                     .without_filtering()
                     .with_formatter(&|chosen| {
-                        chosen.iter().map(|c| c.value.id.as_str()).collect::<Vec<_>>().join(", ")
+                        chosen
+                            .iter()
+                            .map(|c| c.value.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     })
                     .with_validator(
                         move |selected: &[inquire::list_option::ListOption<&Choice>]| {
