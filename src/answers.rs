@@ -161,7 +161,7 @@ mod tests {
     use super::*;
 
     fn rules() -> RuleSet {
-        rules::default_rules().unwrap()
+        rules::default_rules()
     }
 
     #[test]

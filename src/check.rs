@@ -1,6 +1,7 @@
 //! `rules check`: what a rule set does over its whole answer space. Pure: no I/O.
 
 use crate::engine;
+use crate::evaluator::Evaluator;
 use crate::rules::{MAX_OUTCOMES, Mask, RuleSet};
 use crate::space::{self, Rng};
 
@@ -106,11 +107,11 @@ impl Tally {
         }
     }
 
-    fn record(&mut self, rules: &RuleSet, answers: &[Mask], weight: u64) {
+    fn record(&mut self, eval: &Evaluator, rules: &RuleSet, answers: &[Mask], weight: u64) {
         let mut scores = [0i32; MAX_OUTCOMES];
         let mut fired = std::mem::take(&mut self.scratch);
         fired.fill(0);
-        let excluded = engine::score_into(rules, answers, &mut scores, Some(&mut fired));
+        let excluded = eval.score_into(answers, &mut scores, Some(&mut fired));
         for (acc, f) in self.fired.iter_mut().zip(&fired) {
             *acc |= f;
         }
@@ -237,6 +238,7 @@ fn finish(
 /// Analyse the whole answer space of `rules` (or a sample of `SAMPLE_SIZE` answer sets drawn
 /// with `seed` when it is too large), using up to `threads` threads.
 pub fn check(rules: &RuleSet, seed: u64, threads: usize) -> CheckReport {
+    let eval = Evaluator::new(rules);
     let dims = space::dimensions(rules);
     let enumerable = dims
         .as_ref()
@@ -250,7 +252,7 @@ pub fn check(rules: &RuleSet, seed: u64, threads: usize) -> CheckReport {
                 &vec![0 as Mask; rules.questions.len()],
                 threads,
                 || Tally::new(rules),
-                |tally, answers, weight| tally.record(rules, answers, weight),
+                |tally, answers, weight| tally.record(&eval, rules, answers, weight),
             );
             let mut tally = Tally::new(rules);
             for t in tallies {
@@ -260,7 +262,7 @@ pub fn check(rules: &RuleSet, seed: u64, threads: usize) -> CheckReport {
             let free = vec![true; rules.questions.len()];
             let dead = (0..rules.questions.len())
                 .filter(|&q| {
-                    space::can_change_winner(rules, &base, &free, q, u128::MAX) == Some(false)
+                    space::can_change_winner(&eval, &base, &free, q, u128::MAX) == Some(false)
                 })
                 .collect();
             finish(
@@ -271,11 +273,11 @@ pub fn check(rules: &RuleSet, seed: u64, threads: usize) -> CheckReport {
                 dead,
             )
         }
-        _ => sample(rules, seed),
+        _ => sample(&eval, rules, seed),
     }
 }
 
-fn sample(rules: &RuleSet, seed: u64) -> CheckReport {
+fn sample(eval: &Evaluator, rules: &RuleSet, seed: u64) -> CheckReport {
     let mut rng = Rng::new(seed);
     let mut tally = Tally::new(rules);
     let mut matters = vec![false; rules.questions.len()];
@@ -284,16 +286,16 @@ fn sample(rules: &RuleSet, seed: u64) -> CheckReport {
         for (q, question) in rules.questions.iter().enumerate() {
             answers[q] = rng.answer(question);
         }
-        tally.record(rules, &answers, 1);
+        tally.record(eval, rules, &answers, 1);
         // One random alternative per question not yet shown to matter.
-        let w = engine::winner(rules, &answers);
+        let w = eval.winner(&answers);
         for q in 0..rules.questions.len() {
             if matters[q] {
                 continue;
             }
             let keep = answers[q];
             answers[q] = rng.answer(&rules.questions[q]);
-            matters[q] = engine::winner(rules, &answers) != w;
+            matters[q] = eval.winner(&answers) != w;
             answers[q] = keep;
         }
     }

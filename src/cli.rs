@@ -219,7 +219,7 @@ mod tests {
 
     #[test]
     fn command_is_well_formed_with_the_default_rules() {
-        command(&crate::rules::default_rules().unwrap()).debug_assert();
+        command(&crate::rules::default_rules()).debug_assert();
     }
 
     #[test]

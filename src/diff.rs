@@ -1,7 +1,7 @@
 //! `rules diff`: the answer sets whose verdict differs between two rule files. Pure.
 
 use crate::check::{Coverage, Finding, MAX_ENUMERATED, SAMPLE_SIZE};
-use crate::engine;
+use crate::evaluator::Evaluator;
 use crate::rules::{Mask, Question, RuleSet};
 use crate::space::{self, Dimension, Rng};
 
@@ -50,14 +50,16 @@ fn map_bits(answer: Mask, bits: &[Mask]) -> Mask {
         .fold(0, |m, (_, b)| m | b)
 }
 
-struct Plan {
+struct Plan<'r> {
+    old_eval: Evaluator<'r>,
+    new_eval: Evaluator<'r>,
     shared: Vec<Shared>,
     old_fixed: Vec<Mask>,
     new_fixed: Vec<Mask>,
     caveats: Vec<String>,
 }
 
-fn plan(old: &RuleSet, new: &RuleSet) -> Result<Plan, Incomparable> {
+fn plan<'r>(old: &'r RuleSet, new: &'r RuleSet) -> Result<Plan<'r>, Incomparable> {
     let mut caveats = Vec::new();
     let mut shared = Vec::new();
     // Questions only one file asks are held at that file's default.
@@ -149,6 +151,8 @@ fn plan(old: &RuleSet, new: &RuleSet) -> Result<Plan, Incomparable> {
         });
     }
     Ok(Plan {
+        old_eval: Evaluator::new(old),
+        new_eval: Evaluator::new(new),
         shared,
         old_fixed,
         new_fixed,
@@ -167,7 +171,7 @@ struct Tally {
     new_answers: Vec<Mask>,
 }
 
-impl Plan {
+impl Plan<'_> {
     fn tally(&self) -> Tally {
         Tally {
             compared: 0,
@@ -184,8 +188,8 @@ impl Plan {
             t.old_answers[s.old_index] = map_bits(a, &s.old_bits);
             t.new_answers[s.new_index] = map_bits(a, &s.new_bits);
         }
-        let before = engine::winner(old, &t.old_answers);
-        let after = engine::winner(new, &t.new_answers);
+        let before = self.old_eval.winner(&t.old_answers);
+        let after = self.new_eval.winner(&t.new_answers);
         fn id(rules: &RuleSet, o: Option<usize>) -> Option<&str> {
             o.map(|o| rules.outcomes[o].id.as_str())
         }

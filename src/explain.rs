@@ -81,6 +81,7 @@ fn keep_nearest(found: &mut Vec<FlipResult>, candidate: FlipResult) {
 /// single-question change that flips it (per question and new outcome, the nearest answers);
 /// only if there is none, changes to two questions one step each.
 pub fn flips(rules: &RuleSet, answers: &[Mask]) -> Vec<FlipResult> {
+    // A few hundred evaluations: the tree engine beats tabulating the rules first.
     let Some(current) = engine::winner(rules, answers) else {
         return Vec::new();
     };

@@ -42,6 +42,7 @@ pub fn interview(
     let mut current = given.clone();
     let mut asked: Given = vec![None; n];
     let mut skipped = Vec::new();
+    let eval = crate::evaluator::Evaluator::new(rules);
     for q in 0..n {
         if current[q].is_some() {
             continue;
@@ -59,7 +60,7 @@ pub fn interview(
                 continue;
             }
             let free: Vec<bool> = (0..n).map(|i| i >= q && current[i].is_none()).collect();
-            if space::can_change_winner(rules, &base, &free, q, RELEVANCE_LIMIT) == Some(false) {
+            if space::can_change_winner(&eval, &base, &free, q, RELEVANCE_LIMIT) == Some(false) {
                 skipped.push(Skipped {
                     question: q,
                     reason: SkipReason::CannotMatter,
@@ -102,7 +103,7 @@ mod tests {
         given: &[(&str, &[&str])],
         script: Vec<(&'static str, Vec<&'static str>)>,
     ) -> (Interview, Vec<String>) {
-        let rules = default_rules().unwrap();
+        let rules = default_rules();
         let mut g: Given = vec![None; rules.questions.len()];
         for (id, values) in given {
             let q = rules.question_index(id).unwrap();
@@ -131,7 +132,7 @@ mod tests {
     fn ane_compatibility_is_not_asked_for_an_llm() {
         let (interview, asked) = run(&[], vec![("model-type", vec!["llm"])]);
         assert!(!asked.contains(&"ane-compatible".to_owned()));
-        let rules = default_rules().unwrap();
+        let rules = default_rules();
         let q = rules.question_index("ane-compatible").unwrap();
         assert!(interview.skipped.contains(&Skipped {
             question: q,
@@ -163,7 +164,7 @@ mod tests {
                 Err(PromptError::Interrupted)
             }
         }
-        let rules = default_rules().unwrap();
+        let rules = default_rules();
         let g: Given = vec![None; rules.questions.len()];
         assert!(matches!(
             interview(&rules, &g, &mut CtrlC),

@@ -10,6 +10,7 @@ pub mod commands;
 pub mod describe;
 pub mod diff;
 pub mod engine;
+pub mod evaluator;
 pub mod explain;
 pub mod interview;
 pub mod prompt;

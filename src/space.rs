@@ -227,12 +227,13 @@ pub fn widest_first(dims: &mut [Dimension]) {
 /// questions marked `free` (the others held at `base`). `None` when that space is too large
 /// to enumerate.
 pub fn can_change_winner(
-    rules: &RuleSet,
+    eval: &crate::evaluator::Evaluator,
     base: &[Mask],
     free: &[bool],
     q: usize,
     limit: u128,
 ) -> Option<bool> {
+    let rules = eval.rules();
     let mine = classes(&rules.questions[q], &test_masks(rules, q))?;
     if mine.len() < 2 {
         return Some(false);
@@ -257,7 +258,7 @@ pub fn can_change_winner(
         let mut first: Option<Option<usize>> = None;
         for class in &mine {
             work[q] = class.answer;
-            let w = crate::engine::winner(rules, &work);
+            let w = eval.winner(&work);
             match first {
                 None => first = Some(w),
                 Some(f) if f != w => {

@@ -2,16 +2,18 @@
 //! every part of the article that DESIGN.md requires.
 
 use mlstack::rule_tests;
-use mlstack::rules::default_rules;
+use mlstack::rules::{DEFAULT_RULES_NAME, DEFAULT_RULES_YAML, default_rules, load_rules};
 
 #[test]
-fn default_rules_are_valid() {
-    default_rules().expect("embedded rules are valid");
+fn the_rules_compiled_at_build_time_equal_a_fresh_parse() {
+    let parsed = load_rules(DEFAULT_RULES_NAME, DEFAULT_RULES_YAML.as_bytes())
+        .expect("embedded rules are valid");
+    assert_eq!(default_rules(), parsed);
 }
 
 #[test]
 fn every_embedded_test_and_conflict_example_passes() {
-    let rules = default_rules().unwrap();
+    let rules = default_rules();
     assert!(rules.tests.len() >= 25, "at least 25 embedded tests");
     let failures: Vec<String> = rule_tests::run_all(&rules)
         .iter()
@@ -30,7 +32,7 @@ fn every_embedded_test_and_conflict_example_passes() {
 
 #[test]
 fn every_part_of_the_article_is_cited_by_a_rule() {
-    let rules = default_rules().unwrap();
+    let rules = default_rules();
     let cited = |needle: &str| rules.rules.iter().any(|r| r.cite.contains(needle));
     for needle in [
         "Decision checklist, item 1",
@@ -51,7 +53,7 @@ fn every_part_of_the_article_is_cited_by_a_rule() {
 
 #[test]
 fn hard_facts_are_constraints_and_caveats_are_notes() {
-    let rules = default_rules().unwrap();
+    let rules = default_rules();
     let constraint = |id: &str, fact: &str| {
         let c = rules
             .constraints
@@ -79,7 +81,7 @@ fn hard_facts_are_constraints_and_caveats_are_notes() {
 
 #[test]
 fn the_named_conflicts_are_resolved_in_the_file() {
-    let rules = default_rules().unwrap();
+    let rules = default_rules();
     for id in [
         "battery-critical-llm",
         "stable-bundled-llm",

@@ -8,7 +8,7 @@ use proptest::prelude::*;
 
 fn rules() -> &'static RuleSet {
     static RULES: std::sync::OnceLock<RuleSet> = std::sync::OnceLock::new();
-    RULES.get_or_init(|| default_rules().unwrap())
+    RULES.get_or_init(default_rules)
 }
 
 /// A random full answer set: one legal answer per question.
@@ -86,5 +86,23 @@ proptest! {
     fn fast_winner_matches_the_full_evaluation(answers in answer_sets()) {
         let r = rules();
         prop_assert_eq!(engine::winner(r, &answers), engine::evaluate(r, &answers).winner());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn compiled_evaluator_matches_the_engine(answers in answer_sets()) {
+        let r = rules();
+        static EVAL: std::sync::OnceLock<mlstack::evaluator::Evaluator<'static>> = std::sync::OnceLock::new();
+        let eval = EVAL.get_or_init(|| mlstack::evaluator::Evaluator::new(rules()));
+        prop_assert!(eval.is_compiled());
+        prop_assert_eq!(eval.winner(&answers), engine::winner(r, &answers));
+        let (mut a, mut b) = ([0i32; 64], [0i32; 64]);
+        let (mut fa, mut fb) = ([0u64; 1], [0u64; 1]);
+        let ea = eval.score_into(&answers, &mut a, Some(&mut fa));
+        let eb = engine::score_into(r, &answers, &mut b, Some(&mut fb));
+        prop_assert_eq!((a, fa, ea), (b, fb, eb));
     }
 }

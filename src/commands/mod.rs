@@ -88,7 +88,7 @@ impl Terminal {
 /// Load the rule file at `path`, or the embedded rules.
 pub fn load_rules(path: Option<&Path>) -> Result<RuleSet, Failure> {
     let Some(path) = path else {
-        return Ok(rules::default_rules()?);
+        return Ok(rules::default_rules());
     };
     let name = path.display().to_string();
     let bytes = read_file(path, "rule file").map_err(|message| {

@@ -109,8 +109,3 @@ pub fn load_rules(file: &str, bytes: &[u8]) -> Result<RuleSet, InvalidRules> {
         .collect::<String>();
     compile::compile(file, &def, sha256).map_err(|diagnostics| InvalidRules { diagnostics })
 }
-
-/// The embedded default rule set.
-pub fn default_rules() -> Result<RuleSet, InvalidRules> {
-    load_rules(DEFAULT_RULES_NAME, DEFAULT_RULES_YAML.as_bytes())
-}

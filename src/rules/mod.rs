@@ -3,15 +3,19 @@
 
 mod compile;
 mod diagnostic;
+#[cfg(mlstack_lib)]
+mod embedded;
 mod load;
 mod model;
 mod syntax;
 
 pub use compile::RESERVED_QUESTION_IDS;
 pub use diagnostic::{Diagnostic, InvalidRules, did_you_mean};
+#[cfg(mlstack_lib)]
+pub use embedded::default_rules;
 pub use load::{
-    DEFAULT_RULES_NAME, DEFAULT_RULES_YAML, MAX_RULE_FILE_BYTES, decode, default_rules, load_rules,
-    yaml_error, yaml_options,
+    DEFAULT_RULES_NAME, DEFAULT_RULES_YAML, MAX_RULE_FILE_BYTES, decode, load_rules, yaml_error,
+    yaml_options,
 };
 pub use model::*;
 pub use syntax::{OneOrMany, Pairs};

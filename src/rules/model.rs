@@ -13,7 +13,7 @@ pub const MAX_QUESTIONS: usize = 64;
 /// Most outcomes a rule set may have: one bit each in an exclusion mask.
 pub const MAX_OUTCOMES: usize = 64;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleSet {
     pub name: String,
     pub description: Option<String>,
@@ -35,20 +35,20 @@ pub struct RuleSet {
 }
 
 /// Two outcomes the file allows to tie, and why.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeclaredTie {
     pub outcomes: (usize, usize),
     pub reason: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
     pub id: String,
     pub name: String,
     pub summary: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Question {
     pub id: String,
     pub prompt: String,
@@ -62,7 +62,7 @@ pub struct Question {
     pub exclusive: Mask,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnswerOption {
     pub id: String,
     pub label: String,
@@ -112,7 +112,7 @@ impl Condition {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
     pub id: String,
     /// `None`: always fires.
@@ -123,7 +123,7 @@ pub struct Rule {
     pub cite: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Constraint {
     pub id: String,
     pub when: Condition,
@@ -133,7 +133,7 @@ pub struct Constraint {
     pub source: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {
     pub id: String,
     pub when: Option<Condition>,
@@ -141,13 +141,13 @@ pub struct Note {
     pub cite: String,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConfidenceThresholds {
     pub strong: u32,
     pub moderate: u32,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conflict {
     pub id: String,
     pub between: Vec<String>,
@@ -157,7 +157,7 @@ pub struct Conflict {
     pub why: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Test {
     pub name: String,
     /// Full answers (defaults filled in).

@@ -209,7 +209,7 @@ fn clear_case_matches_the_schema() {
 fn explain_adds_a_trace_of_every_rule_constraint_and_note() {
     let r = report(&["--model-type", "llm", "--explain"]);
     let trace = r.trace.expect("trace with --explain");
-    let rules = mlstack::rules::default_rules().unwrap();
+    let rules = mlstack::rules::default_rules();
     assert_eq!(trace.rules.len(), rules.rules.len());
     assert_eq!(trace.constraints.len(), rules.constraints.len());
     assert_eq!(trace.notes.len(), rules.notes.len());

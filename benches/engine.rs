@@ -1,0 +1,102 @@
+//! Engine benchmarks: `cargo bench`. Medians go in the README's performance table.
+
+use divan::{Bencher, black_box};
+use mlstack::evaluator::Evaluator;
+use mlstack::rules::{
+    DEFAULT_RULES_NAME, DEFAULT_RULES_YAML, Mask, RuleSet, default_rules, load_rules,
+};
+use mlstack::space::Rng;
+use mlstack::{check, engine, explain};
+
+fn main() {
+    divan::main();
+}
+
+/// 1,024 random answer sets of the default rules, cycled through by the benchmarks.
+fn answer_sets(rules: &RuleSet) -> Vec<Vec<Mask>> {
+    let mut rng = Rng::new(42);
+    (0..1024)
+        .map(|_| rules.questions.iter().map(|q| rng.answer(q)).collect())
+        .collect()
+}
+
+/// Evaluations with the tree-walking engine (what one `recommend` and its flips use):
+/// the winners of 1,024 answer sets per iteration; divan reports items per second.
+#[divan::bench]
+fn evaluate_winner_tree(bencher: Bencher) {
+    let rules = default_rules();
+    let sets = answer_sets(&rules);
+    bencher
+        .counter(divan::counter::ItemsCount::new(sets.len()))
+        .bench_local(|| {
+            sets.iter()
+                .map(|a| engine::winner(black_box(&rules), black_box(a)).unwrap_or(9))
+                .sum::<usize>()
+        });
+}
+
+/// The same with the tabulated evaluator (what batch, `rules check` and the interview use).
+#[divan::bench]
+fn evaluate_winner_compiled(bencher: Bencher) {
+    let rules = default_rules();
+    let eval = Evaluator::new(&rules);
+    assert!(eval.is_compiled());
+    let sets = answer_sets(&rules);
+    bencher
+        .counter(divan::counter::ItemsCount::new(sets.len()))
+        .bench_local(|| {
+            sets.iter()
+                .map(|a| black_box(&eval).winner(black_box(a)).unwrap_or(9))
+                .sum::<usize>()
+        });
+}
+
+/// Compiling the default rules into the evaluator's form.
+#[divan::bench]
+fn compile_evaluator(bencher: Bencher) {
+    let rules = default_rules();
+    bencher.bench_local(|| Evaluator::new(black_box(&rules)).is_compiled());
+}
+
+/// One full evaluation: scores, fired rules, exclusions, notes and ranking.
+#[divan::bench]
+fn evaluate_full(bencher: Bencher) {
+    let rules = default_rules();
+    let sets = answer_sets(&rules);
+    let mut i = 0;
+    bencher.bench_local(|| {
+        i = (i + 1) & 1023;
+        engine::evaluate(black_box(&rules), black_box(&sets[i]))
+    });
+}
+
+/// Parse, validate and compile the default rules from YAML (what `--rules FILE` costs).
+#[divan::bench]
+fn load_default_rules_from_yaml() -> RuleSet {
+    load_rules(DEFAULT_RULES_NAME, black_box(DEFAULT_RULES_YAML.as_bytes())).unwrap()
+}
+
+/// Build the embedded default rules (compiled at build time; what plain `mlstack` costs).
+#[divan::bench]
+fn build_embedded_default_rules() -> RuleSet {
+    default_rules()
+}
+
+/// All flips of one answer set.
+#[divan::bench]
+fn flips(bencher: Bencher) {
+    let rules = default_rules();
+    let sets = answer_sets(&rules);
+    let mut i = 0;
+    bencher.bench_local(|| {
+        i = (i + 1) & 1023;
+        explain::flips(black_box(&rules), black_box(&sets[i]))
+    });
+}
+
+/// `rules check` of the default rules: the whole answer space, both cores.
+#[divan::bench(sample_count = 10)]
+fn check_default_rules_full_space() -> check::CheckReport {
+    let rules = default_rules();
+    check::check(black_box(&rules), 1, 2)
+}
