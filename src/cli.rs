@@ -21,6 +21,9 @@ Exit codes:
   3    the rule set is invalid
   130  interrupted";
 
+const RECOMMEND_ABOUT: &str =
+    "Recommend an inference stack from your answers (one flag per question)";
+
 #[derive(Debug, Parser)]
 #[command(name = "mlstack", version, about = ABOUT, after_help = AFTER_HELP)]
 pub struct Cli {
@@ -30,7 +33,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Recommend an inference stack from your answers (one flag per question)
+    #[command(about = RECOMMEND_ABOUT)]
     Recommend(RecommendArgs),
     /// List the questions, their options and defaults
     Questions(QuestionsArgs),
@@ -160,20 +163,35 @@ pub fn rules_path(args: &[OsString]) -> Option<PathBuf> {
 
 /// The full command, with one flag per question of `rules` on `recommend`.
 pub fn command(rules: &RuleSet) -> clap::Command {
+    Cli::command().mut_subcommand("recommend", |sub| with_questions(sub, rules))
+}
+
+/// Just `mlstack recommend`: what the common case parses with, without building the other
+/// subcommands. Help, usage and errors read exactly as with [`command`].
+pub fn recommend_command(rules: &RuleSet) -> clap::Command {
+    let recommend =
+        RecommendArgs::augment_args(clap::Command::new("recommend").about(RECOMMEND_ABOUT));
+    clap::Command::new("mlstack")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about(ABOUT)
+        .after_help(AFTER_HELP)
+        .subcommand(with_questions(recommend, rules))
+}
+
+/// `recommend` with one flag per question and `--expect` limited to the rule set's outcomes.
+fn with_questions(sub: clap::Command, rules: &RuleSet) -> clap::Command {
     let outcomes: Vec<PossibleValue> = rules
         .outcomes
         .iter()
         .map(|o| PossibleValue::new(o.id.clone()).help(o.name.clone()))
         .collect();
-    Cli::command().mut_subcommand("recommend", |sub| {
-        let sub = sub.mut_arg("expect", |a| {
-            a.value_parser(PossibleValuesParser::new(outcomes.clone()))
-        });
-        rules
-            .questions
-            .iter()
-            .fold(sub, |sub, q| sub.arg(question_arg(q)))
-    })
+    let sub = sub.mut_arg("expect", |a| {
+        a.value_parser(PossibleValuesParser::new(outcomes))
+    });
+    rules
+        .questions
+        .iter()
+        .fold(sub, |sub, q| sub.arg(question_arg(q)))
 }
 
 fn question_arg(q: &crate::rules::Question) -> Arg {
@@ -220,6 +238,22 @@ mod tests {
     #[test]
     fn command_is_well_formed_with_the_default_rules() {
         command(&crate::rules::default_rules()).debug_assert();
+        recommend_command(&crate::rules::default_rules()).debug_assert();
+    }
+
+    #[test]
+    fn the_short_path_renders_recommend_help_exactly_like_the_full_command() {
+        let rules = crate::rules::default_rules();
+        let mut full = command(&rules);
+        let mut short = recommend_command(&rules);
+        let help = |c: &mut clap::Command| {
+            c.build();
+            c.find_subcommand_mut("recommend")
+                .unwrap()
+                .render_long_help()
+                .to_string()
+        };
+        assert_eq!(help(&mut full), help(&mut short));
     }
 
     #[test]

@@ -95,6 +95,72 @@ pub fn top_two(rules: &RuleSet, scores: &[i32], excluded: u64) -> (Option<usize>
     (first, second)
 }
 
+/// Evaluation while only some questions vary: the rules and constraints that do not look at
+/// them are evaluated once, up front, and each answer set re-evaluates only the others.
+#[derive(Debug, Clone)]
+pub struct Partial<'r> {
+    rules: &'r RuleSet,
+    base: [i32; MAX_OUTCOMES],
+    base_excluded: u64,
+    varying_rules: Vec<usize>,
+    varying_constraints: Vec<usize>,
+}
+
+impl<'r> Partial<'r> {
+    /// `answers` fixes every question; `varying` has a bit per question that may change.
+    pub fn new(rules: &'r RuleSet, answers: &[Mask], varying: u64) -> Self {
+        let mut base = [0i32; MAX_OUTCOMES];
+        let mut varying_rules = Vec::new();
+        for (i, rule) in rules.rules.iter().enumerate() {
+            match &rule.when {
+                Some(c) if c.questions() & varying != 0 => varying_rules.push(i),
+                Some(c) if !c.holds(answers) => {}
+                _ => {
+                    for &(o, p) in &rule.score {
+                        base[o] = base[o].saturating_add(p);
+                    }
+                }
+            }
+        }
+        let mut base_excluded = 0u64;
+        let mut varying_constraints = Vec::new();
+        for (i, c) in rules.constraints.iter().enumerate() {
+            if c.when.questions() & varying != 0 {
+                varying_constraints.push(i);
+            } else if c.when.holds(answers) {
+                base_excluded |= c.exclude;
+            }
+        }
+        Partial {
+            rules,
+            base,
+            base_excluded,
+            varying_rules,
+            varying_constraints,
+        }
+    }
+
+    /// The winner of `answers`, which may differ from the fixed ones only in varying questions.
+    pub fn winner(&self, answers: &[Mask]) -> Option<usize> {
+        let mut scores = self.base;
+        for &i in &self.varying_rules {
+            let rule = &self.rules.rules[i];
+            if rule.when.as_ref().is_none_or(|c| c.holds(answers)) {
+                for &(o, p) in &rule.score {
+                    scores[o] = scores[o].saturating_add(p);
+                }
+            }
+        }
+        let excluded = self
+            .varying_constraints
+            .iter()
+            .map(|&i| &self.rules.constraints[i])
+            .filter(|c| c.when.holds(answers))
+            .fold(self.base_excluded, |m, c| m | c.exclude);
+        top_two(self.rules, &scores, excluded).0
+    }
+}
+
 /// Evaluate `answers` (one mask per question, every question answered) against `rules`.
 pub fn evaluate(rules: &RuleSet, answers: &[Mask]) -> Verdict {
     debug_assert_eq!(answers.len(), rules.questions.len());

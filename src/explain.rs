@@ -81,7 +81,8 @@ fn keep_nearest(found: &mut Vec<FlipResult>, candidate: FlipResult) {
 /// single-question change that flips it (per question and new outcome, the nearest answers);
 /// only if there is none, changes to two questions one step each.
 pub fn flips(rules: &RuleSet, answers: &[Mask]) -> Vec<FlipResult> {
-    // A few hundred evaluations: the tree engine beats tabulating the rules first.
+    // A few hundred evaluations: re-evaluating only the rules that look at the changed
+    // questions beats tabulating the rules first.
     let Some(current) = engine::winner(rules, answers) else {
         return Vec::new();
     };
@@ -89,9 +90,29 @@ pub fn flips(rules: &RuleSet, answers: &[Mask]) -> Vec<FlipResult> {
     let mut out = Vec::new();
     for (qi, q) in rules.questions.iter().enumerate() {
         let mut found = Vec::new();
+        // Answers no condition can tell apart share a verdict: evaluate each kind once.
+        let tests = crate::space::test_masks(rules, qi);
+        let mut seen: Vec<(u64, Option<usize>)> = Vec::new();
+        let partial = engine::Partial::new(rules, answers, 1 << qi);
         for alt in alternatives(q, answers[qi]) {
             work[qi] = alt;
-            if let Some(o) = engine::winner(rules, &work)
+            let signature = (tests.len() <= 64).then(|| {
+                tests
+                    .iter()
+                    .enumerate()
+                    .fold(0u64, |m, (i, t)| m | (u64::from(alt & t != 0) << i))
+            });
+            let winner = match signature.and_then(|sig| seen.iter().find(|(s, _)| *s == sig)) {
+                Some(&(_, w)) => w,
+                None => {
+                    let w = partial.winner(&work);
+                    if let Some(sig) = signature {
+                        seen.push((sig, w));
+                    }
+                    w
+                }
+            };
+            if let Some(o) = winner
                 && o != current
             {
                 keep_nearest(
@@ -115,11 +136,12 @@ pub fn flips(rules: &RuleSet, answers: &[Mask]) -> Vec<FlipResult> {
         for (q1, first) in rules.questions.iter().enumerate() {
             for (q2, second) in rules.questions.iter().enumerate().skip(q1 + 1) {
                 let mut found = Vec::new();
+                let partial = engine::Partial::new(rules, answers, (1 << q1) | (1 << q2));
                 for a1 in first.neighbours(answers[q1]) {
                     work[q1] = a1;
                     for a2 in second.neighbours(answers[q2]) {
                         work[q2] = a2;
-                        if let Some(o) = engine::winner(rules, &work)
+                        if let Some(o) = partial.winner(&work)
                             && o != current
                         {
                             keep_nearest(
@@ -152,7 +174,7 @@ pub fn flips(rules: &RuleSet, answers: &[Mask]) -> Vec<FlipResult> {
         }
     }
     let rank = |o: usize| rules.tie_break.iter().position(|&t| t == o);
-    out.sort_by_key(|f| {
+    out.sort_by_cached_key(|f| {
         (
             f.changes.len(),
             f.distance,

@@ -147,30 +147,55 @@ pub fn emit(bytes: &[u8]) -> Result<(), Failure> {
     }
 }
 
+/// Parse `args`; `None` when clap printed help or the version (exit 0). Clap prints its own
+/// usage errors (exit 2).
+fn parse(
+    command: &mut clap::Command,
+    args: &[OsString],
+) -> Result<Option<clap::ArgMatches>, Failure> {
+    match command.try_get_matches_from_mut(args) {
+        Ok(m) => Ok(Some(m)),
+        Err(e) => {
+            let code = e.exit_code();
+            let _ = e.print();
+            if code == 0 {
+                Ok(None)
+            } else {
+                Err(Failure::Usage(anyhow::anyhow!("")))
+            }
+        }
+    }
+}
+
 /// Parse `args` and run the command.
 pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
     let rules_path = cli::rules_path(&args);
-    let rules = load_rules(rules_path.as_deref())?;
-    let mut command = cli::command(&rules);
-    let matches = match command.try_get_matches_from_mut(&args) {
-        Ok(m) => m,
-        Err(e) => {
-            // Help and version go to stdout with exit 0; errors to stderr with exit 2.
-            let code = e.exit_code();
-            let _ = e.print();
-            return if code == 0 {
-                Ok(())
-            } else {
-                Err(Failure::Usage(anyhow::anyhow!("")))
-            };
-        }
+    // Both live until the process ends; leaking them skips freeing them on the way out.
+    let rules: &'static RuleSet = Box::leak(Box::new(load_rules(rules_path.as_deref())?));
+    // `recommend` is the common case: parse it without building the other subcommands.
+    if args.get(1).is_some_and(|a| a == "recommend") {
+        let mut command = cli::recommend_command(rules);
+        let Some(matches) = parse(&mut command, &args)? else {
+            return Ok(());
+        };
+        let sub = matches
+            .subcommand_matches("recommend")
+            .expect("recommend matches");
+        let recommend =
+            cli::RecommendArgs::from_arg_matches(sub).map_err(|e| usage(e.to_string().trim()))?;
+        let given = cli::question_values(rules, sub);
+        return recommend::run(rules, &recommend, &given, Terminal::detect());
+    }
+    let command: &'static mut clap::Command = Box::leak(Box::new(cli::command(rules)));
+    let Some(matches) = parse(command, &args)? else {
+        return Ok(());
     };
     let cli = Cli::from_arg_matches(&matches).map_err(|e| usage(e.to_string().trim()))?;
     let terminal = Terminal::detect();
     match cli.command {
         None if terminal.can_prompt => {
             let given = vec![None; rules.questions.len()];
-            recommend::run(&rules, &cli::RecommendArgs::default(), &given, terminal)
+            recommend::run(rules, &cli::RecommendArgs::default(), &given, terminal)
         }
         None => {
             let help = command.render_help().to_string();
@@ -180,13 +205,13 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
             let sub = matches
                 .subcommand_matches("recommend")
                 .expect("recommend matches");
-            let given = cli::question_values(&rules, sub);
-            recommend::run(&rules, &args, &given, terminal)
+            let given = cli::question_values(rules, sub);
+            recommend::run(rules, &args, &given, terminal)
         }
-        Some(Command::Questions(args)) => questions::run(&rules, &args, terminal),
+        Some(Command::Questions(args)) => questions::run(rules, &args, terminal),
         Some(Command::Rules {
             command: cli::RulesCommand::Show(args),
-        }) => rules_show::run(&rules, &args, terminal),
+        }) => rules_show::run(rules, &args, terminal),
         Some(Command::Rules {
             command: cli::RulesCommand::Check { file, format, seed },
         }) => rules_check::check(file.as_deref(), format, seed, terminal),

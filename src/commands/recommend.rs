@@ -54,7 +54,8 @@ pub fn run(
     let verdict = engine::evaluate(rules, &answers.masks);
     let report = report::build(rules, &answers, &verdict, args.explain).map_err(usage)?;
 
-    let mut out = Vec::new();
+    // One verdict is a few kilobytes; room up front saves regrowing the buffer.
+    let mut out = Vec::with_capacity(32 * 1024);
     match args.format {
         Format::Json => render::json::write(&mut out, &report),
         Format::Table => {
