@@ -100,3 +100,69 @@ fn check_default_rules_full_space() -> check::CheckReport {
     let rules = default_rules();
     check::check(black_box(&rules), 1, 2)
 }
+
+/// Batch mode end to end (parse, evaluate, full report with flips, serialize), both cores:
+/// 2,000 JSON lines per iteration, written to a sink.
+#[divan::bench(sample_count = 20)]
+fn batch_end_to_end(bencher: Bencher) {
+    let rules = default_rules();
+    // Only answer sets with a verdict: the others are error records, much cheaper.
+    let sets: Vec<Vec<Mask>> = answer_sets(&rules)
+        .into_iter()
+        .filter(|a| engine::winner(&rules, a).is_some())
+        .collect();
+    let input: String = (0..2000)
+        .map(|i| {
+            let a = &sets[i % sets.len()];
+            let fields: Vec<String> = rules
+                .questions
+                .iter()
+                .enumerate()
+                .map(|(q, question)| {
+                    let ids: Vec<String> = question
+                        .option_ids(a[q])
+                        .iter()
+                        .map(|s| format!("{s:?}"))
+                        .collect();
+                    format!("{:?}: [{}]", question.id, ids.join(", "))
+                })
+                .collect();
+            format!("{{{}}}\n", fields.join(", "))
+        })
+        .collect();
+    // Single-choice answers must be strings, not lists: rewrite them.
+    let input = fix_single(&rules, &input);
+    let flags = vec![None; rules.questions.len()];
+    bencher
+        .counter(divan::counter::ItemsCount::new(2000usize))
+        .bench_local(|| {
+            let summary = mlstack::batch::run(
+                &rules,
+                &flags,
+                input.as_bytes(),
+                &mut std::io::sink(),
+                2,
+                false,
+            )
+            .unwrap();
+            assert_eq!(summary.failed, 0);
+            summary
+        });
+}
+
+fn fix_single(rules: &RuleSet, input: &str) -> String {
+    let mut out = input.to_owned();
+    for q in rules
+        .questions
+        .iter()
+        .filter(|q| q.kind == mlstack::rules::Kind::Single)
+    {
+        for o in &q.options {
+            out = out.replace(
+                &format!("{:?}: [{:?}]", q.id, o.id),
+                &format!("{:?}: {:?}", q.id, o.id),
+            );
+        }
+    }
+    out
+}

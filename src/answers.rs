@@ -56,14 +56,22 @@ pub fn parse_file(rules: &RuleSet, file: &str, bytes: &[u8]) -> Result<Given, An
             );
             fail(d)
         })?;
+    given_from_pairs(rules, &pairs).map_err(|(loc, message)| AnswersFileError {
+        file: file.to_owned(),
+        line: loc.line(),
+        column: loc.column(),
+        message,
+    })
+}
+
+/// Check `question: answer` pairs against the rule set; on error, the location of the
+/// offending key or value (unknown for sources without locations, such as JSON lines).
+pub fn given_from_pairs(
+    rules: &RuleSet,
+    pairs: &Pairs<Spanned<OneOrMany>>,
+) -> Result<Given, (serde_saphyr::Location, String)> {
     let mut given: Given = vec![None; rules.questions.len()];
     for (key, value) in &pairs.0 {
-        let at = |loc: serde_saphyr::Location, message: String| AnswersFileError {
-            file: file.to_owned(),
-            line: loc.line(),
-            column: loc.column(),
-            message,
-        };
         let Some(q) = rules.question_index(&key.value) else {
             let known = rules
                 .questions
@@ -75,7 +83,7 @@ pub fn parse_file(rules: &RuleSet, file: &str, bytes: &[u8]) -> Result<Given, An
                 rules::did_you_mean(&key.value, rules.questions.iter().map(|q| q.id.as_str()))
                     .map(|s| format!("; did you mean `{s}`?"))
                     .unwrap_or_default();
-            return Err(at(
+            return Err((
                 key.referenced,
                 format!(
                     "unknown question `{}` (questions: {known}){hint}",
@@ -86,7 +94,7 @@ pub fn parse_file(rules: &RuleSet, file: &str, bytes: &[u8]) -> Result<Given, An
         let question = &rules.questions[q];
         let items = value.value.items(value.referenced);
         if question.kind == rules::Kind::Single && matches!(value.value, OneOrMany::Many(_)) {
-            return Err(at(
+            return Err((
                 value.referenced,
                 format!("`{}` takes a single option, not a list", key.value),
             ));
@@ -102,7 +110,7 @@ pub fn parse_file(rules: &RuleSet, file: &str, bytes: &[u8]) -> Result<Given, An
                         .map_or(value.referenced, |(_, l)| *l),
                     _ => value.referenced,
                 };
-                at(loc, problem.to_string())
+                (loc, problem.to_string())
             })?;
         given[q] = Some(mask);
     }

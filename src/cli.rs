@@ -64,6 +64,10 @@ pub struct RecommendArgs {
     /// Write the answers given (flags, file, prompts) to FILE, to replay with --answers FILE
     #[arg(long, value_name = "FILE")]
     pub save_answers: Option<PathBuf>,
+    /// Read JSON Lines of answer sets from FILE (`-` for stdin) and write one JSON result per
+    /// line, with its line number; flags apply to every line
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["answers", "expect", "save_answers", "format"])]
+    pub batch: Option<PathBuf>,
     /// Also show every rule, constraint and note, and why each did or did not apply
     #[arg(long)]
     pub explain: bool,

@@ -57,10 +57,34 @@ pub struct FlipResult {
 /// larger ones only one option away from the current answer.
 pub const EXHAUSTIVE_ANSWERS: usize = 4096;
 
-fn alternatives(q: &Question, current: Mask) -> Vec<Mask> {
-    match q.legal_answers(EXHAUSTIVE_ANSWERS) {
-        Some(all) => all.into_iter().filter(|&m| m != current).collect(),
-        None => q.neighbours(current),
+/// What the flip search needs to know about each question, worked out once per rule set.
+#[derive(Debug, Clone)]
+pub struct FlipSearch {
+    /// Per question: every legal answer when there are few enough to try them all.
+    legal: Vec<Option<Vec<Mask>>>,
+    /// Per question: the masks the conditions test it with.
+    tests: Vec<Vec<Mask>>,
+}
+
+impl FlipSearch {
+    pub fn new(rules: &RuleSet) -> Self {
+        FlipSearch {
+            legal: rules
+                .questions
+                .iter()
+                .map(|q| q.legal_answers(EXHAUSTIVE_ANSWERS))
+                .collect(),
+            tests: (0..rules.questions.len())
+                .map(|q| crate::space::test_masks(rules, q))
+                .collect(),
+        }
+    }
+
+    fn alternatives(&self, q: &Question, qi: usize, current: Mask) -> Vec<Mask> {
+        match &self.legal[qi] {
+            Some(all) => all.iter().copied().filter(|&m| m != current).collect(),
+            None => q.neighbours(current),
+        }
     }
 }
 
@@ -81,6 +105,11 @@ fn keep_nearest(found: &mut Vec<FlipResult>, candidate: FlipResult) {
 /// single-question change that flips it (per question and new outcome, the nearest answers);
 /// only if there is none, changes to two questions one step each.
 pub fn flips(rules: &RuleSet, answers: &[Mask]) -> Vec<FlipResult> {
+    flips_with(rules, &FlipSearch::new(rules), answers)
+}
+
+/// [`flips`] with the per-rule-set work already done (for many answer sets).
+pub fn flips_with(rules: &RuleSet, search: &FlipSearch, answers: &[Mask]) -> Vec<FlipResult> {
     // A few hundred evaluations: re-evaluating only the rules that look at the changed
     // questions beats tabulating the rules first.
     let Some(current) = engine::winner(rules, answers) else {
@@ -91,10 +120,10 @@ pub fn flips(rules: &RuleSet, answers: &[Mask]) -> Vec<FlipResult> {
     for (qi, q) in rules.questions.iter().enumerate() {
         let mut found = Vec::new();
         // Answers no condition can tell apart share a verdict: evaluate each kind once.
-        let tests = crate::space::test_masks(rules, qi);
+        let tests = &search.tests[qi];
         let mut seen: Vec<(u64, Option<usize>)> = Vec::new();
         let partial = engine::Partial::new(rules, answers, 1 << qi);
-        for alt in alternatives(q, answers[qi]) {
+        for alt in search.alternatives(q, qi, answers[qi]) {
             work[qi] = alt;
             let signature = (tests.len() <= 64).then(|| {
                 tests

@@ -4,6 +4,7 @@
 //! Data flows one way: rules -> answers -> verdict -> explanation -> report -> output.
 
 pub mod answers;
+pub mod batch;
 pub mod check;
 pub mod cli;
 pub mod commands;

@@ -258,6 +258,23 @@ pub fn build(
     verdict: &Verdict,
     with_trace: bool,
 ) -> Result<Report, NothingPossible> {
+    build_with(
+        rules,
+        &explain::FlipSearch::new(rules),
+        answers,
+        verdict,
+        with_trace,
+    )
+}
+
+/// [`build`] with the flip search prepared once (for many answer sets).
+pub fn build_with(
+    rules: &RuleSet,
+    search: &explain::FlipSearch,
+    answers: &Answers,
+    verdict: &Verdict,
+    with_trace: bool,
+) -> Result<Report, NothingPossible> {
     let Some(winner) = verdict.winner() else {
         return Err(NothingPossible {
             exclusions: exclusions(rules, verdict),
@@ -323,7 +340,7 @@ pub fn build(
         excluded: exclusions(rules, verdict),
         assumed,
         answers: answer_map,
-        flips: explain::flips(rules, &answers.masks)
+        flips: explain::flips_with(rules, search, &answers.masks)
             .iter()
             .map(|f| flip(rules, f))
             .collect(),

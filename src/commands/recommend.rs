@@ -21,6 +21,9 @@ pub fn run(
     terminal: Terminal,
 ) -> Result<(), Failure> {
     let flags = flag_answers(rules, flag_values)?;
+    if let Some(path) = &args.batch {
+        return batch(rules, &flags, path, args.explain);
+    }
     let file = match &args.answers {
         Some(path) => answers_file(rules, path)?,
         None => vec![None; rules.questions.len()],
@@ -83,6 +86,31 @@ pub fn run(
         )));
     }
     Ok(())
+}
+
+/// `--batch`: JSON Lines in, JSON Lines out; exit 2 after all lines if any failed.
+fn batch(rules: &RuleSet, flags: &Given, path: &Path, with_trace: bool) -> Result<(), Failure> {
+    let input: Box<dyn std::io::BufRead> = if path == Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(path)
+            .map_err(|e| usage(format!("--batch: cannot read {}: {e}", path.display())))?;
+        if file.metadata().is_ok_and(|m| m.is_dir()) {
+            return Err(usage(format!("--batch: {} is a directory", path.display())));
+        }
+        Box::new(std::io::BufReader::new(file))
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match crate::batch::run(rules, flags, input, &mut out, threads, with_trace) {
+        Ok(summary) if summary.failed > 0 => Err(usage(format!(
+            "--batch: {} of {} lines failed (see their error records)",
+            summary.failed, summary.lines
+        ))),
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::Output(e)),
+    }
 }
 
 /// What the interview skipped and why, and the command line that replays it.

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real binary, run with a clean environment.
 
 mod answers_files;
+mod batch;
 mod explain;
 mod interactive;
 mod json_schema;
