@@ -109,15 +109,26 @@ pub fn load_rules(path: Option<&Path>) -> Result<RuleSet, Failure> {
 pub fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let shown = path.display();
-    let file = std::fs::File::open(path)
-        .map_err(|e| format!("cannot read {what} {shown}: {}", io_reason(&e)))?;
-    let meta = file
-        .metadata()
+    // Look before opening: opening a FIFO with no writer would wait forever.
+    let meta = std::fs::metadata(path)
         .map_err(|e| format!("cannot read {what} {shown}: {}", io_reason(&e)))?;
     if meta.is_dir() {
         return Err(format!("{what} {shown} is a directory"));
     }
+    if !meta.is_file() {
+        return Err(format!(
+            "{what} {shown} is not a regular file (pipes and devices are not read)"
+        ));
+    }
     let limit = rules::MAX_RULE_FILE_BYTES as u64;
+    if meta.len() > limit {
+        return Err(format!(
+            "{what} {shown} is {} bytes, larger than the limit of {limit} bytes",
+            meta.len()
+        ));
+    }
+    let file = std::fs::File::open(path)
+        .map_err(|e| format!("cannot read {what} {shown}: {}", io_reason(&e)))?;
     let mut bytes = Vec::new();
     file.take(limit + 1)
         .read_to_end(&mut bytes)

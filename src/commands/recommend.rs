@@ -93,11 +93,17 @@ fn batch(rules: &RuleSet, flags: &Given, path: &Path, with_trace: bool) -> Resul
     let input: Box<dyn std::io::BufRead> = if path == Path::new("-") {
         Box::new(std::io::stdin().lock())
     } else {
+        let meta = std::fs::metadata(path)
+            .map_err(|e| usage(format!("--batch: cannot read {}: {e}", path.display())))?;
+        if !meta.is_file() {
+            // Directories can't be read; a FIFO with no writer would block in open().
+            return Err(usage(format!(
+                "--batch: {} is not a regular file (use `--batch -` to read stdin)",
+                path.display()
+            )));
+        }
         let file = std::fs::File::open(path)
             .map_err(|e| usage(format!("--batch: cannot read {}: {e}", path.display())))?;
-        if file.metadata().is_ok_and(|m| m.is_dir()) {
-            return Err(usage(format!("--batch: {} is a directory", path.display())));
-        }
         Box::new(std::io::BufReader::new(file))
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());

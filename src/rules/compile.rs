@@ -455,6 +455,22 @@ pub fn compile(
         return Err(c.diagnostics);
     }
 
+    for (what, count, limit) in [
+        ("rules", def.rules.len(), MAX_RULES),
+        ("constraints", def.constraints.len(), MAX_CONSTRAINTS),
+        ("notes", def.notes.len(), MAX_NOTES),
+        ("tests", def.tests.len(), MAX_TESTS),
+        ("conflicts", def.conflicts.len(), MAX_TESTS),
+    ] {
+        if count > limit {
+            c.error(
+                def.name.referenced,
+                format!("{count} {what}; at most {limit} are supported"),
+            );
+            return Err(c.diagnostics);
+        }
+    }
+
     // Rules, constraints and notes share one id space: the JSON names them all as `rule`.
     let ids = def
         .rules

@@ -10,6 +10,12 @@ pub type Mask = u64;
 pub const MAX_OPTIONS: usize = 64;
 /// Most questions a rule set may have: one bit each in a question set.
 pub const MAX_QUESTIONS: usize = 64;
+/// Most rules, constraints and notes a rule set may have.
+pub const MAX_RULES: usize = 4096;
+pub const MAX_CONSTRAINTS: usize = 4096;
+pub const MAX_NOTES: usize = 4096;
+/// Most embedded tests (and, separately, conflicts) a rule set may have.
+pub const MAX_TESTS: usize = 10_000;
 /// Most outcomes a rule set may have: one bit each in an exclusion mask.
 pub const MAX_OUTCOMES: usize = 64;
 

@@ -3,6 +3,7 @@
 mod answers_files;
 mod batch;
 mod explain;
+mod hostile;
 mod interactive;
 mod json_schema;
 mod recommend;
