@@ -14,6 +14,12 @@ const ABOUT: &str = "Tells Apple-platform teams which on-device inference stack 
 (Core ML, MLX, both, or MLX now and Core ML later) and exactly why.";
 
 const AFTER_HELP: &str = "\
+Environment:
+  MLSTACK_RULES    rule file to use instead of the embedded rules (like --rules)
+  MLSTACK_FORMAT   default output format: table, json or markdown (like --format)
+  MLSTACK_NO_INPUT set to 1 to never prompt (so does CI=true)
+  NO_COLOR, CLICOLOR_FORCE   turn colour off, or force it on
+
 Exit codes:
   0    success
   1    the --expect gate failed (or rules test/check/diff found a problem)
@@ -42,6 +48,16 @@ pub enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Print a shell completion script (question flags and their options included)
+    Completions {
+        /// The shell to complete for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    Man,
+    /// Print the JSON Schema of `recommend --format json`
+    Schema,
 }
 
 #[derive(Debug, Default, Args)]
@@ -50,10 +66,10 @@ pub struct RecommendArgs {
     #[arg(long, value_name = "FILE")]
     pub answers: Option<PathBuf>,
     /// Use this rule file instead of the embedded default rules
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "MLSTACK_RULES")]
     pub rules: Option<PathBuf>,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    #[arg(long, value_enum, default_value_t = Format::Table, env = "MLSTACK_FORMAT")]
     pub format: Format,
     /// Exit with code 1 unless the recommendation is this outcome (a CI gate)
     #[arg(long, value_name = "OUTCOME")]
@@ -65,21 +81,38 @@ pub struct RecommendArgs {
     #[arg(long, value_name = "FILE")]
     pub save_answers: Option<PathBuf>,
     /// Read JSON Lines of answer sets from FILE (`-` for stdin) and write one JSON result per
-    /// line, with its line number; flags apply to every line
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["answers", "expect", "save_answers", "format"])]
+    /// line (always JSON, whatever --format says), with its line number; flags apply to every
+    /// line
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["answers", "expect", "save_answers"])]
     pub batch: Option<PathBuf>,
+    /// When to colour the verdict: auto (a terminal, unless NO_COLOR is set; CLICOLOR_FORCE
+    /// forces it), always or never
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
     /// Also show every rule, constraint and note, and why each did or did not apply
     #[arg(long)]
     pub explain: bool,
 }
 
+/// When to use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorWhen {
+    /// When stdout is a terminal and NO_COLOR is not set (CLICOLOR_FORCE forces colour)
+    #[default]
+    Auto,
+    /// Always, even into a pipe
+    Always,
+    /// Never
+    Never,
+}
+
 #[derive(Debug, Args)]
 pub struct QuestionsArgs {
     /// Use this rule file instead of the embedded default rules
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "MLSTACK_RULES")]
     pub rules: Option<PathBuf>,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    #[arg(long, value_enum, default_value_t = Format::Table, env = "MLSTACK_FORMAT")]
     pub format: Format,
 }
 
@@ -138,16 +171,24 @@ pub struct ShowArgs {
     #[arg(value_name = "RULE_ID")]
     pub id: Option<String>,
     /// Use this rule file instead of the embedded default rules
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "MLSTACK_RULES")]
     pub rules: Option<PathBuf>,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    #[arg(long, value_enum, default_value_t = Format::Table, env = "MLSTACK_FORMAT")]
     pub format: Format,
 }
 
-/// The rule file named by `--rules`, found before full parsing because the question flags
-/// depend on it.
+/// The rule file named by `--rules` (or `MLSTACK_RULES`), found before full parsing because
+/// the question flags depend on it.
 pub fn rules_path(args: &[OsString]) -> Option<PathBuf> {
+    rules_flag(args).or_else(|| {
+        std::env::var_os("MLSTACK_RULES")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    })
+}
+
+fn rules_flag(args: &[OsString]) -> Option<PathBuf> {
     let mut iter = args.iter().skip(1);
     while let Some(arg) = iter.next() {
         if arg == "--" {
@@ -271,6 +312,6 @@ mod tests {
             rules_path(&args(&["mlstack", "recommend", "--rules=r.yaml"])),
             Some(PathBuf::from("r.yaml"))
         );
-        assert_eq!(rules_path(&args(&["mlstack", "--", "--rules", "x"])), None);
+        assert_eq!(rules_flag(&args(&["mlstack", "--", "--rules", "x"])), None);
     }
 }

@@ -15,6 +15,9 @@ use clap::FromArgMatches;
 use crate::cli::{self, Cli, Command};
 use crate::rules::{self, InvalidRules, RuleSet};
 
+/// The JSON Schema of `recommend --format json`.
+pub const RECOMMEND_SCHEMA: &str = include_str!("../../schema/recommend.schema.json");
+
 /// How a run ended, mapped to the documented exit codes by `main`.
 #[derive(Debug, thiserror::Error)]
 pub enum Failure {
@@ -237,5 +240,19 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
                 },
         }) => rules_check::diff(&old, &new, fail_on_change, format, seed),
         Some(Command::Rules { command }) => rules_cmd::run(command),
+        Some(Command::Completions { shell }) => {
+            let mut out = Vec::new();
+            let mut full = cli::command(rules);
+            clap_complete::generate(shell, &mut full, "mlstack", &mut out);
+            emit(&out)
+        }
+        Some(Command::Man) => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(cli::command(rules))
+                .render(&mut out)
+                .map_err(Failure::Output)?;
+            emit(&out)
+        }
+        Some(Command::Schema) => emit(RECOMMEND_SCHEMA.as_bytes()),
     }
 }

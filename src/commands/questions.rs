@@ -82,37 +82,41 @@ pub fn run(rules: &RuleSet, args: &QuestionsArgs, terminal: Terminal) -> Result<
             s.push('\n');
             s
         }
-        Format::Table => {
-            let mut t = crate::render::table::table(
+        Format::Table | Format::Markdown => {
+            let rows = questions
+                .iter()
+                .map(|q| {
+                    let options = q
+                        .options
+                        .iter()
+                        .map(|o| format!("{}: {}", o.id, o.label))
+                        .collect::<Vec<_>>()
+                        .join("\n");
+                    let default = match (&q.default, q.required) {
+                        (_, true) => "(required)".to_owned(),
+                        (Some(d), _) => d.to_flag_value(),
+                        (None, false) => String::new(),
+                    };
+                    let kind = if q.kind == "multi" {
+                        "\n(one or more, comma-separated)"
+                    } else {
+                        ""
+                    };
+                    vec![
+                        format!("--{}\n{}{kind}", q.id, q.prompt),
+                        options,
+                        default,
+                        q.used_by.join("\n"),
+                    ]
+                })
+                .collect();
+            crate::render::table::grid(
+                args.format == Format::Markdown,
                 terminal.width,
                 &["Question", "Options", "Default", "Used by"],
-            );
-            crate::render::table::keep_whole(&mut t, 3);
-            for q in &questions {
-                let options = q
-                    .options
-                    .iter()
-                    .map(|o| format!("{}: {}", o.id, o.label))
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                let default = match (&q.default, q.required) {
-                    (_, true) => "(required)".to_owned(),
-                    (Some(d), _) => d.to_flag_value(),
-                    (None, false) => String::new(),
-                };
-                let kind = if q.kind == "multi" {
-                    "\n(one or more, comma-separated)"
-                } else {
-                    ""
-                };
-                t.add_row(vec![
-                    format!("--{}\n{}{kind}", q.id, q.prompt),
-                    options,
-                    default,
-                    q.used_by.join("\n"),
-                ]);
-            }
-            format!("{t}\n")
+                rows,
+                Some(3),
+            )
         }
     };
     emit(text.as_bytes())

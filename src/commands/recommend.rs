@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::{Failure, Terminal, emit, read_file, usage};
 use crate::answers::{self, Answers, Given, Source};
-use crate::cli::RecommendArgs;
+use crate::cli::{ColorWhen, RecommendArgs};
 use crate::interview::{self, Interview, SkipReason};
 use crate::prompt::{PromptError, TerminalPrompter};
 use crate::render::{self, Format};
@@ -63,8 +63,10 @@ pub fn run(
         Format::Json => render::json::write(&mut out, &report),
         Format::Table => {
             let names = outcome_names(rules);
-            render::table::write(&mut out, &report, &names, terminal.width)
+            let color = use_color(args.color, terminal.stdout_is_tty);
+            render::table::write(&mut out, &report, &names, terminal.width, color)
         }
+        Format::Markdown => render::markdown::write(&mut out, &report, &outcome_names(rules)),
     }
     .map_err(Failure::Output)?;
     emit(&out)?;
@@ -86,6 +88,17 @@ pub fn run(
         )));
     }
     Ok(())
+}
+
+/// Colour: the flag, then `NO_COLOR`, then `CLICOLOR_FORCE`, then whether stdout is a terminal.
+pub fn use_color(when: ColorWhen, stdout_is_tty: bool) -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) => false,
+        ColorWhen::Auto => set("CLICOLOR_FORCE") || stdout_is_tty,
+    }
 }
 
 /// `--batch`: JSON Lines in, JSON Lines out; exit 2 after all lines if any failed.

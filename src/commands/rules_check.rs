@@ -138,7 +138,8 @@ pub fn check(
     };
     let text = match format {
         Format::Json => json(&out)?,
-        Format::Table => check_text(&rules, &report, &out, terminal),
+        // Check's report is prose and a small table: the same text serves Markdown.
+        Format::Table | Format::Markdown => check_text(&rules, &report, &out, terminal),
     };
     emit(text.as_bytes())?;
     if out.problems > 0 {
@@ -318,7 +319,7 @@ pub fn diff(
     };
     let text = match format {
         Format::Json => json(&out)?,
-        Format::Table => {
+        Format::Table | Format::Markdown => {
             let mut t = String::new();
             let _ = writeln!(
                 t,

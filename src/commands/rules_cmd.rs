@@ -34,7 +34,7 @@ fn validate(file: Option<&Path>, format: Format) -> Result<(), Failure> {
     );
     let result = load_rules(file);
     match (result, format) {
-        (Ok(rules), Format::Table) => {
+        (Ok(rules), Format::Table | Format::Markdown) => {
             let text = format!(
                 "{name}: valid ({} outcomes, {} questions, {} rules, {} constraints, {} notes, {} tests, {} conflicts)\n",
                 rules.outcomes.len(),
@@ -175,7 +175,7 @@ fn test(file: Option<&Path>, format: Format) -> Result<(), Failure> {
     };
     let text = match format {
         Format::Json => json(&doc)?,
-        Format::Table => {
+        Format::Table | Format::Markdown => {
             let mut text = String::new();
             for c in &doc.cases {
                 if c.passed {

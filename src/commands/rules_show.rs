@@ -75,22 +75,26 @@ pub fn run(rules: &RuleSet, args: &ShowArgs, terminal: Terminal) -> Result<(), F
             s.push('\n');
             s
         }
-        Format::Table => {
-            let mut t = crate::render::table::table(
+        Format::Table | Format::Markdown => {
+            let rows = all
+                .iter()
+                .map(|e| {
+                    vec![
+                        format!("{}\n({})", e.id, e.kind),
+                        e.when.clone(),
+                        e.effect.clone(),
+                        e.why.clone(),
+                        e.cite.clone(),
+                    ]
+                })
+                .collect();
+            crate::render::table::grid(
+                args.format == Format::Markdown,
                 terminal.width,
                 &["Id", "When", "Effect", "Why", "Source"],
-            );
-            crate::render::table::keep_whole(&mut t, 0);
-            for e in &all {
-                t.add_row(vec![
-                    format!("{}\n({})", e.id, e.kind),
-                    e.when.clone(),
-                    e.effect.clone(),
-                    e.why.clone(),
-                    e.cite.clone(),
-                ]);
-            }
-            format!("{t}\n")
+                rows,
+                Some(0),
+            )
         }
     };
     emit(text.as_bytes())

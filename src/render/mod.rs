@@ -1,6 +1,7 @@
 //! Output formats for a [`Report`](crate::report::Report). Rendering only formats.
 
 pub mod json;
+pub mod markdown;
 pub mod table;
 
 /// Output format of `recommend` and friends.
@@ -11,4 +12,6 @@ pub enum Format {
     Table,
     /// One versioned JSON document, for other tools.
     Json,
+    /// Markdown, for pasting into a design document or a pull request.
+    Markdown,
 }

@@ -7,6 +7,32 @@ use crate::report::Report;
 /// Width used when the output is not a terminal, so piped output is stable.
 pub const DEFAULT_WIDTH: u16 = 100;
 
+/// `text` wrapped at word boundaries to `width` columns, the first line after `first`, the
+/// others after `rest`.
+pub fn wrap(text: &str, width: u16, first: &str, rest: &str) -> String {
+    let width = usize::from(width).max(20);
+    let mut out = String::from(first);
+    let mut column = first.chars().count();
+    let mut line_empty = true;
+    for word in text.split_whitespace() {
+        let len = word.chars().count();
+        if !line_empty && column + 1 + len > width {
+            out.push('\n');
+            out.push_str(rest);
+            column = rest.chars().count();
+            line_empty = true;
+        }
+        if !line_empty {
+            out.push(' ');
+            column += 1;
+        }
+        out.push_str(word);
+        column += len;
+        line_empty = false;
+    }
+    out
+}
+
 /// A table in the house style, wrapped to `width` columns.
 pub fn table(width: u16, header: &[&str]) -> Table {
     let mut t = Table::new();
@@ -15,6 +41,41 @@ pub fn table(width: u16, header: &[&str]) -> Table {
         .set_width(width)
         .set_header(header.iter().copied());
     t
+}
+
+/// Rows as a terminal table `width` wide (column `whole` kept unwrapped), or as a Markdown
+/// table (line breaks become `<br>`, pipes are escaped).
+pub fn grid(
+    markdown: bool,
+    width: u16,
+    header: &[&str],
+    rows: Vec<Vec<String>>,
+    whole: Option<usize>,
+) -> String {
+    let mut t = if markdown {
+        let mut t = Table::new();
+        t.load_style(presets::ASCII_MARKDOWN)
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .set_header(header.iter().copied());
+        t
+    } else {
+        table(width, header)
+    };
+    for row in rows {
+        if markdown {
+            t.add_row(
+                row.iter()
+                    .map(|c| c.replace('|', "\\|").replace('\n', "<br>"))
+                    .collect::<Vec<_>>(),
+            );
+        } else {
+            t.add_row(row);
+        }
+    }
+    if let (Some(i), false) = (whole, markdown) {
+        keep_whole(&mut t, i);
+    }
+    format!("{t}\n")
 }
 
 /// Keep column `index` at its content width (ids stay whole); the other columns wrap.
@@ -32,26 +93,38 @@ fn outcome_name<'a>(names: &'a [(String, String)], id: &'a str) -> &'a str {
 }
 
 /// `names`: (outcome id, display name) for every outcome of the rule set.
+/// `color`: whether to colour the verdict line (the caller decides, from the flag,
+/// `NO_COLOR`, `CLICOLOR_FORCE` and the terminal).
 pub fn write(
     out: &mut dyn Write,
     report: &Report,
     names: &[(String, String)],
     width: u16,
+    color: bool,
 ) -> io::Result<()> {
     let rec = &report.recommendation;
     let margin = match report.margin {
         Some(m) => format!("margin {m}"),
         None => "the only outcome the constraints allow".to_owned(),
     };
-    writeln!(
-        out,
-        "Recommendation: {} ({}, {margin})",
-        rec.name,
-        report.confidence.as_str()
-    )?;
-    writeln!(out, "{}", rec.summary)?;
+    let (verdict, how_sure) = if color {
+        // Bold green for a clear verdict, bold yellow for a close call.
+        let tint = match report.confidence {
+            crate::explain::Confidence::CloseCall => "33",
+            _ => "32",
+        };
+        (
+            format!("\x1b[1;{tint}m{}\x1b[0m", rec.name),
+            format!("\x1b[{tint}m{}\x1b[0m", report.confidence.as_str()),
+        )
+    } else {
+        (rec.name.clone(), report.confidence.as_str().to_owned())
+    };
+    writeln!(out, "Recommendation: {verdict} ({how_sure}, {margin})")?;
+    writeln!(out, "{}", wrap(&rec.summary, width, "", ""))?;
     if let Some(advice) = &report.close_call {
-        writeln!(out, "\nThis is a close call. {advice}")?;
+        let text = format!("This is a close call. {advice}");
+        writeln!(out, "\n{}", wrap(&text, width, "", ""))?;
     }
 
     writeln!(out, "\nScores")?;
@@ -101,14 +174,14 @@ pub fn write(
     if !report.excluded.is_empty() {
         writeln!(out, "\nRuled out")?;
         for e in &report.excluded {
-            writeln!(
-                out,
-                "- {}: {} ({}; {})",
+            let text = format!(
+                "{}: {} ({}; {})",
                 outcome_name(names, &e.outcome),
                 e.why,
                 e.rule,
                 e.source
-            )?;
+            );
+            writeln!(out, "{}", wrap(&text, width, "- ", "  "))?;
         }
     }
 
@@ -175,7 +248,7 @@ pub fn write(
     if !report.notes.is_empty() {
         writeln!(out, "\nNotes")?;
         for n in &report.notes {
-            writeln!(out, "- {n}")?;
+            writeln!(out, "{}", wrap(n, width, "- ", "  "))?;
         }
     }
     if let Some(trace) = &report.trace {
@@ -211,4 +284,25 @@ pub fn write(
         &report.rules.sha256[..12]
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrap_breaks_at_words_with_a_hanging_indent() {
+        let text = "one two three four five six seven eight nine ten eleven twelve";
+        let wrapped = wrap(text, 20, "- ", "  ");
+        assert_eq!(
+            wrapped,
+            "- one two three four\n  five six seven\n  eight nine ten\n  eleven twelve"
+        );
+        assert!(wrapped.lines().all(|l| l.chars().count() <= 20));
+        // A word longer than the line stays whole.
+        assert_eq!(
+            wrap("supercalifragilisticexpialidocious x", 20, "", ""),
+            "supercalifragilisticexpialidocious\nx"
+        );
+    }
 }

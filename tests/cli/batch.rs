@@ -96,7 +96,7 @@ fn batch_cannot_be_combined_with_single_answer_options() {
     for other in [
         &["--answers", "x.yaml"][..],
         &["--expect", "mlx"],
-        &["--format", "table"],
+        &["--save-answers", "x.yaml"],
     ] {
         mlstack()
             .args(["recommend", "--batch", "-"])

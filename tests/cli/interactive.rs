@@ -47,7 +47,7 @@ fn a_full_session_reaches_a_verdict_and_prints_the_replay_command() {
         p.exp_string(prompt).unwrap();
         key(&mut p, "\r"); // take the preselected default
     }
-    p.exp_string("Recommendation: MLX").unwrap();
+    p.exp_string("Recommendation: \x1b[1;32mMLX").unwrap(); // coloured: stdout is the terminal
     p.exp_string("To get this verdict again without prompts")
         .unwrap();
     p.exp_string("mlstack recommend --model-type llm --hardware any")
@@ -63,7 +63,7 @@ fn irrelevant_questions_are_skipped_and_said_so() {
     p.exp_string("What kind of model").unwrap();
     key(&mut p, " ");
     key(&mut p, "\r");
-    let rest = p.exp_string("Recommendation: MLX").unwrap();
+    let rest = p.exp_string("Recommendation: \x1b[1;32mMLX").unwrap(); // coloured: stdout is the terminal
     assert!(
         !rest.contains("Which compute unit"),
         "no further questions: {rest}"
@@ -157,7 +157,7 @@ fn save_answers_replays_in_ci() {
     key(&mut p, "\x1b[A"); // up from the default (any): cpu
     key(&mut p, "\x1b[A"); // up again: gpu
     key(&mut p, "\r");
-    p.exp_string("Recommendation: MLX").unwrap();
+    p.exp_string("Recommendation: \x1b[1;32mMLX").unwrap(); // coloured: stdout is the terminal
     p.exp_eof().unwrap();
     assert_eq!(exit_code(&p), 0);
     let text = std::fs::read_to_string(&saved).unwrap();

@@ -2,6 +2,7 @@
 
 mod answers_files;
 mod batch;
+mod ecosystem;
 mod explain;
 mod hostile;
 mod interactive;

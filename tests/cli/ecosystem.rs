@@ -1,0 +1,217 @@
+//! Shell completions, the man page, colour, the JSON Schema, Markdown and environment
+//! variables.
+
+use predicates::prelude::*;
+
+use crate::util::*;
+
+#[test]
+fn bash_completion_lists_a_questions_options() {
+    let assert = mlstack().args(["completions", "bash"]).assert().success();
+    let script = stdout_of(&assert);
+    assert!(
+        script.contains("--model-type"),
+        "question flags are completed"
+    );
+    // The completion for --hardware offers its options.
+    let line = script
+        .lines()
+        .find(|l| l.contains("--hardware)"))
+        .and_then(|_| script.split("--hardware)").nth(1))
+        .expect("a case for --hardware");
+    let case: String = line.lines().take(3).collect();
+    for option in ["neural-engine", "gpu", "cpu", "any"] {
+        assert!(case.contains(option), "{option} in: {case}");
+    }
+    for shell in ["zsh", "fish", "powershell", "elvish"] {
+        mlstack()
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("model-type"));
+    }
+}
+
+#[test]
+fn man_page_renders() {
+    mlstack()
+        .arg("man")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(".ie"))
+        .stdout(predicate::str::contains(".TH mlstack 1"));
+}
+
+fn validator() -> (boon::Schemas, boon::SchemaIndex) {
+    let assert = mlstack().arg("schema").assert().success();
+    let schema: serde_json::Value = serde_json::from_str(&stdout_of(&assert)).unwrap();
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    compiler
+        .add_resource("recommend.schema.json", schema)
+        .unwrap();
+    let index = compiler
+        .compile("recommend.schema.json", &mut schemas)
+        .unwrap();
+    (schemas, index)
+}
+
+#[test]
+fn real_outputs_validate_against_the_published_schema() {
+    let (schemas, index) = validator();
+    for args in [
+        &["--model-type", "llm"][..],
+        &[
+            "--model-type",
+            "llm",
+            "--battery",
+            "critical",
+            "--hardware",
+            "neural-engine",
+        ],
+        &["--model-type", "llm", "--platform", "linux"],
+        &["--model-type", "vision,llm", "--explain"],
+        &[
+            "--model-type",
+            "audio",
+            "--iteration",
+            "prototyping",
+            "--needs",
+            "none",
+        ],
+    ] {
+        let json = recommend_json(args);
+        if let Err(e) = schemas.validate(&json, index) {
+            panic!("{args:?} does not match the schema: {e}");
+        }
+    }
+    // And the schema is strict enough to catch a renamed key.
+    let mut json = recommend_json(&["--model-type", "llm"]);
+    let margin = json.as_object_mut().unwrap().remove("margin").unwrap();
+    json.as_object_mut()
+        .unwrap()
+        .insert("margins".into(), margin);
+    assert!(schemas.validate(&json, index).is_err());
+}
+
+#[test]
+fn markdown_is_ready_to_paste() {
+    let assert = mlstack()
+        .args(["recommend", "--model-type", "llm", "--format", "markdown"])
+        .assert()
+        .success();
+    let out = stdout_of(&assert);
+    assert!(
+        out.starts_with("### Recommendation: MLX (strong, margin 5)\n"),
+        "{out}"
+    );
+    assert!(out.contains("| **MLX** | 7 |"));
+    assert!(out.contains("#### What would change this"));
+    assert!(out.contains("- `--model-type llm,vision` (now `llm`) → Core ML + MLX"));
+    assert!(!out.contains('\x1b'));
+    mlstack()
+        .args(["questions", "--format", "markdown"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("| --model-type<br>"));
+}
+
+#[test]
+fn colour_follows_the_flag_then_no_color_then_clicolor_force_then_the_terminal() {
+    let first_line = |cmd: &mut assert_cmd::Command| {
+        let assert = cmd.assert().success();
+        stdout_of(&assert).lines().next().unwrap().to_owned()
+    };
+    let base = ["recommend", "--model-type", "llm"];
+    // A pipe: no colour.
+    assert!(!first_line(mlstack().args(base)).contains('\x1b'));
+    assert!(
+        first_line(mlstack().args(base).args(["--color", "always"]))
+            .contains("\x1b[1;32mMLX\x1b[0m")
+    );
+    assert!(first_line(mlstack().args(base).env("CLICOLOR_FORCE", "1")).contains('\x1b'));
+    assert!(
+        !first_line(
+            mlstack()
+                .args(base)
+                .env("CLICOLOR_FORCE", "1")
+                .env("NO_COLOR", "1")
+        )
+        .contains('\x1b')
+    );
+    assert!(
+        first_line(
+            mlstack()
+                .args(base)
+                .env("NO_COLOR", "1")
+                .args(["--color", "always"])
+        )
+        .contains('\x1b')
+    );
+    assert!(
+        !first_line(
+            mlstack()
+                .args(base)
+                .env("CLICOLOR_FORCE", "1")
+                .args(["--color", "never"])
+        )
+        .contains('\x1b')
+    );
+    // Close calls are yellow.
+    assert!(
+        first_line(mlstack().args([
+            "recommend",
+            "--model-type",
+            "llm",
+            "--battery",
+            "critical",
+            "--hardware",
+            "neural-engine",
+            "--color",
+            "always"
+        ]))
+        .contains("\x1b[1;33m")
+    );
+}
+
+#[test]
+fn piped_output_is_stable_and_free_of_escape_codes() {
+    let run = || {
+        let assert = mlstack()
+            .args(["recommend", "--model-type", "vision,llm"])
+            .assert()
+            .success();
+        stdout_of(&assert)
+    };
+    let (a, b) = (run(), run());
+    assert_eq!(a, b);
+    assert!(!a.contains('\x1b'));
+    assert!(
+        a.lines().all(|l| l.chars().count() <= 100),
+        "fixed 100-column width in a pipe"
+    );
+}
+
+#[test]
+fn environment_variables_set_rules_and_format_and_show_in_help() {
+    mlstack()
+        .args(["recommend", "--size", "big"])
+        .env("MLSTACK_RULES", fixture("tiny.yaml"))
+        .env("MLSTACK_FORMAT", "json")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"id\": \"large\""));
+    mlstack()
+        .args(["recommend", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("[env: MLSTACK_RULES="))
+        .stdout(predicate::str::contains("[env: MLSTACK_FORMAT="));
+    // The flag still wins over the environment.
+    mlstack()
+        .args(["recommend", "--model-type", "llm", "--format", "table"])
+        .env("MLSTACK_FORMAT", "json")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("Recommendation:"));
+}
