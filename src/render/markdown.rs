@@ -50,17 +50,7 @@ pub fn write(out: &mut dyn Write, report: &Report, names: &[(String, String)]) -
         out,
         "\n#### Why\n\n| Points | Reason | Source |\n|---|---|---|"
     )?;
-    let ruled_out = |id: &str| report.scores.iter().any(|s| s.excluded && s.outcome == id);
-    for group in report.rationale.chunk_by(|a, b| a.rule == b.rule) {
-        let points: Vec<String> = group
-            .iter()
-            .filter(|r| !ruled_out(&r.outcome))
-            .map(|r| format!("{:+} {}", r.points, name(names, &r.outcome)))
-            .collect();
-        if points.is_empty() {
-            continue;
-        }
-        let first = &group[0];
+    for (points, first) in super::reasons(report, names) {
         writeln!(
             out,
             "| {} | {} | {} (`{}`) |",
@@ -90,19 +80,9 @@ pub fn write(out: &mut dyn Write, report: &Report, names: &[(String, String)]) -
         )?;
     }
     for f in &report.flips {
-        let mut flags = vec![format!("--{} {}", f.question, f.to.to_flag_value())];
-        flags.extend(
-            f.also
-                .iter()
-                .map(|c| format!("--{} {}", c.question, c.to.to_flag_value())),
-        );
-        writeln!(
-            out,
-            "- `{}` (now `{}`) → {}",
-            flags.join(" "),
-            f.from.to_flag_value(),
-            name(names, &f.recommendation)
-        )?;
+        let (flags, now) = super::flip_text(f);
+        let target = name(names, &f.recommendation);
+        writeln!(out, "- `{flags}` (now `{now}`) → {target}")?;
     }
     if !report.assumed.is_empty() {
         writeln!(out, "\n#### Assumed (not answered)\n")?;

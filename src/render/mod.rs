@@ -15,3 +15,46 @@ pub enum Format {
     /// Markdown, for pasting into a design document or a pull request.
     Markdown,
 }
+
+use crate::report::{Flip, Reason, Report};
+
+/// The display name of an outcome id (`names`: id and name of every outcome).
+pub fn outcome_name<'a>(names: &'a [(String, String)], id: &'a str) -> &'a str {
+    names
+        .iter()
+        .find(|(i, _)| i == id)
+        .map_or(id, |(_, n)| n.as_str())
+}
+
+/// The fired rules as people read them: per rule, "+7 MLX"-style points for the outcomes
+/// still possible (points for ruled-out outcomes stay in the JSON but would only distract),
+/// and the rule's first reason; rules that only scored ruled-out outcomes are left out.
+pub fn reasons<'a>(
+    report: &'a Report,
+    names: &[(String, String)],
+) -> Vec<(Vec<String>, &'a Reason)> {
+    let ruled_out = |id: &str| report.scores.iter().any(|s| s.excluded && s.outcome == id);
+    report
+        .rationale
+        .chunk_by(|a, b| a.rule == b.rule)
+        .filter_map(|group| {
+            let points: Vec<String> = group
+                .iter()
+                .filter(|r| !ruled_out(&r.outcome))
+                .map(|r| format!("{:+} {}", r.points, outcome_name(names, &r.outcome)))
+                .collect();
+            (!points.is_empty()).then(|| (points, &group[0]))
+        })
+        .collect()
+}
+
+/// A flip as the flags that make it ("--a x --b y") and the answers it changes ("a w, b z").
+pub fn flip_text(f: &Flip) -> (String, String) {
+    let mut flags = vec![format!("--{} {}", f.question, f.to.to_flag_value())];
+    let mut now = vec![format!("{} {}", f.question, f.from.to_flag_value())];
+    for c in &f.also {
+        flags.push(format!("--{} {}", c.question, c.to.to_flag_value()));
+        now.push(format!("{} {}", c.question, c.from.to_flag_value()));
+    }
+    (flags.join(" "), now.join(", "))
+}

@@ -2,6 +2,7 @@ use std::io::{self, Write};
 
 use comfy_table::{ContentArrangement, Table, presets};
 
+use super::outcome_name;
 use crate::report::Report;
 
 /// Width used when the output is not a terminal, so piped output is stable.
@@ -85,13 +86,6 @@ pub fn keep_whole(t: &mut Table, index: usize) {
     }
 }
 
-fn outcome_name<'a>(names: &'a [(String, String)], id: &'a str) -> &'a str {
-    names
-        .iter()
-        .find(|(i, _)| i == id)
-        .map_or(id, |(_, n)| n.as_str())
-}
-
 /// `names`: (outcome id, display name) for every outcome of the rule set.
 /// `color`: whether to colour the verdict line (the caller decides, from the flag,
 /// `NO_COLOR`, `CLICOLOR_FORCE` and the terminal).
@@ -151,18 +145,7 @@ pub fn write(
 
     writeln!(out, "\nWhy")?;
     let mut t = table(width, &["Points", "Reason", "Source (rule)"]);
-    // Points for ruled-out outcomes are kept in JSON but would only distract here.
-    let ruled_out = |id: &str| report.scores.iter().any(|s| s.excluded && s.outcome == id);
-    for group in report.rationale.chunk_by(|a, b| a.rule == b.rule) {
-        let points: Vec<String> = group
-            .iter()
-            .filter(|r| !ruled_out(&r.outcome))
-            .map(|r| format!("{:+} {}", r.points, outcome_name(names, &r.outcome)))
-            .collect();
-        if points.is_empty() {
-            continue;
-        }
-        let first = &group[0];
+    for (points, first) in super::reasons(report, names) {
         t.add_row(vec![
             points.join("\n"),
             first.why.clone(),
@@ -217,19 +200,9 @@ pub fn write(
         )?;
     }
     for f in &report.flips {
-        let mut flags = vec![format!("--{} {}", f.question, f.to.to_flag_value())];
-        let mut now = vec![format!("{} {}", f.question, f.from.to_flag_value())];
-        for c in &f.also {
-            flags.push(format!("--{} {}", c.question, c.to.to_flag_value()));
-            now.push(format!("{} {}", c.question, c.from.to_flag_value()));
-        }
-        writeln!(
-            out,
-            "- {} (now {}) -> {}",
-            flags.join(" "),
-            now.join(", "),
-            outcome_name(names, &f.recommendation)
-        )?;
+        let (flags, now) = super::flip_text(f);
+        let target = outcome_name(names, &f.recommendation);
+        writeln!(out, "- {flags} (now {now}) -> {target}")?;
     }
 
     if !report.assumed.is_empty() {

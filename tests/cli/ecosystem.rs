@@ -107,7 +107,7 @@ fn markdown_is_ready_to_paste() {
     );
     assert!(out.contains("| **MLX** | 7 |"));
     assert!(out.contains("#### What would change this"));
-    assert!(out.contains("- `--model-type llm,vision` (now `llm`) → Core ML + MLX"));
+    assert!(out.contains("- `--model-type llm,vision` (now `model-type llm`) → Core ML + MLX"));
     assert!(!out.contains('\x1b'));
     mlstack()
         .args(["questions", "--format", "markdown"])

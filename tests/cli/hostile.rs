@@ -240,15 +240,31 @@ fn a_file_that_cannot_be_read_names_the_error() {
     // /proc/self/mem opens but every read fails (EIO), even for root, for whom permission
     // bits do not make a file unreadable.
     mlstack()
-        .args(["recommend", "--model-type", "llm", "--rules", "/proc/self/mem"])
+        .args([
+            "recommend",
+            "--model-type",
+            "llm",
+            "--rules",
+            "/proc/self/mem",
+        ])
         .assert()
         .code(3)
         .stdout("")
-        .stderr(predicate::str::contains("cannot read rule file /proc/self/mem"));
+        .stderr(predicate::str::contains(
+            "cannot read rule file /proc/self/mem",
+        ));
     mlstack()
-        .args(["recommend", "--model-type", "llm", "--answers", "/proc/self/mem"])
+        .args([
+            "recommend",
+            "--model-type",
+            "llm",
+            "--answers",
+            "/proc/self/mem",
+        ])
         .assert()
         .code(2)
         .stdout("")
-        .stderr(predicate::str::contains("cannot read answers file /proc/self/mem"));
+        .stderr(predicate::str::contains(
+            "cannot read answers file /proc/self/mem",
+        ));
 }
