@@ -88,6 +88,11 @@ impl Terminal {
     }
 }
 
+/// Worker threads for whole-space and batch work: one per core.
+pub fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// Load the rule file at `path`, or the embedded rules.
 pub fn load_rules(path: Option<&Path>) -> Result<RuleSet, Failure> {
     let Some(path) = path else {
@@ -239,7 +244,12 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
                     seed,
                 },
         }) => rules_check::diff(&old, &new, fail_on_change, format, seed),
-        Some(Command::Rules { command }) => rules_cmd::run(command),
+        Some(Command::Rules {
+            command: cli::RulesCommand::Validate { file, format },
+        }) => rules_cmd::validate(file.as_deref(), format),
+        Some(Command::Rules {
+            command: cli::RulesCommand::Test { file, format },
+        }) => rules_cmd::test(file.as_deref(), format),
         Some(Command::Completions { shell }) => {
             let mut out = Vec::new();
             let mut full = cli::command(rules);

@@ -119,7 +119,7 @@ fn batch(rules: &RuleSet, flags: &Given, path: &Path, with_trace: bool) -> Resul
             .map_err(|e| usage(format!("--batch: cannot read {}: {e}", path.display())))?;
         Box::new(std::io::BufReader::new(file))
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = super::threads();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     match crate::batch::run(rules, flags, input, &mut out, threads, with_trace) {
         Ok(summary) if summary.failed > 0 => Err(usage(format!(

@@ -7,15 +7,11 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::rules_cmd::json;
-use super::{Failure, Terminal, emit, load_rules, usage};
+use super::{Failure, Terminal, emit, load_rules, threads, usage};
 use crate::check::{self, Coverage, Finding};
 use crate::render::Format;
 use crate::report::{self, AnswerMap};
 use crate::rules::RuleSet;
-
-fn threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
 
 #[derive(Serialize)]
 struct FindingOut {

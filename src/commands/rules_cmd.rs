@@ -6,20 +6,9 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::{Failure, emit, load_rules};
-use crate::cli::RulesCommand;
 use crate::render::Format;
 use crate::rule_tests::{self, CaseKind};
 use crate::rules::{DEFAULT_RULES_NAME, Diagnostic, RuleSet};
-
-pub fn run(command: RulesCommand) -> Result<(), Failure> {
-    match command {
-        RulesCommand::Validate { file, format } => validate(file.as_deref(), format),
-        RulesCommand::Test { file, format } => test(file.as_deref(), format),
-        RulesCommand::Check { .. } | RulesCommand::Diff { .. } | RulesCommand::Show(_) => {
-            unreachable!("dispatched elsewhere")
-        }
-    }
-}
 
 #[derive(Serialize)]
 struct Validation<'a> {
@@ -27,7 +16,7 @@ struct Validation<'a> {
     errors: &'a [Diagnostic],
 }
 
-fn validate(file: Option<&Path>, format: Format) -> Result<(), Failure> {
+pub fn validate(file: Option<&Path>, format: Format) -> Result<(), Failure> {
     let name = file.map_or_else(
         || DEFAULT_RULES_NAME.to_owned(),
         |f| f.display().to_string(),
@@ -126,7 +115,7 @@ fn failure_rationale<'a>(
     out
 }
 
-fn test(file: Option<&Path>, format: Format) -> Result<(), Failure> {
+pub fn test(file: Option<&Path>, format: Format) -> Result<(), Failure> {
     let rules = load_rules(file)?;
     let results = rule_tests::run_all(&rules);
     let cases: Vec<CaseOut> = results
