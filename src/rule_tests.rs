@@ -13,6 +13,8 @@ pub enum CaseKind {
 pub struct CaseResult {
     pub kind: CaseKind,
     pub name: String,
+    /// The answer set the case ran (defaults filled in).
+    pub answers: Vec<Mask>,
     pub expected: usize,
     /// `None` when constraints exclude every outcome.
     pub got: Option<usize>,
@@ -34,6 +36,7 @@ fn case(
     CaseResult {
         kind,
         name: name.to_owned(),
+        answers: answers.to_vec(),
         expected,
         got: engine::evaluate(rules, answers).winner(),
     }

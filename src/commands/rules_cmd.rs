@@ -120,40 +120,20 @@ pub fn test(file: Option<&Path>, format: Format) -> Result<(), Failure> {
     let results = rule_tests::run_all(&rules);
     let cases: Vec<CaseOut> = results
         .iter()
-        .map(|r| {
-            let answers = match r.kind {
-                CaseKind::Test => {
-                    &rules
-                        .tests
-                        .iter()
-                        .find(|t| t.name == r.name)
-                        .expect("test")
-                        .answers
-                }
-                CaseKind::Conflict => {
-                    &rules
-                        .conflicts
-                        .iter()
-                        .find(|c| c.id == r.name)
-                        .expect("conflict")
-                        .example
-                }
-            };
-            CaseOut {
-                kind: match r.kind {
-                    CaseKind::Test => "test",
-                    CaseKind::Conflict => "conflict",
-                },
-                name: &r.name,
-                passed: r.passed(),
-                expected: &rules.outcomes[r.expected].id,
-                got: r.got.map(|o| rules.outcomes[o].id.as_str()),
-                rationale: if r.passed() {
-                    Vec::new()
-                } else {
-                    failure_rationale(&rules, answers, r.expected, r.got)
-                },
-            }
+        .map(|r| CaseOut {
+            kind: match r.kind {
+                CaseKind::Test => "test",
+                CaseKind::Conflict => "conflict",
+            },
+            name: &r.name,
+            passed: r.passed(),
+            expected: &rules.outcomes[r.expected].id,
+            got: r.got.map(|o| rules.outcomes[o].id.as_str()),
+            rationale: if r.passed() {
+                Vec::new()
+            } else {
+                failure_rationale(&rules, &r.answers, r.expected, r.got)
+            },
         })
         .collect();
     let failed = cases.iter().filter(|c| !c.passed).count();
