@@ -186,21 +186,23 @@ impl Compiler<'_> {
                     .condition(questions, inner, limit)
                     .map(|c| Condition::Not(Box::new(c))),
                 syntax::ConditionItem::Test { question, options } => {
-                    match self.question_ref(&questions[..limit.min(questions.len())], question) {
-                        Some(q) => self
-                            .option_mask(&questions[q], options)
-                            .map(|mask| Condition::Test { question: q, mask }),
-                        None => {
-                            if self.question_ids.contains(&question.value.as_str()) {
-                                // The generic "unknown question" is misleading here: say why.
-                                self.diagnostics.pop();
-                                self.error(
-                                    question.referenced,
-                                    format!("`ask_if` may only refer to earlier questions, and `{}` comes later", question.value),
-                                );
-                            }
-                            None
-                        }
+                    let visible = &questions[..limit.min(questions.len())];
+                    let later = !visible.iter().any(|q| q.id == question.value)
+                        && self.question_ids.contains(&question.value.as_str());
+                    if later {
+                        self.error(
+                            question.referenced,
+                            format!(
+                                "`ask_if` may only refer to earlier questions, and `{}` comes later",
+                                question.value
+                            ),
+                        );
+                        None
+                    } else {
+                        self.question_ref(visible, question).and_then(|q| {
+                            self.option_mask(&questions[q], options)
+                                .map(|mask| Condition::Test { question: q, mask })
+                        })
                     }
                 }
             };
