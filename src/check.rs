@@ -41,6 +41,16 @@ impl Finding {
     }
 }
 
+/// Merge per-key findings from another thread into `into`.
+pub(crate) fn merge_findings<K: PartialEq>(into: &mut Vec<(K, Finding)>, from: Vec<(K, Finding)>) {
+    for (key, f) in from {
+        match into.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, mine)) => mine.merge(f),
+            None => into.push((key, f)),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Tie {
     pub outcomes: (usize, usize),
@@ -175,12 +185,7 @@ impl Tally {
             *a += b;
         }
         self.nothing.merge(other.nothing);
-        for (pair, f) in other.ties {
-            match self.ties.iter_mut().find(|(p, _)| *p == pair) {
-                Some((_, mine)) => mine.merge(f),
-                None => self.ties.push((pair, f)),
-            }
-        }
+        merge_findings(&mut self.ties, other.ties);
         self.close += other.close;
         for (a, b) in self.fired.iter_mut().zip(other.fired) {
             *a |= b;

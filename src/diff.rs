@@ -267,14 +267,7 @@ pub fn diff(
             for part in parts {
                 total.compared += part.compared;
                 total.changed += part.changed;
-                for (k, f) in part.changes {
-                    match total.changes.iter_mut().find(|(key, _)| *key == k) {
-                        Some((_, mine)) => {
-                            mine.count += f.count;
-                        }
-                        None => total.changes.push((k, f)),
-                    }
-                }
+                crate::check::merge_findings(&mut total.changes, part.changes);
             }
             (total, Coverage::Exhaustive { classes })
         }
