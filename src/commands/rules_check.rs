@@ -236,26 +236,20 @@ fn check_text(
             example(&tie.finding)
         );
     }
-    let _ = writeln!(
-        t,
-        "- rules that never fire: {}",
-        list(&out.rules_never_fired)
-    );
-    let _ = writeln!(
-        t,
-        "- rules whose removal changes no verdict: {}",
-        list(&out.rules_without_effect)
-    );
-    let _ = writeln!(
-        t,
-        "- questions that never change a verdict: {}",
-        list(&out.questions_without_effect)
-    );
-    let _ = writeln!(
-        t,
-        "- outcomes that can never win: {}",
-        list(&out.outcomes_never_winning)
-    );
+    for (label, items) in [
+        ("rules that never fire", &out.rules_never_fired),
+        (
+            "rules whose removal changes no verdict",
+            &out.rules_without_effect,
+        ),
+        (
+            "questions that never change a verdict",
+            &out.questions_without_effect,
+        ),
+        ("outcomes that can never win", &out.outcomes_never_winning),
+    ] {
+        let _ = writeln!(t, "- {label}: {}", list(items));
+    }
     let _ = writeln!(
         t,
         "\n{}",
