@@ -3,7 +3,7 @@
 use crate::engine;
 use crate::evaluator::Evaluator;
 use crate::rules::{MAX_OUTCOMES, Mask, RuleSet};
-use crate::space::{self, Rng};
+use crate::space::{self, Rng, joint};
 
 /// Spaces with more class combinations than this are sampled instead of enumerated.
 pub const MAX_ENUMERATED: u128 = 50_000_000;
@@ -129,6 +129,21 @@ impl Tally {
         self.scratch = fired;
     }
 
+    /// One combination of joint classes: its points and exclusions are already summed.
+    fn record_combination(&mut self, rules: &RuleSet, c: &joint::Combination) {
+        let mut scores = [0i32; MAX_OUTCOMES];
+        scores[..c.points.len()].copy_from_slice(c.points);
+        self.fired[0] |= c.fired;
+        self.tally_verdict(
+            rules,
+            c.answers,
+            c.weight,
+            &[c.fired],
+            &mut scores,
+            c.excluded,
+        );
+    }
+
     fn tally_verdict(
         &mut self,
         rules: &RuleSet,
@@ -178,6 +193,15 @@ impl Tally {
                 }
             }
         }
+    }
+
+    /// The threads' tallies as one.
+    fn merged(rules: &RuleSet, parts: Vec<Tally>) -> Tally {
+        let mut tally = Tally::new(rules);
+        for t in parts {
+            tally.merge(t);
+        }
+        tally
     }
 
     fn merge(&mut self, other: Tally) {
@@ -244,6 +268,18 @@ fn finish(
 /// with `seed` when it is too large), using up to `threads` threads.
 pub fn check(rules: &RuleSet, seed: u64, threads: usize) -> CheckReport {
     let eval = Evaluator::new(rules);
+    if let Some(dims) = joint::dimensions(&eval) {
+        let (answer_sets, classes) = joint::sizes(&dims);
+        if classes <= MAX_ENUMERATED {
+            return check_joint(rules, &eval, &dims, answer_sets, classes, threads);
+        }
+    }
+    check_per_question(rules, &eval, seed, threads)
+}
+
+/// The check over per-question classes, for rule sets the evaluator cannot tabulate (or
+/// sampled, when even those are too many).
+fn check_per_question(rules: &RuleSet, eval: &Evaluator, seed: u64, threads: usize) -> CheckReport {
     let dims = space::dimensions(rules);
     let enumerable = dims
         .as_ref()
@@ -257,17 +293,15 @@ pub fn check(rules: &RuleSet, seed: u64, threads: usize) -> CheckReport {
                 &vec![0 as Mask; rules.questions.len()],
                 threads,
                 || Tally::new(rules),
-                |tally, answers, weight| tally.record(&eval, rules, answers, weight),
+                |tally, answers, weight| tally.record(eval, rules, answers, weight),
             );
-            let mut tally = Tally::new(rules);
-            for t in tallies {
-                tally.merge(t);
-            }
+            let tally = Tally::merged(rules, tallies);
             let base = vec![0 as Mask; rules.questions.len()];
             let free = vec![true; rules.questions.len()];
             let dead = (0..rules.questions.len())
                 .filter(|&q| {
-                    space::can_change_winner(&eval, &base, &free, q, u128::MAX) == Some(false)
+                    space::can_change_winner_per_question(eval, &base, &free, q, u128::MAX)
+                        == Some(false)
                 })
                 .collect();
             finish(
@@ -278,8 +312,35 @@ pub fn check(rules: &RuleSet, seed: u64, threads: usize) -> CheckReport {
                 dead,
             )
         }
-        _ => sample(&eval, rules, seed),
+        _ => sample(eval, rules, seed),
     }
+}
+
+/// The exhaustive check over joint classes (a tabulated evaluator's groups).
+fn check_joint(
+    rules: &RuleSet,
+    eval: &Evaluator,
+    dims: &[joint::JointDimension],
+    answer_sets: u128,
+    classes: u128,
+    threads: usize,
+) -> CheckReport {
+    let tallies = joint::par_for_each(
+        dims,
+        rules.questions.len(),
+        threads,
+        || Tally::new(rules),
+        |tally, c| tally.record_combination(rules, c),
+    );
+    let tally = Tally::merged(rules, tallies);
+    let dead = joint::questions_without_effect(eval, dims);
+    finish(
+        rules,
+        tally,
+        Coverage::Exhaustive { classes },
+        answer_sets,
+        dead,
+    )
 }
 
 fn sample(eval: &Evaluator, rules: &RuleSet, seed: u64) -> CheckReport {
@@ -317,4 +378,60 @@ fn sample(eval: &Evaluator, rules: &RuleSet, seed: u64) -> CheckReport {
         u128::from(SAMPLE_SIZE),
         dead,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::{default_rules, load_rules};
+
+    fn same(a: &CheckReport, b: &CheckReport) {
+        assert_eq!(a.answer_sets, b.answer_sets);
+        assert_eq!(a.wins, b.wins);
+        assert_eq!(a.nothing_possible.count, b.nothing_possible.count);
+        assert_eq!(a.close_calls, b.close_calls);
+        let ties = |r: &CheckReport| {
+            let mut t: Vec<_> = r
+                .ties
+                .iter()
+                .map(|t| (t.outcomes, t.finding.count))
+                .collect();
+            t.sort();
+            t
+        };
+        assert_eq!(ties(a), ties(b));
+        assert_eq!(a.rules_never_fired, b.rules_never_fired);
+        assert_eq!(a.rules_without_effect, b.rules_without_effect);
+        assert_eq!(a.questions_without_effect, b.questions_without_effect);
+        assert_eq!(a.outcomes_never_winning, b.outcomes_never_winning);
+    }
+
+    /// Joint classes (merged by what a group contributes) give exactly the per-question
+    /// findings, on rule sets with and without problems.
+    #[test]
+    fn joint_classes_find_what_per_question_classes_find() {
+        let fixtures = [
+            include_str!("../tests/fixtures/default-2026-04.yaml"),
+            include_str!("../tests/fixtures/check-findings.yaml"),
+            include_str!("../tests/fixtures/tiny.yaml"),
+        ];
+        for yaml in fixtures {
+            let rules = load_rules("fixture.yaml", yaml.as_bytes()).unwrap();
+            let eval = Evaluator::new(&rules);
+            let dims = joint::dimensions(&eval).expect("tabulated");
+            let (answer_sets, classes) = joint::sizes(&dims);
+            let joint = check_joint(&rules, &eval, &dims, answer_sets, classes, 2);
+            let per_question = check_per_question(&rules, &eval, 1, 2);
+            assert!(matches!(per_question.coverage, Coverage::Exhaustive { .. }));
+            same(&joint, &per_question);
+        }
+    }
+
+    #[test]
+    fn the_default_rules_are_checked_exhaustively_over_joint_classes() {
+        let rules = default_rules();
+        let report = check(&rules, 1, 2);
+        assert!(matches!(report.coverage, Coverage::Exhaustive { .. }));
+        assert_eq!(report.problems(), 0);
+    }
 }

@@ -1,9 +1,12 @@
 //! `rules diff`: the answer sets whose verdict differs between two rule files. Pure.
 
+use std::collections::HashMap;
+
 use crate::check::{Coverage, Finding, MAX_ENUMERATED, SAMPLE_SIZE};
-use crate::evaluator::Evaluator;
+use crate::engine;
+use crate::evaluator::{Evaluator, LANES};
 use crate::rules::{Mask, Question, RuleSet};
-use crate::space::{self, Dimension, Rng};
+use crate::space::{self, Class, Dimension, Rng, joint::odometer};
 
 /// Why two rule files cannot be compared.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -190,6 +193,27 @@ impl Plan<'_> {
         }
         let before = self.old_eval.winner(&t.old_answers);
         let after = self.new_eval.winner(&t.new_answers);
+        tally_change(old, new, t, (before, after), weight);
+    }
+
+    fn questions(&self) -> Vec<&Question> {
+        self.shared.iter().map(|s| &s.common).collect()
+    }
+
+    /// Set both files' answers to the shared questions `members` from common-option masks.
+    fn set(&self, t: &mut Tally, members: &[usize], answers: &[Mask]) {
+        for (&s, &a) in members.iter().zip(answers) {
+            let shared = &self.shared[s];
+            t.old_answers[shared.old_index] = map_bits(a, &shared.old_bits);
+            t.new_answers[shared.new_index] = map_bits(a, &shared.new_bits);
+        }
+    }
+}
+
+/// Count one compared class; an example (the old file's answers in `t`) for a new change.
+fn tally_change(old: &RuleSet, new: &RuleSet, t: &mut Tally, pair: VerdictPair, weight: u64) {
+    let (before, after) = pair;
+    {
         fn id(rules: &RuleSet, o: Option<usize>) -> Option<&str> {
             o.map(|o| rules.outcomes[o].id.as_str())
         }
@@ -208,10 +232,201 @@ impl Plan<'_> {
             }
         }
     }
+}
 
-    fn questions(&self) -> Vec<&Question> {
-        self.shared.iter().map(|s| &s.common).collect()
+/// Points and exclusions one file gives.
+type Scored = ([i32; LANES], u64);
+
+/// A class of joint answers to the shared questions of one combined group: answers that both
+/// files score alike.
+struct PairClass {
+    answers: Vec<Mask>,
+    weight: u64,
+    old: Scored,
+    new: Scored,
+}
+
+/// The shared questions that either file's conditions look at together.
+struct PairDimension {
+    members: Vec<usize>,
+    classes: Vec<PairClass>,
+}
+
+fn add(into: &mut Scored, from: &Scored) {
+    for (p, q) in into.0.iter_mut().zip(from.0) {
+        *p = p.wrapping_add(q);
     }
+    into.1 |= from.1;
+}
+
+/// The sum of what `groups` (question lists of `eval`'s groups, by index) contribute.
+fn contribution(eval: &Evaluator, groups: &[usize], answers: &[Mask]) -> Option<Scored> {
+    let mut sum: Scored = ([0; LANES], 0);
+    for &g in groups {
+        let e = eval.group_entry(g, answers)?;
+        add(&mut sum, &(e.points, e.excluded));
+    }
+    Some(sum)
+}
+
+/// Joint dimensions for both files at once, plus what the groups with no shared question
+/// contribute (a constant per file); `None` unless both evaluators are tabulated.
+fn pair_dimensions(
+    plan: &Plan,
+    per_question: &[Vec<Class>],
+) -> Option<(Vec<PairDimension>, Scored, Scored)> {
+    let (old_groups, new_groups) = (plan.old_eval.groups()?, plan.new_eval.groups()?);
+    let n = plan.shared.len();
+    let shared_of = |groups: &[Vec<usize>], old: bool| -> Vec<Vec<usize>> {
+        groups
+            .iter()
+            .map(|qs| {
+                (0..n)
+                    .filter(|&s| {
+                        let sh = &plan.shared[s];
+                        qs.contains(if old { &sh.old_index } else { &sh.new_index })
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    let (old_shared, new_shared) = (shared_of(&old_groups, true), shared_of(&new_groups, false));
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn root(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    for members in old_shared.iter().chain(&new_shared) {
+        for w in members.windows(2) {
+            let (a, b) = (root(&mut parent, w[0]), root(&mut parent, w[1]));
+            parent[a] = b;
+        }
+    }
+    let mut t = plan.tally();
+    let (mut old_const, mut new_const): (Scored, Scored) = (([0; LANES], 0), ([0; LANES], 0));
+    let constant = |shared: &[Vec<usize>]| -> Vec<usize> {
+        (0..shared.len())
+            .filter(|&g| shared[g].is_empty())
+            .collect()
+    };
+    add(
+        &mut old_const,
+        &contribution(&plan.old_eval, &constant(&old_shared), &t.old_answers)?,
+    );
+    add(
+        &mut new_const,
+        &contribution(&plan.new_eval, &constant(&new_shared), &t.new_answers)?,
+    );
+    let mut dims = Vec::new();
+    for r in 0..n {
+        if root(&mut parent, r) != r {
+            continue;
+        }
+        let members: Vec<usize> = (0..n).filter(|&s| root(&mut parent, s) == r).collect();
+        let mine = |shared: &[Vec<usize>]| -> Vec<usize> {
+            (0..shared.len())
+                .filter(|&g| shared[g].first().is_some_and(|&s| members.contains(&s)))
+                .collect()
+        };
+        let (old_mine, new_mine) = (mine(&old_shared), mine(&new_shared));
+        let sizes: Vec<usize> = members.iter().map(|&s| per_question[s].len()).collect();
+        let mut index: HashMap<(Scored, Scored), usize> = HashMap::new();
+        let mut classes: Vec<PairClass> = Vec::new();
+        let mut failed = false;
+        let mut answers = vec![0 as Mask; members.len()];
+        odometer(&sizes, |choice| {
+            let mut weight = 1u64;
+            for (k, (&s, &c)) in members.iter().zip(choice).enumerate() {
+                answers[k] = per_question[s][c].answer;
+                weight = weight.saturating_mul(per_question[s][c].weight);
+            }
+            plan.set(&mut t, &members, &answers);
+            let scored = contribution(&plan.old_eval, &old_mine, &t.old_answers).zip(contribution(
+                &plan.new_eval,
+                &new_mine,
+                &t.new_answers,
+            ));
+            let Some(key) = scored else {
+                failed = true;
+                return false;
+            };
+            match index.get(&key) {
+                Some(&i) => classes[i].weight = classes[i].weight.saturating_add(weight),
+                None => {
+                    index.insert(key, classes.len());
+                    classes.push(PairClass {
+                        answers: answers.clone(),
+                        weight,
+                        old: key.0,
+                        new: key.1,
+                    });
+                }
+            }
+            true
+        });
+        if failed {
+            return None;
+        }
+        dims.push(PairDimension { members, classes });
+    }
+    Some((dims, old_const, new_const))
+}
+
+/// Compare every combination of pair classes on up to `threads` threads.
+fn compare_joint(
+    old: &RuleSet,
+    new: &RuleSet,
+    plan: &Plan,
+    dims: &[PairDimension],
+    constants: (Scored, Scored),
+    threads: usize,
+) -> Tally {
+    let widest = (0..dims.len())
+        .max_by_key(|&d| dims[d].classes.len())
+        .unwrap_or(0);
+    let n = dims.get(widest).map_or(1, |d| d.classes.len());
+    let parts = space::split(n, threads, |range| {
+        let mut t = plan.tally();
+        let mut sizes: Vec<usize> = dims.iter().map(|d| d.classes.len()).collect();
+        if let Some(w) = sizes.get_mut(widest) {
+            *w = range.len();
+        }
+        odometer(&sizes, |choice| {
+            let class = |d: usize, c: usize| {
+                &dims[d].classes[if d == widest { c + range.start } else { c }]
+            };
+            let (mut before, mut after) = constants;
+            let mut weight = 1u64;
+            for (d, &c) in choice.iter().enumerate() {
+                add(&mut before, &class(d, c).old);
+                add(&mut after, &class(d, c).new);
+                weight = weight.saturating_mul(class(d, c).weight);
+            }
+            let pair = (
+                engine::top_two(old, &before.0, before.1).0,
+                engine::top_two(new, &after.0, after.1).0,
+            );
+            if pair.0.map(|o| &old.outcomes[o].id) != pair.1.map(|o| &new.outcomes[o].id) {
+                // Only a change needs the full answers, for its example.
+                for (d, &c) in choice.iter().enumerate() {
+                    plan.set(&mut t, &dims[d].members, &class(d, c).answers);
+                }
+            }
+            tally_change(old, new, &mut t, pair, weight);
+            true
+        });
+        t
+    });
+    let mut total = plan.tally();
+    for part in parts {
+        total.compared += part.compared;
+        total.changed += part.changed;
+        crate::check::merge_findings(&mut total.changes, part.changes);
+    }
+    total
 }
 
 /// Compare every answer set (or `SAMPLE_SIZE` drawn with `seed` when the space is too large).
@@ -220,6 +435,17 @@ pub fn diff(
     new: &RuleSet,
     seed: u64,
     threads: usize,
+) -> Result<DiffReport, Incomparable> {
+    diff_with(old, new, seed, threads, true)
+}
+
+/// [`diff`]; `joint: false` keeps to per-question classes (what untabulated rule sets get).
+fn diff_with(
+    old: &RuleSet,
+    new: &RuleSet,
+    seed: u64,
+    threads: usize,
+    joint: bool,
 ) -> Result<DiffReport, Incomparable> {
     let plan = plan(old, new)?;
     let questions = plan.questions();
@@ -248,13 +474,31 @@ pub fn diff(
             })
         })
         .collect();
+    let per_question: Option<Vec<Vec<Class>>> = dims
+        .as_ref()
+        .map(|d| d.iter().map(|d| d.classes.clone()).collect());
+    let joint = per_question
+        .as_deref()
+        .filter(|_| joint)
+        .and_then(|pq| pair_dimensions(&plan, pq))
+        .map(|(dims, old_const, new_const)| {
+            let classes = dims
+                .iter()
+                .fold(1u128, |c, d| c.saturating_mul(d.classes.len() as u128));
+            (dims, (old_const, new_const), classes)
+        })
+        .filter(|(_, _, classes)| *classes <= MAX_ENUMERATED);
     let classes = dims
         .as_ref()
         .map(|d| space::sizes(d).1)
         .filter(|&classes| classes <= MAX_ENUMERATED);
     let n = plan.shared.len();
-    let (tally, coverage) = match (dims, classes) {
-        (Some(mut dims), Some(classes)) => {
+    let (tally, coverage) = match (joint, dims, classes) {
+        (Some((pair_dims, constants, classes)), _, _) => (
+            compare_joint(old, new, &plan, &pair_dims, constants, threads),
+            Coverage::Exhaustive { classes },
+        ),
+        (None, Some(mut dims), Some(classes)) => {
             space::widest_first(&mut dims);
             let parts = space::par_for_each(
                 &dims,
@@ -271,7 +515,7 @@ pub fn diff(
             }
             (total, Coverage::Exhaustive { classes })
         }
-        _ => {
+        (None, _, _) => {
             let mut rng = Rng::new(seed);
             let mut t = plan.tally();
             let mut answers = vec![0 as Mask; n];
@@ -308,4 +552,66 @@ pub fn diff(
         changes,
         caveats: plan.caveats,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::load_rules;
+
+    fn load(name: &str, yaml: &str) -> RuleSet {
+        load_rules(name, yaml.as_bytes()).unwrap()
+    }
+
+    /// Joint classes across both files find exactly the changes per-question classes find.
+    #[test]
+    fn joint_classes_find_what_per_question_classes_find() {
+        let april = include_str!("../tests/fixtures/default-2026-04.yaml");
+        let heavier = april.replacen(
+            "score: {core-ml: 3, both: 3, mlx-then-core-ml: 3}",
+            "score: {core-ml: 9, both: 3, mlx-then-core-ml: 3}",
+            1,
+        );
+        let pairs = [
+            (april.to_owned(), heavier),
+            (
+                include_str!("../tests/fixtures/tiny.yaml").to_owned(),
+                include_str!("../tests/fixtures/tiny-edited.yaml").to_owned(),
+            ),
+            (
+                april.to_owned(),
+                include_str!("../rules/default.yaml").to_owned(),
+            ),
+        ];
+        for (a, b) in &pairs {
+            let (old, new) = (load("old.yaml", a), load("new.yaml", b));
+            let joint = diff_with(&old, &new, 1, 2, true).unwrap();
+            let per_question = diff_with(&old, &new, 1, 2, false).unwrap();
+            assert!(matches!(joint.coverage, Coverage::Exhaustive { .. }));
+            assert!(matches!(per_question.coverage, Coverage::Exhaustive { .. }));
+            assert_eq!(joint.compared, per_question.compared);
+            assert_eq!(joint.changed, per_question.changed);
+            let counts = |r: &DiffReport| {
+                let mut c: Vec<_> = r
+                    .changes
+                    .iter()
+                    .map(|c| (c.from.clone(), c.to.clone(), c.finding.count))
+                    .collect();
+                c.sort();
+                c
+            };
+            assert_eq!(counts(&joint), counts(&per_question));
+            for change in &joint.changes {
+                let example = change.finding.example.as_ref().unwrap();
+                let name = |r: &RuleSet, o: Option<usize>| o.map(|o| r.outcomes[o].id.clone());
+                assert_eq!(name(&old, engine::winner(&old, example)), change.from);
+            }
+        }
+        assert!(
+            diff_with(&load("a", &pairs[0].0), &load("b", &pairs[0].1), 1, 2, true)
+                .unwrap()
+                .changed
+                > 0
+        );
+    }
 }

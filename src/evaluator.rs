@@ -10,18 +10,19 @@ use crate::engine;
 use crate::rules::{Kind, Mask, RuleSet};
 
 /// Outcomes the compiled form scores in one fixed-size array.
-const LANES: usize = 8;
+pub const LANES: usize = 8;
 /// Most rules the compiled form tracks (one bit each).
 const MAX_RULES: usize = 64;
 /// Most joint answers one group may tabulate.
 const MAX_GROUP_ENTRIES: usize = 1 << 16;
 
-/// What one joint answer of a group contributes.
-#[derive(Debug, Clone, Copy, Default)]
-struct Entry {
-    points: [i32; LANES],
-    fired: u64,
-    excluded: u64,
+/// What one joint answer of a group contributes: points per outcome, the rules it fires (one
+/// bit each) and the outcomes it excludes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Entry {
+    pub points: [i32; LANES],
+    pub fired: u64,
+    pub excluded: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -182,6 +183,29 @@ impl<'r> Evaluator<'r> {
         self.compiled.is_some()
     }
 
+    /// The questions of each group (every question is in exactly one), or `None` when the
+    /// tabulated form does not apply.
+    pub fn groups(&self) -> Option<Vec<Vec<usize>>> {
+        let c = self.compiled.as_ref()?;
+        Some(
+            c.groups
+                .iter()
+                .map(|g| g.members.iter().map(|&(q, _, _)| q).collect())
+                .collect(),
+        )
+    }
+
+    /// What group `g` contributes for `answers` (only its own questions are read); `None`
+    /// when the tabulated form does not apply or an answer is outside the table.
+    pub fn group_entry(&self, g: usize, answers: &[Mask]) -> Option<Entry> {
+        self.compiled
+            .as_ref()?
+            .groups
+            .get(g)?
+            .entry(answers)
+            .copied()
+    }
+
     /// The winner of `answers`; the same as [`engine::winner`].
     pub fn winner(&self, answers: &[Mask]) -> Option<usize> {
         let Some((c, (sums, excluded, _))) = self
@@ -230,25 +254,32 @@ impl Compiled {
     fn totals(&self, answers: &[Mask]) -> Option<([i32; LANES], u64, u64)> {
         let (mut sums, mut excluded, mut fired) = ([0i32; LANES], 0u64, 0u64);
         for group in &self.groups {
-            let index: usize = group
-                .members
-                .iter()
-                .map(|&(q, stride, single)| {
-                    let a = answers[q];
-                    stride
-                        * if single {
-                            a.trailing_zeros() as usize
-                        } else {
-                            a as usize
-                        }
-                })
-                .sum();
-            let e = group.table.get(index)?;
+            let e = group.entry(answers)?;
             sums = add(sums, e.points);
             fired |= e.fired;
             excluded |= e.excluded;
         }
         Some((sums, excluded, fired))
+    }
+}
+
+impl Group {
+    #[inline]
+    fn entry(&self, answers: &[Mask]) -> Option<&Entry> {
+        let index: usize = self
+            .members
+            .iter()
+            .map(|&(q, stride, single)| {
+                let a = answers[q];
+                stride
+                    * if single {
+                        a.trailing_zeros() as usize
+                    } else {
+                        a as usize
+                    }
+            })
+            .sum();
+        self.table.get(index)
     }
 }
 

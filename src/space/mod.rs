@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+pub mod joint;
+
 use crate::rules::{Mask, Question, RuleSet};
 
 /// Questions with more legal answers than this cannot be enumerated.
@@ -193,20 +195,29 @@ pub fn par_for_each<S: Send>(
     visit: impl Fn(&mut S, &[Mask], u64) + Sync,
 ) -> Vec<S> {
     let n = dims.first().map_or(0, |d| d.classes.len());
+    split(n, threads, |range| {
+        let mut state = init();
+        for_each(dims, base, range, |a, w| {
+            visit(&mut state, a, w);
+            true
+        });
+        state
+    })
+}
+
+/// Split `0..n` into up to `threads` contiguous ranges, run `work` on each in its own thread,
+/// and return the results in range order.
+pub fn split<S: Send>(
+    n: usize,
+    threads: usize,
+    work: impl Fn(std::ops::Range<usize>) -> S + Sync,
+) -> Vec<S> {
     let threads = threads.clamp(1, n.max(1));
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
-                let (init, visit) = (&init, &visit);
-                let range = (n * t / threads)..(n * (t + 1) / threads);
-                s.spawn(move || {
-                    let mut state = init();
-                    for_each(dims, base, range, |a, w| {
-                        visit(&mut state, a, w);
-                        true
-                    });
-                    state
-                })
+                let work = &work;
+                s.spawn(move || work((n * t / threads)..(n * (t + 1) / threads)))
             })
             .collect();
         handles
@@ -227,6 +238,18 @@ pub fn widest_first(dims: &mut [Dimension]) {
 /// questions marked `free` (the others held at `base`). `None` when that space is too large
 /// to enumerate.
 pub fn can_change_winner(
+    eval: &crate::evaluator::Evaluator,
+    base: &[Mask],
+    free: &[bool],
+    q: usize,
+    limit: u128,
+) -> Option<bool> {
+    joint::can_change_winner(eval, base, free, q, limit)
+        .or_else(|| can_change_winner_per_question(eval, base, free, q, limit))
+}
+
+/// [`can_change_winner`] over per-question classes (for evaluators that are not tabulated).
+pub fn can_change_winner_per_question(
     eval: &crate::evaluator::Evaluator,
     base: &[Mask],
     free: &[bool],
