@@ -86,6 +86,11 @@ fn the_named_conflicts_are_resolved_in_the_file() {
         "battery-critical-llm",
         "stable-bundled-llm",
         "audio-with-custom-sampling",
+        "os-27-llm-core-ai-or-mlx",
+        "os-27-item-3-split",
+        "os-27-perception-core-ai-or-core-ml",
+        "os-27-background-core-ml",
+        "built-in-precedence",
     ] {
         let c = rules
             .conflicts
@@ -94,4 +99,91 @@ fn the_named_conflicts_are_resolved_in_the_file() {
             .unwrap_or_else(|| panic!("{id}"));
         assert!(c.why.len() > 40, "{id} says why");
     }
+}
+
+/// Where a framework the OS ships covers the job and nothing rules it out, it is the verdict:
+/// its points are a precedence over every reason about how to ship a model (rule file,
+/// scoring conventions). A language model is covered only by Foundation Models: next to an
+/// LLM, a task framework (Vision, Speech, ...) never takes the verdict from the stack the
+/// LLM needs. Checked over the whole answer space (joint classes keep the model type's `llm`
+/// and the built-in framework apart, since both change the built-in outcome's points).
+#[test]
+fn built_in_wins_exactly_where_it_covers_the_job() {
+    use mlstack::engine::top_two;
+    use mlstack::evaluator::Evaluator;
+    use mlstack::space::joint;
+
+    let rules = default_rules();
+    let built_in = rules.outcome_index("built-in").expect("built-in outcome");
+    let model_type = rules.question_index("model-type").unwrap();
+    let framework = rules.question_index("built-in").unwrap();
+    let llm = rules.questions[model_type].option_index("llm").unwrap();
+    let system_model = rules.questions[framework]
+        .option_index("foundation-models")
+        .unwrap();
+    let eval = Evaluator::new(&rules);
+    let dims = joint::dimensions(&eval).expect("tabulated");
+    // (covering and possible, of those not won, partial and won, an example of a miss)
+    let tallies = joint::par_for_each(
+        &dims,
+        rules.questions.len(),
+        2,
+        || (0u128, 0u128, 0u128, None::<Vec<u64>>),
+        |(covering, lost, partial_won, example), c| {
+            if c.excluded & (1 << built_in) != 0 {
+                return;
+            }
+            let wins = top_two(&rules, c.points, c.excluded).0 == Some(built_in);
+            let has_llm = c.answers[model_type] & (1 << llm) != 0;
+            let is_system_model = c.answers[framework] == 1 << system_model;
+            if !has_llm || is_system_model {
+                *covering += u128::from(c.weight);
+                if !wins {
+                    *lost += u128::from(c.weight);
+                    example.get_or_insert_with(|| c.answers.to_vec());
+                }
+            } else if wins {
+                *partial_won += u128::from(c.weight);
+                example.get_or_insert_with(|| c.answers.to_vec());
+            }
+        },
+    );
+    let covering: u128 = tallies.iter().map(|t| t.0).sum();
+    let lost: u128 = tallies.iter().map(|t| t.1).sum();
+    let partial_won: u128 = tallies.iter().map(|t| t.2).sum();
+    let example = tallies.iter().find_map(|t| t.3.clone());
+    assert!(covering > 0, "built-in is possible somewhere");
+    assert_eq!(
+        lost, 0,
+        "built-in covers the job but lost, e.g. {example:?}"
+    );
+    assert_eq!(
+        partial_won, 0,
+        "a task framework won next to an LLM, e.g. {example:?}"
+    );
+}
+
+#[test]
+fn os_27_facts_are_constraints_and_notes() {
+    let rules = default_rules();
+    let has = |id: &str, fact: &str| {
+        let cite = rules
+            .constraints
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| &c.source)
+            .or_else(|| rules.notes.iter().find(|n| n.id == id).map(|n| &n.cite))
+            .unwrap_or_else(|| panic!("{id}"));
+        assert!(cite.contains(fact), "{id} cites {fact}");
+    };
+    has("core-ai-needs-os-27", "L2");
+    has("mlx-needs-ios-17", "A1");
+    has("core-ai-is-for-neural-networks", "L9");
+    has("system-model-needs-apple-intelligence", "M1");
+    has("core-ai-not-in-simulator", "L7");
+    has("core-ai-compute-unit-is-a-preference", "L20");
+    has("ios-27-0-correctness", "L32");
+    has("core-ai-converts-pytorch-only", "L14");
+    has("background-inference-entitlement", "L34");
+    has("foundation-models-limits", "M9");
 }

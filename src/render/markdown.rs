@@ -62,14 +62,8 @@ pub fn write(out: &mut dyn Write, report: &Report, names: &[(String, String)]) -
     }
     if !report.excluded.is_empty() {
         writeln!(out, "\n#### Ruled out\n")?;
-        for e in &report.excluded {
-            writeln!(
-                out,
-                "- **{}**: {} ({})",
-                name(names, &e.outcome),
-                e.why,
-                e.source
-            )?;
+        for (outcomes, e) in super::exclusions(report, names) {
+            writeln!(out, "- **{outcomes}**: {} ({})", e.why, e.source)?;
         }
     }
     writeln!(out, "\n#### What would change this\n")?;

@@ -16,7 +16,7 @@ pub enum Format {
     Markdown,
 }
 
-use crate::report::{Flip, Reason, Report};
+use crate::report::{Exclusion, Flip, Reason, Report};
 
 /// The display name of an outcome id (`names`: id and name of every outcome).
 pub fn outcome_name<'a>(names: &'a [(String, String)], id: &'a str) -> &'a str {
@@ -44,6 +44,25 @@ pub fn reasons<'a>(
                 .map(|r| format!("{:+} {}", r.points, outcome_name(names, &r.outcome)))
                 .collect();
             (!points.is_empty()).then(|| (points, &group[0]))
+        })
+        .collect()
+}
+
+/// The exclusions as people read them: one entry per constraint, with the names of every
+/// outcome it rules out ("Core AI, Core AI + MLX") and its reason.
+pub fn exclusions<'a>(
+    report: &'a Report,
+    names: &[(String, String)],
+) -> Vec<(String, &'a Exclusion)> {
+    report
+        .excluded
+        .chunk_by(|a, b| a.rule == b.rule)
+        .map(|group| {
+            let outcomes: Vec<&str> = group
+                .iter()
+                .map(|e| outcome_name(names, &e.outcome))
+                .collect();
+            (outcomes.join(", "), &group[0])
         })
         .collect()
 }

@@ -156,14 +156,8 @@ pub fn write(
 
     if !report.excluded.is_empty() {
         writeln!(out, "\nRuled out")?;
-        for e in &report.excluded {
-            let text = format!(
-                "{}: {} ({}; {})",
-                outcome_name(names, &e.outcome),
-                e.why,
-                e.rule,
-                e.source
-            );
+        for (outcomes, e) in super::exclusions(report, names) {
+            let text = format!("{outcomes}: {} ({}; {})", e.why, e.rule, e.source);
             writeln!(out, "{}", wrap(&text, width, "- ", "  "))?;
         }
     }

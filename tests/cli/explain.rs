@@ -82,7 +82,7 @@ fn rules_show_prints_readable_conditions() {
     );
     assert_eq!(
         json[0]["effect"],
-        "+2 core-ml, +2 both, +2 mlx-then-core-ml"
+        "+2 core-ml, +2 both, +2 mlx-then-core-ml, +2 core-ai, +2 core-ai-and-mlx, +2 mlx-then-core-ai"
     );
     mlstack()
         .args(["rules", "show"])

@@ -38,6 +38,8 @@ fn a_full_session_reaches_a_verdict_and_prints_the_replay_command() {
     key(&mut p, " "); // select the first option, llm
     key(&mut p, "\r");
     for prompt in [
+        "What is the oldest OS the app must run on",
+        "Could a framework Apple ships do the whole job",
         "Which compute unit",
         "How often will the model change",
         "Is battery life critical",
@@ -50,7 +52,7 @@ fn a_full_session_reaches_a_verdict_and_prints_the_replay_command() {
     p.exp_string("Recommendation: \x1b[1;32mMLX").unwrap(); // coloured: stdout is the terminal
     p.exp_string("To get this verdict again without prompts")
         .unwrap();
-    p.exp_string("mlstack recommend --model-type llm --hardware any")
+    p.exp_string("mlstack recommend --model-type llm --min-os 26 --built-in none --hardware any")
         .unwrap();
     p.exp_eof().unwrap();
     assert_eq!(exit_code(&p), 0);
@@ -149,6 +151,10 @@ fn save_answers_replays_in_ci() {
         "ios",
         "--background",
         "no",
+        "--min-os",
+        "26",
+        "--built-in",
+        "none",
     ]);
     p.exp_string("What kind of model").unwrap();
     key(&mut p, " ");
@@ -169,4 +175,34 @@ fn save_answers_replays_in_ci() {
         .env("CI", "true")
         .assert()
         .success();
+}
+
+#[test]
+fn picking_the_system_model_asks_about_apple_intelligence_and_can_end_in_built_in() {
+    let mut p = spawn(&["recommend", "--model-type", "llm"]);
+    p.exp_string("What is the oldest OS the app must run on")
+        .unwrap();
+    key(&mut p, "\x1b[B"); // down from the default (26): 27
+    key(&mut p, "\r");
+    p.exp_string("Could a framework Apple ships do the whole job")
+        .unwrap();
+    key(&mut p, "\x1b[B"); // down from the default (none): foundation-models
+    key(&mut p, "\r");
+    p.exp_string("Does every device the app must support have Apple Intelligence")
+        .unwrap();
+    key(&mut p, "\x1b[A"); // up from the default (unknown): no
+    key(&mut p, "\x1b[A"); // up again: yes
+    key(&mut p, "\r");
+    // The remaining questions take their defaults until the verdict.
+    loop {
+        match p.exp_regex(r"(\(--[a-z-]+\)|Recommendation: \x1b\[1;32mBuilt-in)") {
+            Ok((_, m)) if m.starts_with("Recommendation") => break,
+            Ok(_) => key(&mut p, "\r"),
+            Err(e) => panic!("no verdict: {e}"),
+        }
+    }
+    p.exp_string("--min-os 27 --built-in foundation-models --apple-intelligence yes")
+        .unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&p), 0);
 }

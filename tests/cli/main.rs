@@ -4,6 +4,7 @@ mod answers_files;
 mod batch;
 mod ecosystem;
 mod explain;
+mod fidelity;
 mod hostile;
 mod interactive;
 mod json_schema;

@@ -269,6 +269,10 @@ fn questions_lists_every_question() {
         ids,
         [
             "model-type",
+            "min-os",
+            "built-in",
+            "apple-intelligence",
+            "model-kind",
             "hardware",
             "iteration",
             "battery",

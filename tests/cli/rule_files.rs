@@ -2,7 +2,8 @@ use predicates::prelude::*;
 
 use crate::util::*;
 
-const DEFAULT: &str = include_str!("../../rules/default.yaml");
+/// A realistic rule file that does not change as the default rules grow: the article rules.
+const DEFAULT: &str = include_str!("../fixtures/default-2026-04.yaml");
 
 /// Run `recommend` on a rule file; expect exit 3, empty stdout and `expected` on stderr.
 fn invalid(text: &str, expected: &str) {
