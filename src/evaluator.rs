@@ -126,13 +126,26 @@ fn compile(rules: &RuleSet) -> Option<Compiled> {
         }
         members.push((q, stride, single));
     }
-    // Tabulate every joint answer of every group.
+    // Tabulate every joint answer of every group, with only the group's own rules and
+    // constraints (a rule without a condition belongs to the first group).
     let mut answers = vec![0 as Mask; n];
     for (g, group) in groups.iter_mut().enumerate() {
         let size = group.members.last().map_or(1, |&(q, stride, single)| {
             let o = rules.questions[q].options.len();
             stride * if single { o } else { 1 << o }
         });
+        let own_rules: Vec<usize> = (0..rules.rules.len())
+            .filter(|&r| {
+                rules.rules[r].when.as_ref().map_or(g == 0, |c| {
+                    group_of[c.questions().trailing_zeros() as usize] == g
+                })
+            })
+            .collect();
+        let own_constraints: Vec<&crate::rules::Constraint> = rules
+            .constraints
+            .iter()
+            .filter(|c| group_of[c.when.questions().trailing_zeros() as usize] == g)
+            .collect();
         group.table = vec![Entry::default(); size];
         for (index, entry) in group.table.iter_mut().enumerate() {
             for &(q, stride, single) in &group.members {
@@ -140,21 +153,17 @@ fn compile(rules: &RuleSet) -> Option<Compiled> {
                 let code = (index / stride) % if single { o } else { 1 << o };
                 answers[q] = if single { 1 << code } else { code as Mask };
             }
-            for (r, rule) in rules.rules.iter().enumerate() {
-                let mine = rule.when.as_ref().map_or(g == 0, |c| {
-                    group_of[c.questions().trailing_zeros() as usize] == g
-                });
-                if mine && rule.when.as_ref().is_none_or(|c| c.holds(&answers)) {
+            for &r in &own_rules {
+                let rule = &rules.rules[r];
+                if rule.when.as_ref().is_none_or(|c| c.holds(&answers)) {
                     entry.fired |= 1 << r;
                     for &(o, p) in &rule.score {
                         entry.points[o] += p;
                     }
                 }
             }
-            for c in &rules.constraints {
-                if group_of[c.when.questions().trailing_zeros() as usize] == g
-                    && c.when.holds(&answers)
-                {
+            for c in &own_constraints {
+                if c.when.holds(&answers) {
                     entry.excluded |= c.exclude;
                 }
             }

@@ -49,7 +49,7 @@ pub fn reasons<'a>(
 }
 
 /// The exclusions as people read them: one entry per constraint, with the names of every
-/// outcome it rules out ("Core AI, Core AI + MLX") and its reason.
+/// outcome it rules out ("Core AI / Core AI + MLX") and its reason.
 pub fn exclusions<'a>(
     report: &'a Report,
     names: &[(String, String)],
@@ -62,7 +62,7 @@ pub fn exclusions<'a>(
                 .iter()
                 .map(|e| outcome_name(names, &e.outcome))
                 .collect();
-            (outcomes.join(", "), &group[0])
+            (outcomes.join(" / "), &group[0])
         })
         .collect()
 }
