@@ -83,10 +83,11 @@ fn generate(r: &RuleSet) -> String {
             q.default,
             opt_cond(&q.ask_if),
             vec_of(&q.options, |o| format!(
-                "AnswerOption {{ id: {}, label: {}, help: {} }}",
+                "AnswerOption {{ id: {}, label: {}, help: {}, aliases: {} }}",
                 s(&o.id),
                 s(&o.label),
-                opt(&o.help)
+                opt(&o.help),
+                vec_of(&o.aliases, |a| s(a))
             )),
             q.exclusive
         ))

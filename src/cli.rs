@@ -243,7 +243,11 @@ fn question_arg(q: &crate::rules::Question) -> Arg {
     let values: Vec<PossibleValue> = q
         .options
         .iter()
-        .map(|o| PossibleValue::new(o.id.clone()).help(o.label.clone()))
+        .map(|o| {
+            PossibleValue::new(o.id.clone())
+                .help(o.label.clone())
+                .aliases(o.aliases.iter().cloned())
+        })
         .collect();
     let mut help = q.prompt.clone();
     if q.required {

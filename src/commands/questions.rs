@@ -25,6 +25,9 @@ struct OptionOut<'a> {
     id: &'a str,
     label: &'a str,
     help: Option<&'a str>,
+    /// Other spellings accepted for the option.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    aliases: &'a [String],
 }
 
 /// Ids of the rules, constraints and notes whose condition looks at question `q`.
@@ -70,6 +73,7 @@ pub fn run(rules: &RuleSet, args: &QuestionsArgs, terminal: Terminal) -> Result<
                     id: &o.id,
                     label: &o.label,
                     help: o.help.as_deref(),
+                    aliases: &o.aliases,
                 })
                 .collect(),
             used_by: used_by(rules, i),

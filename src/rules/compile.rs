@@ -313,8 +313,30 @@ impl Compiler<'_> {
         }
         for o in opts {
             self.check_id("option", &o.id);
+            for alias in &o.aliases {
+                self.check_id("alias", alias);
+            }
         }
         self.check_unique("option", opts.iter().map(|o| &o.id));
+        // Ids and aliases share one name space per question: a value must mean one option.
+        let mut taken: Vec<(&str, &str)> = opts
+            .iter()
+            .map(|o| (o.id.value.as_str(), o.id.value.as_str()))
+            .collect();
+        for o in opts {
+            for alias in &o.aliases {
+                match taken.iter().find(|(name, _)| *name == alias.value) {
+                    Some((_, owner)) => self.error(
+                        alias.referenced,
+                        format!(
+                            "alias `{}` of option `{}` already names option `{owner}`",
+                            alias.value, o.id.value
+                        ),
+                    ),
+                    None => taken.push((alias.value.as_str(), o.id.value.as_str())),
+                }
+            }
+        }
         let mut exclusive = 0;
         for (i, o) in opts.iter().enumerate() {
             if o.exclusive {
@@ -344,6 +366,7 @@ impl Compiler<'_> {
                     id: o.id.value.clone(),
                     label: o.label.clone(),
                     help: o.help.clone(),
+                    aliases: o.aliases.iter().map(|a| a.value.clone()).collect(),
                 })
                 .collect(),
             exclusive,

@@ -73,6 +73,8 @@ pub struct AnswerOption {
     pub id: String,
     pub label: String,
     pub help: Option<String>,
+    /// Other spellings accepted for the option (`macos14` for `17`); output uses the id.
+    pub aliases: Vec<String>,
 }
 
 /// A compiled condition. `Test` holds when the answer shares a bit with `mask`.
@@ -189,8 +191,11 @@ impl RuleSet {
 }
 
 impl Question {
+    /// The option whose id or one of whose aliases is `id`.
     pub fn option_index(&self, id: &str) -> Option<usize> {
-        self.options.iter().position(|o| o.id == id)
+        self.options
+            .iter()
+            .position(|o| o.id == id || o.aliases.iter().any(|a| a == id))
     }
 
     /// Option ids selected by `mask`, in option order.

@@ -78,6 +78,9 @@ pub struct OptionDef {
     /// Stands for the empty set in a multi-choice question; cannot be combined with others.
     #[serde(default)]
     pub exclusive: bool,
+    /// Other spellings accepted for this option in flags and answers files.
+    #[serde(default)]
+    pub aliases: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

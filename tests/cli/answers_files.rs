@@ -93,3 +93,29 @@ fn missing_answers_file_is_a_usage_error() {
         .code(2)
         .stderr(predicate::str::contains("cannot read answers file"));
 }
+
+#[test]
+fn aliases_mean_their_option_in_flags_and_files() {
+    let by_id = recommend_json(&["--model-type", "llm", "--min-os", "17", "--platform", "ios"]);
+    let by_alias = recommend_json(&[
+        "--model-type",
+        "llm",
+        "--min-os",
+        "macos14",
+        "--platform",
+        "ipados",
+    ]);
+    assert_eq!(
+        by_alias["answers"], by_id["answers"],
+        "aliases resolve to the ids"
+    );
+    assert_eq!(by_alias["answers"]["min-os"], "17");
+    let (_dir, path) = temp_file("a.yaml", b"model-type: llm\nmin-os: visionos2\n");
+    let assert = mlstack()
+        .args(["recommend", "--format", "json", "--answers"])
+        .arg(&path)
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&assert)).unwrap();
+    assert_eq!(json["answers"]["min-os"], "18");
+}

@@ -202,3 +202,23 @@ fn rules_test_fails_with_exit_1_and_shows_expected_and_got() {
             "FAIL  test llm alone: expected core-ml, got mlx",
         ));
 }
+
+#[test]
+fn an_alias_that_repeats_an_option_id_is_an_error() {
+    let text = DEFAULT.replacen(
+        "      - id: neural-engine\n",
+        "      - id: neural-engine\n        aliases: [gpu]\n",
+        1,
+    );
+    let line = text
+        .lines()
+        .position(|l| l.contains("aliases: [gpu]"))
+        .unwrap()
+        + 1;
+    invalid(
+        &text,
+        &format!(
+            "rules.yaml:{line}:19: alias `gpu` of option `neural-engine` already names option `gpu`"
+        ),
+    );
+}
