@@ -71,6 +71,15 @@ fn real_outputs_validate_against_the_published_schema() {
         ],
         &["--model-type", "llm", "--platform", "linux"],
         &["--model-type", "vision,llm", "--explain"],
+        &["--model-type", "vision,llm", "--min-os", "27", "--explain"],
+        &[
+            "--model-type",
+            "llm",
+            "--built-in",
+            "foundation-models",
+            "--apple-intelligence",
+            "yes",
+        ],
         &[
             "--model-type",
             "audio",
