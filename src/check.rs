@@ -26,10 +26,11 @@ pub struct Finding {
 }
 
 impl Finding {
-    fn add(&mut self, weight: u64, answers: &[Mask]) {
+    /// Count `weight` more answer sets; `example` builds one only if none is kept yet.
+    fn add(&mut self, weight: u64, example: &dyn Fn() -> Vec<Mask>) {
         self.count += u128::from(weight);
         if self.example.is_none() {
-            self.example = Some(answers.to_vec());
+            self.example = Some(example());
         }
     }
 
@@ -125,7 +126,14 @@ impl Tally {
         for (acc, f) in self.fired.iter_mut().zip(&fired) {
             *acc |= f;
         }
-        self.tally_verdict(rules, answers, weight, &fired, &mut scores, excluded);
+        self.tally_verdict(
+            rules,
+            &|| answers.to_vec(),
+            weight,
+            &fired,
+            &mut scores,
+            excluded,
+        );
         self.scratch = fired;
     }
 
@@ -136,7 +144,7 @@ impl Tally {
         self.fired[0] |= c.fired;
         self.tally_verdict(
             rules,
-            c.answers,
+            &|| c.answers(),
             c.weight,
             &[c.fired],
             &mut scores,
@@ -147,7 +155,7 @@ impl Tally {
     fn tally_verdict(
         &mut self,
         rules: &RuleSet,
-        answers: &[Mask],
+        example: &dyn Fn() -> Vec<Mask>,
         weight: u64,
         fired: &[u64],
         scores: &mut [i32],
@@ -155,7 +163,7 @@ impl Tally {
     ) {
         let (winner, runner_up) = engine::top_two(rules, scores, excluded);
         let Some(w) = winner else {
-            self.nothing.add(weight, answers);
+            self.nothing.add(weight, example);
             return;
         };
         self.wins[w] += u128::from(weight);
@@ -166,10 +174,10 @@ impl Tally {
             }
             if margin == 0 {
                 match self.ties.iter_mut().find(|(pair, _)| *pair == (w, r)) {
-                    Some((_, f)) => f.add(weight, answers),
+                    Some((_, f)) => f.add(weight, example),
                     None => {
                         let mut f = Finding::default();
-                        f.add(weight, answers);
+                        f.add(weight, example);
                         self.ties.push(((w, r), f));
                     }
                 }

@@ -112,9 +112,8 @@ pub fn flips(rules: &RuleSet, answers: &[Mask]) -> Vec<FlipResult> {
 pub fn flips_with(rules: &RuleSet, search: &FlipSearch, answers: &[Mask]) -> Vec<FlipResult> {
     // A few hundred evaluations: re-evaluating only the rules that look at the changed
     // questions beats tabulating the rules first.
-    let Some(current) = engine::winner(rules, answers) else {
-        return Vec::new();
-    };
+    // From "nothing is possible", a flip is any change that makes an outcome possible.
+    let current = engine::winner(rules, answers);
     let mut work = answers.to_vec();
     let mut out = Vec::new();
     for (qi, q) in rules.questions.iter().enumerate() {
@@ -142,7 +141,7 @@ pub fn flips_with(rules: &RuleSet, search: &FlipSearch, answers: &[Mask]) -> Vec
                 }
             };
             if let Some(o) = winner
-                && o != current
+                && Some(o) != current
             {
                 keep_nearest(
                     &mut found,
@@ -171,7 +170,7 @@ pub fn flips_with(rules: &RuleSet, search: &FlipSearch, answers: &[Mask]) -> Vec
                     for a2 in second.neighbours(answers[q2]) {
                         work[q2] = a2;
                         if let Some(o) = partial.winner(&work)
-                            && o != current
+                            && Some(o) != current
                         {
                             keep_nearest(
                                 &mut found,

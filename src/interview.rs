@@ -129,11 +129,33 @@ mod tests {
     }
 
     #[test]
-    fn ane_compatibility_is_not_asked_for_an_llm() {
-        let (interview, asked) = run(&[], vec![("model-type", vec!["llm"])]);
-        assert!(!asked.contains(&"ane-compatible".to_owned()));
+    fn ane_compatibility_is_asked_for_a_small_generative_model_only() {
         let rules = default_rules();
         let q = rules.question_index("ane-compatible").unwrap();
+        // Under 1B parameters a generative model can earn the Neural Engine: ask.
+        let (_, asked) = run(
+            &[],
+            vec![
+                ("model-type", vec!["llm"]),
+                ("model-size", vec!["under-1b"]),
+            ],
+        );
+        assert!(asked.contains(&"ane-compatible".to_owned()), "{asked:?}");
+        // At 4B to 8B no answer to it changes the verdict: skipped, and said why.
+        let (interview, asked) = run(
+            &[],
+            vec![
+                ("model-type", vec!["llm"]),
+                ("model-size", vec!["4b-to-8b"]),
+            ],
+        );
+        assert!(!asked.contains(&"ane-compatible".to_owned()), "{asked:?}");
+        assert!(interview.skipped.contains(&Skipped {
+            question: q,
+            reason: SkipReason::CannotMatter
+        }));
+        // For a model the question does not describe, `ask_if` rules it out.
+        let (interview, _) = run(&[], vec![("model-type", vec!["other"])]);
         assert!(interview.skipped.contains(&Skipped {
             question: q,
             reason: SkipReason::NotApplicable

@@ -178,11 +178,27 @@ pub struct ToolInfo {
     pub version: String,
 }
 
-/// Every outcome excluded: there is nothing to recommend.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("no outcome is possible for these answers: {}", .exclusions.iter().map(|e| format!("{} is ruled out by `{}` ({})", e.outcome, e.rule, e.why)).collect::<Vec<_>>().join("; "))]
+/// Every outcome excluded: there is nothing to recommend. It still says why, what to do
+/// instead (the nearest answers that make an outcome possible) and the notes that apply;
+/// `render` formats it.
+#[derive(Debug, Clone)]
 pub struct NothingPossible {
     pub exclusions: Vec<Exclusion>,
+    pub flips: Vec<Flip>,
+    pub notes: Vec<String>,
+    /// (id, name) of every outcome, to name them.
+    pub outcome_names: Vec<(String, String)>,
+}
+
+impl std::error::Error for NothingPossible {}
+
+/// The notes that apply, each ending with its source.
+fn notes(rules: &RuleSet, verdict: &Verdict) -> Vec<String> {
+    verdict
+        .notes
+        .iter()
+        .map(|&n| format!("{} ({})", rules.notes[n].text, rules.notes[n].cite))
+        .collect()
 }
 
 fn exclusions(rules: &RuleSet, verdict: &Verdict) -> Vec<Exclusion> {
@@ -278,6 +294,16 @@ pub fn build_with(
     let Some(winner) = verdict.winner() else {
         return Err(NothingPossible {
             exclusions: exclusions(rules, verdict),
+            flips: explain::flips_with(rules, search, &answers.masks)
+                .iter()
+                .map(|f| flip(rules, f))
+                .collect(),
+            notes: notes(rules, verdict),
+            outcome_names: rules
+                .outcomes
+                .iter()
+                .map(|o| (o.id.clone(), o.name.clone()))
+                .collect(),
         });
     };
     let confidence = explain::confidence(verdict, rules.confidence);
@@ -344,11 +370,7 @@ pub fn build_with(
             .iter()
             .map(|f| flip(rules, f))
             .collect(),
-        notes: verdict
-            .notes
-            .iter()
-            .map(|&n| format!("{} ({})", rules.notes[n].text, rules.notes[n].cite))
-            .collect(),
+        notes: notes(rules, verdict),
         rules: RulesInfo {
             name: rules.name.clone(),
             sha256: rules.sha256.clone(),

@@ -103,8 +103,8 @@ fn the_named_conflicts_are_resolved_in_the_file() {
 
 /// Where a framework the OS ships covers the job and nothing rules it out, it is the verdict:
 /// its points are a precedence over every reason about how to ship a model (rule file,
-/// scoring conventions). A language model is covered only by Foundation Models: next to an
-/// LLM, a task framework (Vision, Speech, ...) never takes the verdict from the stack the
+/// scoring conventions). A language model (an LLM, or a VLM's) is covered only by Foundation
+/// Models: next to one, a task framework (Vision, Speech, ...) never takes the verdict from the stack the
 /// LLM needs. Checked over the whole answer space (joint classes keep the model type's `llm`
 /// and the built-in framework apart, since both change the built-in outcome's points).
 #[test]
@@ -118,6 +118,7 @@ fn built_in_wins_exactly_where_it_covers_the_job() {
     let model_type = rules.question_index("model-type").unwrap();
     let framework = rules.question_index("built-in").unwrap();
     let llm = rules.questions[model_type].option_index("llm").unwrap();
+    let vlm = rules.questions[model_type].option_index("vlm").unwrap();
     let system_model = rules.questions[framework]
         .option_index("foundation-models")
         .unwrap();
@@ -134,17 +135,18 @@ fn built_in_wins_exactly_where_it_covers_the_job() {
                 return;
             }
             let wins = top_two(&rules, c.points, c.excluded).0 == Some(built_in);
-            let has_llm = c.answers[model_type] & (1 << llm) != 0;
-            let is_system_model = c.answers[framework] == 1 << system_model;
+            let answers = c.answers();
+            let has_llm = answers[model_type] & ((1 << llm) | (1 << vlm)) != 0;
+            let is_system_model = answers[framework] == 1 << system_model;
             if !has_llm || is_system_model {
                 *covering += u128::from(c.weight);
                 if !wins {
                     *lost += u128::from(c.weight);
-                    example.get_or_insert_with(|| c.answers.to_vec());
+                    example.get_or_insert_with(|| answers.clone());
                 }
             } else if wins {
                 *partial_won += u128::from(c.weight);
-                example.get_or_insert_with(|| c.answers.to_vec());
+                example.get_or_insert_with(|| answers.clone());
             }
         },
     );

@@ -62,7 +62,7 @@ pub fn write(out: &mut dyn Write, report: &Report, names: &[(String, String)]) -
     }
     if !report.excluded.is_empty() {
         writeln!(out, "\n#### Ruled out\n")?;
-        for (outcomes, e) in super::exclusions(report, names) {
+        for (outcomes, e) in super::exclusions(&report.excluded, names) {
             writeln!(out, "- **{outcomes}**: {} ({})", e.why, e.source)?;
         }
     }

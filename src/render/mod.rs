@@ -51,11 +51,10 @@ pub fn reasons<'a>(
 /// The exclusions as people read them: one entry per constraint, with the names of every
 /// outcome it rules out ("Core AI / Core AI + MLX") and its reason.
 pub fn exclusions<'a>(
-    report: &'a Report,
+    excluded: &'a [Exclusion],
     names: &[(String, String)],
 ) -> Vec<(String, &'a Exclusion)> {
-    report
-        .excluded
+    excluded
         .chunk_by(|a, b| a.rule == b.rule)
         .map(|group| {
             let outcomes: Vec<&str> = group
@@ -65,6 +64,34 @@ pub fn exclusions<'a>(
             (outcomes.join(" / "), &group[0])
         })
         .collect()
+}
+
+/// Nothing possible, shaped like a verdict: what ruled each outcome out, the nearest answers
+/// that make one possible, and the notes that apply (plain text, for stderr and batch errors).
+impl std::fmt::Display for crate::report::NothingPossible {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names = &self.outcome_names;
+        write!(f, "no outcome is possible for these answers")?;
+        write!(f, "\n\nRuled out")?;
+        for (outcomes, e) in exclusions(&self.exclusions, names) {
+            write!(f, "\n- {outcomes}: {} ({}; {})", e.why, e.rule, e.source)?;
+        }
+        if !self.flips.is_empty() {
+            write!(f, "\n\nWhat would make an outcome possible")?;
+            for flip in &self.flips {
+                let (flags, now) = flip_text(flip);
+                let name = outcome_name(names, &flip.recommendation);
+                write!(f, "\n- {flags} (now {now}) -> {name}")?;
+            }
+        }
+        if !self.notes.is_empty() {
+            write!(f, "\n\nNotes")?;
+            for note in &self.notes {
+                write!(f, "\n- {note}")?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A flip as the flags that make it ("--a x --b y") and the answers it changes ("a w, b z").

@@ -156,7 +156,7 @@ pub fn write(
 
     if !report.excluded.is_empty() {
         writeln!(out, "\nRuled out")?;
-        for (outcomes, e) in super::exclusions(report, names) {
+        for (outcomes, e) in super::exclusions(&report.excluded, names) {
             let text = format!("{outcomes}: {} ({}; {})", e.why, e.rule, e.source);
             writeln!(out, "{}", wrap(&text, width, "- ", "  "))?;
         }

@@ -147,12 +147,37 @@ pub fn sizes(dims: &[JointDimension]) -> (u128, u128) {
 
 /// One combination of classes, as `visit` sees it.
 pub struct Combination<'a> {
-    /// A full answer set of the combination.
-    pub answers: &'a [Mask],
+    dims: &'a [JointDimension],
+    /// The class of each dimension.
+    choice: &'a [usize],
+    questions: usize,
     pub weight: u64,
     pub points: &'a [i32; LANES],
     pub excluded: u64,
     pub fired: u64,
+}
+
+impl Combination<'_> {
+    /// A full answer set of the combination (built on demand: only examples need one).
+    pub fn answers(&self) -> Vec<Mask> {
+        let mut answers = vec![0 as Mask; self.questions];
+        for (dim, &c) in self.dims.iter().zip(self.choice) {
+            for (&q, &a) in dim.questions.iter().zip(&dim.classes[c].answers) {
+                answers[q] = a;
+            }
+        }
+        answers
+    }
+}
+
+/// Running sums over the first dimensions of a combination, so that turning the odometer
+/// re-adds only the dimensions that moved.
+#[derive(Clone, Copy, Default)]
+struct Prefix {
+    points: [i32; LANES],
+    excluded: u64,
+    fired: u64,
+    weight: u64,
 }
 
 /// Run `visit` over every combination of classes on up to `threads` threads (the widest
@@ -165,40 +190,62 @@ pub fn par_for_each<S: Send>(
     init: impl Fn() -> S + Sync,
     visit: impl Fn(&mut S, &Combination) + Sync,
 ) -> Vec<S> {
-    let widest = (0..dims.len())
-        .max_by_key(|&d| dims[d].classes.len())
-        .unwrap_or(0);
-    let n = dims.get(widest).map_or(1, |d| d.classes.len());
+    // The widest dimension goes first, so the threads split it evenly.
+    let mut order: Vec<JointDimension> = dims.to_vec();
+    if let Some(widest) = (0..order.len()).max_by_key(|&d| order[d].classes.len()) {
+        order.swap(0, widest);
+    }
+    let order = &order;
+    let n = order.first().map_or(1, |d| d.classes.len());
     super::split(n, threads, |range| {
         let mut state = init();
-        let mut sizes: Vec<usize> = dims.iter().map(|d| d.classes.len()).collect();
-        if let Some(w) = sizes.get_mut(widest) {
-            *w = range.len();
+        let mut sizes: Vec<usize> = order.iter().map(|d| d.classes.len()).collect();
+        if let Some(first) = sizes.first_mut() {
+            *first = range.len();
         }
-        let mut answers = vec![0 as Mask; questions];
-        odometer(&sizes, |choice| {
-            let (mut points, mut excluded, mut fired) = ([0i32; LANES], 0u64, 0u64);
-            let mut weight = 1u64;
-            for (d, (dim, &c)) in dims.iter().zip(choice).enumerate() {
-                let class = &dim.classes[if d == widest { c + range.start } else { c }];
-                for (p, add) in points.iter_mut().zip(class.points) {
+        let mut prefix = vec![
+            Prefix {
+                weight: 1,
+                ..Prefix::default()
+            };
+            order.len() + 1
+        ];
+        let mut choice = vec![0usize; order.len()];
+        let mut last = vec![usize::MAX; order.len()];
+        odometer(&sizes, |index| {
+            // Recompute the sums from the first dimension whose class changed.
+            let from = (0..index.len())
+                .find(|&d| last[d] != index[d])
+                .unwrap_or(index.len());
+            for d in from..index.len() {
+                let c = if d == 0 {
+                    index[0] + range.start
+                } else {
+                    index[d]
+                };
+                choice[d] = c;
+                last[d] = index[d];
+                let class = &order[d].classes[c];
+                let mut next = prefix[d];
+                for (p, add) in next.points.iter_mut().zip(class.points) {
                     *p = p.wrapping_add(add);
                 }
-                excluded |= class.excluded;
-                fired |= class.fired;
-                weight = weight.saturating_mul(class.weight);
-                for (&q, &a) in dim.questions.iter().zip(&class.answers) {
-                    answers[q] = a;
-                }
+                next.excluded |= class.excluded;
+                next.fired |= class.fired;
+                next.weight = next.weight.saturating_mul(class.weight);
+                prefix[d + 1] = next;
             }
+            let total = &prefix[index.len()];
             visit(
                 &mut state,
                 &Combination {
-                    answers: &answers,
-                    weight,
-                    points: &points,
-                    excluded,
-                    fired,
+                    dims: order,
+                    choice: &choice,
+                    questions,
+                    weight: total.weight,
+                    points: &total.points,
+                    excluded: total.excluded,
+                    fired: total.fired,
                 },
             );
             true

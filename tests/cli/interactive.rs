@@ -38,6 +38,7 @@ fn a_full_session_reaches_a_verdict_and_prints_the_replay_command() {
     key(&mut p, " "); // select the first option, llm
     key(&mut p, "\r");
     for prompt in [
+        "How many parameters does the generative model have",
         "What is the oldest OS the app must run on",
         "Could a framework Apple ships do the whole job",
         "Which compute unit",
@@ -52,7 +53,9 @@ fn a_full_session_reaches_a_verdict_and_prints_the_replay_command() {
     p.exp_string("Recommendation: \x1b[1;32mMLX").unwrap(); // coloured: stdout is the terminal
     p.exp_string("To get this verdict again without prompts")
         .unwrap();
-    p.exp_string("mlstack recommend --model-type llm --min-os 26 --built-in none --hardware any")
+    p.exp_string(
+        "mlstack recommend --model-type llm --model-size unknown --min-os 26 --built-in none --hardware any",
+    )
         .unwrap();
     p.exp_eof().unwrap();
     assert_eq!(exit_code(&p), 0);
@@ -155,6 +158,8 @@ fn save_answers_replays_in_ci() {
         "26",
         "--built-in",
         "none",
+        "--model-size",
+        "unknown",
     ]);
     p.exp_string("What kind of model").unwrap();
     key(&mut p, " ");
@@ -179,7 +184,13 @@ fn save_answers_replays_in_ci() {
 
 #[test]
 fn picking_the_system_model_asks_about_apple_intelligence_and_can_end_in_built_in() {
-    let mut p = spawn(&["recommend", "--model-type", "llm"]);
+    let mut p = spawn(&[
+        "recommend",
+        "--model-type",
+        "llm",
+        "--model-size",
+        "1b-to-4b",
+    ]);
     p.exp_string("What is the oldest OS the app must run on")
         .unwrap();
     key(&mut p, "\x1b[B"); // down from the default (26): 27

@@ -215,7 +215,27 @@ fn contradictory_platforms_leave_nothing_and_say_why() {
         .stdout("")
         .stderr(predicate::str::contains("no outcome is possible"))
         .stderr(predicate::str::contains("no-core-ml-on-linux"))
-        .stderr(predicate::str::contains("no-mlx-on-watchos"));
+        .stderr(predicate::str::contains("no-mlx-on-watchos"))
+        // What to do instead: the nearest answers that make an outcome possible, and the note
+        // on running one engine everywhere.
+        .stderr(predicate::str::contains(
+            "What would make an outcome possible\n- --platform watchos (now platform watchos,linux) -> Core ML",
+        ))
+        .stderr(predicate::str::contains("No single stack covers these platforms"));
+}
+
+#[test]
+fn an_engine_shared_with_android_gets_a_verdict_for_the_apple_side_and_the_runtimes_to_consider() {
+    let json = recommend_json(&["--model-type", "llm", "--portability", "android"]);
+    assert_eq!(json["recommendation"]["id"], "mlx");
+    let notes = json["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| {
+            let n = n.as_str().unwrap();
+            n.contains("ExecuTorch") && n.contains("llama.cpp") && n.contains("Apple side")
+        }),
+        "{notes:?}"
+    );
 }
 
 #[test]
@@ -269,6 +289,7 @@ fn questions_lists_every_question() {
         ids,
         [
             "model-type",
+            "model-size",
             "min-os",
             "built-in",
             "apple-intelligence",
@@ -277,10 +298,12 @@ fn questions_lists_every_question() {
             "iteration",
             "battery",
             "needs",
+            "decoding",
             "ane-compatible",
             "distribution",
             "platform",
-            "background"
+            "background",
+            "portability"
         ]
     );
     mlstack()
