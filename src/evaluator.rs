@@ -30,7 +30,11 @@ struct Group {
     /// (question, stride, single choice): the index is the sum of each answer's code times
     /// its stride, where the code is the option index (single) or the mask itself (multi).
     members: Vec<(usize, usize, bool)>,
-    table: Vec<Entry>,
+    /// Per joint answer, the index of its entry in `entries`: a table of 2-byte indices stays
+    /// in cache where one of 48-byte entries would not (`MAX_GROUP_ENTRIES` fits a `u16`).
+    table: Vec<u16>,
+    /// The distinct entries of the group.
+    entries: Vec<Entry>,
 }
 
 #[derive(Debug, Clone)]
@@ -99,6 +103,7 @@ fn compile(rules: &RuleSet) -> Option<Compiled> {
                 groups.push(Group {
                     members: Vec::new(),
                     table: Vec::new(),
+                    entries: Vec::new(),
                 });
                 group_of[root] = groups.len() - 1;
                 groups.len() - 1
@@ -146,8 +151,10 @@ fn compile(rules: &RuleSet) -> Option<Compiled> {
             .iter()
             .filter(|c| group_of[c.when.questions().trailing_zeros() as usize] == g)
             .collect();
-        group.table = vec![Entry::default(); size];
-        for (index, entry) in group.table.iter_mut().enumerate() {
+        let mut distinct: std::collections::HashMap<Entry, u16> = std::collections::HashMap::new();
+        group.table = Vec::with_capacity(size);
+        for index in 0..size {
+            let mut entry = Entry::default();
             for &(q, stride, single) in &group.members {
                 let o = rules.questions[q].options.len();
                 let code = (index / stride) % if single { o } else { 1 << o };
@@ -167,6 +174,12 @@ fn compile(rules: &RuleSet) -> Option<Compiled> {
                     entry.excluded |= c.exclude;
                 }
             }
+            let next = u16::try_from(group.entries.len()).ok()?;
+            let k = *distinct.entry(entry).or_insert_with(|| {
+                group.entries.push(entry);
+                next
+            });
+            group.table.push(k);
         }
     }
     Some(Compiled {
@@ -288,7 +301,9 @@ impl Group {
                     }
             })
             .sum();
-        self.table.get(index)
+        self.table
+            .get(index)
+            .map(|&k| &self.entries[usize::from(k)])
     }
 }
 
