@@ -336,3 +336,15 @@ fn a_piped_stdin_is_never_read_unless_named() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
+
+#[test]
+fn a_bundled_llm_hears_about_mlx_binary_size() {
+    let json = recommend_json(&["--model-type", "llm", "--distribution", "bundled"]);
+    let notes = json["notes"].as_array().unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("Metal library")),
+        "{notes:?}"
+    );
+}
