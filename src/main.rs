@@ -7,7 +7,8 @@ fn main() -> ExitCode {
             let message = failure.to_string();
             // Clap has already printed its own errors; gates print their own report.
             if !message.is_empty() {
-                eprintln!("mlstack: error: {message}");
+                // Messages quote files (values, reasons): escape their control characters.
+                eprintln!("mlstack: error: {}", mlstack::render::safe::safe(&message));
             }
             ExitCode::from(failure.exit_code())
         }

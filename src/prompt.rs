@@ -1,6 +1,7 @@
 //! Asking one question at a terminal. Behind a small trait so the interview logic can be
 //! driven by scripted answers in tests.
 
+use crate::render::safe::safe;
 use crate::rules::{Kind, Mask, Question};
 
 #[derive(Debug, thiserror::Error)]
@@ -36,10 +37,12 @@ fn choices(q: &Question) -> Vec<Choice> {
         .iter()
         .map(|o| Choice {
             id: o.id.clone(),
-            text: match &o.help {
+            // Labels come from the rule file: no control characters reach the terminal.
+            text: safe(&match &o.help {
                 Some(help) => format!("{}: {} ({help})", o.id, o.label),
                 None => format!("{}: {}", o.id, o.label),
-            },
+            })
+            .into_owned(),
         })
         .collect()
 }
@@ -57,16 +60,16 @@ impl Prompter for TerminalPrompter {
                 reason: other.to_string(),
             },
         };
-        let message = format!("{} (--{})", q.prompt, q.id);
+        let message = safe(&format!("{} (--{})", q.prompt, q.id)).into_owned();
         let preselected: Vec<usize> = (0..q.options.len())
             .filter(|i| default.is_some_and(|d| d & (1 << i) != 0))
             .collect();
         match q.kind {
             Kind::Single => {
-                let help = q
-                    .help
-                    .clone()
-                    .unwrap_or_else(|| "↑↓ to move, enter to choose, esc to quit".into());
+                let help = q.help.as_deref().map_or_else(
+                    || "↑↓ to move, enter to choose, esc to quit".into(),
+                    |h| safe(h).into_owned(),
+                );
                 let picked = inquire::Select::new(&message, choices(q))
                     .with_help_message(&help)
                     .with_starting_cursor(preselected.first().copied().unwrap_or(0))
@@ -80,7 +83,7 @@ impl Prompter for TerminalPrompter {
             Kind::Multi => {
                 let help = q.help.clone().map_or_else(
                     || "space to select, enter to confirm, esc to quit".to_owned(),
-                    |h| format!("{h} (space to select, enter to confirm)"),
+                    |h| format!("{} (space to select, enter to confirm)", safe(&h)),
                 );
                 let question = q.clone();
                 let picked = inquire::MultiSelect::new(&message, choices(q))

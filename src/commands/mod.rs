@@ -157,8 +157,15 @@ fn io_reason(e: &io::Error) -> String {
     }
 }
 
-/// Write a finished result to stdout in one go. A closed pipe is a normal end.
+/// Write a finished result to stdout in one go, with any control character that text from a
+/// file carried shown as an escape (`render::safe`). A closed pipe is a normal end.
 pub fn emit(bytes: &[u8]) -> Result<(), Failure> {
+    let text = String::from_utf8_lossy(bytes);
+    emit_raw(crate::render::safe::safe(&text).as_bytes())
+}
+
+/// [`emit`] for output that is already safe and carries our own colour codes.
+pub fn emit_raw(bytes: &[u8]) -> Result<(), Failure> {
     let mut out = io::stdout().lock();
     match out.write_all(bytes).and_then(|()| out.flush()) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Failure::Output(e)),

@@ -69,14 +69,19 @@ pub fn run(
         Format::Markdown => render::markdown::write(&mut out, &report, &outcome_names(rules)),
     }
     .map_err(Failure::Output)?;
-    emit(&out)?;
+    if args.format == Format::Table {
+        // Already escaped, with our own colour codes in it.
+        super::emit_raw(&out)?;
+    } else {
+        emit(&out)?;
+    }
 
     if let Some(path) = &args.save_answers {
         save_answers(rules, &answers, path)?;
     }
     if let Some(session) = &session {
         let summary = session_summary(rules, args, &answers, session);
-        let _ = std::io::stderr().write_all(summary.as_bytes());
+        let _ = std::io::stderr().write_all(crate::render::safe::safe(&summary).as_bytes());
     }
 
     if let Some(expected) = &args.expect

@@ -2,6 +2,7 @@
 
 pub mod json;
 pub mod markdown;
+pub mod safe;
 pub mod table;
 
 /// Output format of `recommend` and friends.
@@ -103,4 +104,84 @@ pub fn flip_text(f: &Flip) -> (String, String) {
         now.push(format!("{} {}", c.question, c.from.to_flag_value()));
     }
     (flags.join(" "), now.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::answers::{Answers, Source};
+    use crate::rules::load_rules;
+
+    /// Defence in depth: a rule set built in code, past validation, with escape sequences in
+    /// every kind of text, renders with no control character but our own colour codes.
+    #[test]
+    fn text_that_bypassed_validation_is_escaped_in_every_human_format() {
+        let yaml = include_str!("../../tests/fixtures/default-2026-04.yaml");
+        let mut rules = load_rules("rules.yaml", yaml.as_bytes()).unwrap();
+        let evil = "\u{1b}]52;c;cHduZWQ=\u{7}\u{1b}[31m";
+        for o in &mut rules.outcomes {
+            o.name.push_str(evil);
+            o.summary.push_str(evil);
+        }
+        for r in &mut rules.rules {
+            r.why.push_str(evil);
+            r.cite.push_str(evil);
+        }
+        for c in &mut rules.constraints {
+            c.why.push_str(evil);
+            c.source.push_str(evil);
+        }
+        for n in &mut rules.notes {
+            n.text.push_str(evil);
+        }
+        rules.name.push_str(evil);
+        rules.close_call = Some(evil.to_owned());
+        let names: Vec<(String, String)> = rules
+            .outcomes
+            .iter()
+            .map(|o| (o.id.clone(), o.name.clone()))
+            .collect();
+        for case in [
+            &[("model-type", "llm")][..],
+            &[
+                ("model-type", "llm"),
+                ("battery", "critical"),
+                ("hardware", "neural-engine"),
+            ],
+            &[("model-type", "vision"), ("platform", "linux")],
+        ] {
+            let mut masks: Vec<u64> = rules
+                .questions
+                .iter()
+                .map(|q| q.default.unwrap_or(0))
+                .collect();
+            for (id, value) in case {
+                let q = rules.question_index(id).unwrap();
+                masks[q] = rules.questions[q].answer_mask([*value]).unwrap();
+            }
+            let answers = Answers {
+                sources: vec![Source::Flag; masks.len()],
+                masks,
+            };
+            let verdict = crate::engine::evaluate(&rules, &answers.masks);
+            let report = crate::report::build(&rules, &answers, &verdict, true).unwrap();
+            for color in [false, true] {
+                let mut out = Vec::new();
+                super::table::write(&mut out, &report, &names, 100, color).unwrap();
+                let text = String::from_utf8(out).unwrap();
+                assert!(text.contains("\\u{1b}]52"), "the text is kept, escaped");
+                let ours = text
+                    .replace("\u{1b}[1;32m", "")
+                    .replace("\u{1b}[1;33m", "")
+                    .replace("\u{1b}[32m", "")
+                    .replace("\u{1b}[33m", "")
+                    .replace("\u{1b}[0m", "");
+                assert!(
+                    !ours
+                        .chars()
+                        .any(|c| c.is_control() && c != '\n' && c != '\t'),
+                    "{ours}"
+                );
+            }
+        }
+    }
 }

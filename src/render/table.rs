@@ -88,7 +88,8 @@ pub fn keep_whole(t: &mut Table, index: usize) {
 
 /// `names`: (outcome id, display name) for every outcome of the rule set.
 /// `color`: whether to colour the verdict line (the caller decides, from the flag,
-/// `NO_COLOR`, `CLICOLOR_FORCE` and the terminal).
+/// `NO_COLOR`, `CLICOLOR_FORCE` and the terminal). The output is safe for a terminal: text
+/// from the rule file has its control characters escaped before our own colour goes in.
 pub fn write(
     out: &mut dyn Write,
     report: &Report,
@@ -96,25 +97,51 @@ pub fn write(
     width: u16,
     color: bool,
 ) -> io::Result<()> {
-    let rec = &report.recommendation;
-    let margin = match report.margin {
+    let mut plain = Vec::with_capacity(16 * 1024);
+    write_plain(&mut plain, report, names, width)?;
+    let text = String::from_utf8_lossy(&plain);
+    let text = super::safe::safe(&text);
+    if !color {
+        return out.write_all(text.as_bytes());
+    }
+    let rest = text.split_once('\n').map_or("", |(_, rest)| rest);
+    // Bold green for a clear verdict, bold yellow for a close call.
+    let tint = match report.confidence {
+        crate::explain::Confidence::CloseCall => "33",
+        _ => "32",
+    };
+    let name = super::safe::safe(&report.recommendation.name);
+    writeln!(
+        out,
+        "Recommendation: \x1b[1;{tint}m{name}\x1b[0m (\x1b[{tint}m{}\x1b[0m, {})",
+        report.confidence.as_str(),
+        margin(report)
+    )?;
+    out.write_all(rest.as_bytes())
+}
+
+fn margin(report: &Report) -> String {
+    match report.margin {
         Some(m) => format!("margin {m}"),
         None => "the only outcome the constraints allow".to_owned(),
-    };
-    let (verdict, how_sure) = if color {
-        // Bold green for a clear verdict, bold yellow for a close call.
-        let tint = match report.confidence {
-            crate::explain::Confidence::CloseCall => "33",
-            _ => "32",
-        };
-        (
-            format!("\x1b[1;{tint}m{}\x1b[0m", rec.name),
-            format!("\x1b[{tint}m{}\x1b[0m", report.confidence.as_str()),
-        )
-    } else {
-        (rec.name.clone(), report.confidence.as_str().to_owned())
-    };
-    writeln!(out, "Recommendation: {verdict} ({how_sure}, {margin})")?;
+    }
+}
+
+/// The table without colour, as the file's text has it.
+fn write_plain(
+    out: &mut dyn Write,
+    report: &Report,
+    names: &[(String, String)],
+    width: u16,
+) -> io::Result<()> {
+    let rec = &report.recommendation;
+    writeln!(
+        out,
+        "Recommendation: {} ({}, {})",
+        rec.name,
+        report.confidence.as_str(),
+        margin(report)
+    )?;
     writeln!(out, "{}", wrap(&rec.summary, width, "", ""))?;
     if let Some(advice) = &report.close_call {
         let text = format!("This is a close call. {advice}");

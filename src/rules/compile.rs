@@ -62,6 +62,30 @@ impl Compiler<'_> {
         }
     }
 
+    /// Free text reaches terminals and Markdown: refuse control characters (newline and tab
+    /// aside), which could recolour a table, set the window title or write the clipboard.
+    fn text(&mut self, what: &str, text: &Spanned<String>) -> String {
+        if let Some(c) = text
+            .value
+            .chars()
+            .find(|&c| c.is_control() && c != '\n' && c != '\t')
+        {
+            self.error_with_hint(
+                text.referenced,
+                format!(
+                    "{what} contains the control character U+{:04X}",
+                    u32::from(c)
+                ),
+                Some("remove it: rule-file text is printed to terminals as it is".into()),
+            );
+        }
+        text.value.clone()
+    }
+
+    fn opt_text(&mut self, what: &str, text: &Option<Spanned<String>>) -> Option<String> {
+        text.as_ref().map(|t| self.text(what, t))
+    }
+
     fn check_unique<'s>(&mut self, what: &str, ids: impl IntoIterator<Item = &'s Spanned<String>>) {
         let mut seen: Vec<&Spanned<String>> = Vec::new();
         for id in ids {
@@ -354,8 +378,8 @@ impl Compiler<'_> {
         }
         let mut question = Question {
             id: def.id.value.clone(),
-            prompt: def.prompt.clone(),
-            help: def.help.clone(),
+            prompt: self.text("question prompt", &def.prompt),
+            help: self.opt_text("question help", &def.help),
             kind: def.kind,
             required: def.required,
             default: None,
@@ -364,8 +388,8 @@ impl Compiler<'_> {
                 .iter()
                 .map(|o| AnswerOption {
                     id: o.id.value.clone(),
-                    label: o.label.clone(),
-                    help: o.help.clone(),
+                    label: self.text("option label", &o.label),
+                    help: self.opt_text("option help", &o.help),
                     aliases: o.aliases.iter().map(|a| a.value.clone()).collect(),
                 })
                 .collect(),
@@ -446,8 +470,8 @@ pub fn compile(
         .iter()
         .map(|o| Outcome {
             id: o.id.value.clone(),
-            name: o.name.clone(),
-            summary: o.summary.clone(),
+            name: c.text("outcome name", &o.name),
+            summary: c.text("outcome summary", &o.summary),
         })
         .collect();
 
@@ -533,8 +557,8 @@ pub fn compile(
                 id: r.id.value.clone(),
                 when,
                 score,
-                why: r.why.clone(),
-                cite: r.cite.clone(),
+                why: c.text("rule why", &r.why),
+                cite: c.text("rule cite", &r.cite),
             });
         }
     }
@@ -560,8 +584,8 @@ pub fn compile(
                 id: k.id.value.clone(),
                 when,
                 exclude,
-                why: k.why.clone(),
-                source: k.source.clone(),
+                why: c.text("constraint why", &k.why),
+                source: c.text("constraint source", &k.source),
             });
         }
     }
@@ -574,8 +598,8 @@ pub fn compile(
             notes.push(Note {
                 id: n.id.value.clone(),
                 when,
-                text: n.text.clone(),
-                cite: n.cite.clone(),
+                text: c.text("note text", &n.text),
+                cite: c.text("note cite", &n.cite),
             });
         }
     }
@@ -633,7 +657,7 @@ pub fn compile(
                 between: k.between.clone(),
                 example,
                 wins,
-                why: k.why.clone(),
+                why: c.text("conflict why", &k.why),
             });
         }
     }
@@ -649,7 +673,7 @@ pub fn compile(
         match ids.as_slice() {
             [Some(a), Some(b)] if a != b => intentional_ties.push(DeclaredTie {
                 outcomes: (*a, *b),
-                reason: t.reason.clone(),
+                reason: c.text("tie reason", &t.reason),
             }),
             _ if ids.iter().all(Option::is_some) => c.error(
                 t.between.referenced,
@@ -672,21 +696,25 @@ pub fn compile(
         let expect = c.outcome_ref(&outcomes, &t.expect);
         if let (Some(answers), Some(expect)) = (answers, expect) {
             tests.push(Test {
-                name: t.name.value.clone(),
+                name: c.text("test name", &t.name),
                 answers,
                 expect,
             });
         }
     }
 
+    let name = c.text("name", &def.name);
+    let description = c.opt_text("description", &def.description);
+    let assumes = c.opt_text("assumes", &def.assumes);
+    let close_call = c.opt_text("close_call", &def.close_call);
     if !c.diagnostics.is_empty() {
         c.diagnostics.sort_by_key(|d| (d.line, d.column));
         return Err(c.diagnostics);
     }
     Ok(RuleSet {
-        name: def.name.value.clone(),
-        description: def.description.clone(),
-        assumes: def.assumes.clone(),
+        name,
+        description,
+        assumes,
         sha256,
         outcomes,
         questions,
@@ -695,7 +723,7 @@ pub fn compile(
         notes,
         tie_break,
         confidence,
-        close_call: def.close_call.clone(),
+        close_call,
         conflicts,
         intentional_ties,
         tests,

@@ -12,10 +12,10 @@ use serde_saphyr::{Location, Spanned};
 pub struct RuleFile {
     pub name: Spanned<String>,
     #[serde(default)]
-    pub description: Option<String>,
+    pub description: Option<Spanned<String>>,
     /// Which platform generation the rules assume (e.g. "iOS 26 / macOS 26 SDKs").
     #[serde(default)]
-    pub assumes: Option<String>,
+    pub assumes: Option<Spanned<String>>,
     pub outcomes: Vec<OutcomeDef>,
     pub questions: Vec<QuestionDef>,
     pub rules: Vec<RuleDef>,
@@ -26,7 +26,7 @@ pub struct RuleFile {
     pub tie_break: Spanned<Vec<Spanned<String>>>,
     pub confidence: Spanned<ConfidenceDef>,
     #[serde(default)]
-    pub close_call: Option<String>,
+    pub close_call: Option<Spanned<String>>,
     #[serde(default)]
     pub conflicts: Vec<ConflictDef>,
     /// Pairs of outcomes allowed to tie (the tie-break order then decides), with a reason.
@@ -40,8 +40,8 @@ pub struct RuleFile {
 #[serde(deny_unknown_fields)]
 pub struct OutcomeDef {
     pub id: Spanned<String>,
-    pub name: String,
-    pub summary: String,
+    pub name: Spanned<String>,
+    pub summary: Spanned<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -55,9 +55,9 @@ pub enum Kind {
 #[serde(deny_unknown_fields)]
 pub struct QuestionDef {
     pub id: Spanned<String>,
-    pub prompt: String,
+    pub prompt: Spanned<String>,
     #[serde(default)]
-    pub help: Option<String>,
+    pub help: Option<Spanned<String>>,
     pub kind: Kind,
     #[serde(default)]
     pub required: bool,
@@ -72,9 +72,9 @@ pub struct QuestionDef {
 #[serde(deny_unknown_fields)]
 pub struct OptionDef {
     pub id: Spanned<String>,
-    pub label: String,
+    pub label: Spanned<String>,
     #[serde(default)]
-    pub help: Option<String>,
+    pub help: Option<Spanned<String>>,
     /// Stands for the empty set in a multi-choice question; cannot be combined with others.
     #[serde(default)]
     pub exclusive: bool,
@@ -90,8 +90,8 @@ pub struct RuleDef {
     #[serde(default)]
     pub when: Option<Spanned<Condition>>,
     pub score: Spanned<Pairs<Spanned<i32>>>,
-    pub why: String,
-    pub cite: String,
+    pub why: Spanned<String>,
+    pub cite: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -100,8 +100,8 @@ pub struct ConstraintDef {
     pub id: Spanned<String>,
     pub when: Spanned<Condition>,
     pub exclude: Spanned<Vec<Spanned<String>>>,
-    pub why: String,
-    pub source: String,
+    pub why: Spanned<String>,
+    pub source: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -110,8 +110,8 @@ pub struct NoteDef {
     pub id: Spanned<String>,
     #[serde(default)]
     pub when: Option<Spanned<Condition>>,
-    pub text: String,
-    pub cite: String,
+    pub text: Spanned<String>,
+    pub cite: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -132,14 +132,14 @@ pub struct ConflictDef {
     pub between: Vec<String>,
     pub example: Spanned<Pairs<Spanned<OneOrMany>>>,
     pub wins: Spanned<String>,
-    pub why: String,
+    pub why: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TieDef {
     pub between: Spanned<Vec<Spanned<String>>>,
-    pub reason: String,
+    pub reason: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -269,3 +269,49 @@ fn a_file_that_cannot_be_read_names_the_error() {
             "cannot read answers file /proc/self/mem",
         ));
 }
+
+#[test]
+fn control_characters_in_rule_file_text_are_refused_where_they_are() {
+    // A `why` that would set the terminal title and write the clipboard (OSC 52).
+    let text = DEFAULT.replacen(
+        "why: The prototype-then-export path is for models that are still being prototyped.",
+        "why: \"\\e]0;pwned\\a\\e]52;c;aGk=\\a\"",
+        1,
+    );
+    let line = text.lines().position(|l| l.contains("pwned")).unwrap() + 1;
+    let (_dir, path) = temp_file("rules.yaml", text.as_bytes());
+    let assert = mlstack()
+        .args(["rules", "validate"])
+        .arg(&path)
+        .assert()
+        .code(3)
+        .stdout("");
+    let err = stderr_of(&assert);
+    assert!(
+        err.contains(&format!(
+            "rules.yaml:{line}:10: constraint why contains the control character U+001B"
+        )),
+        "{err}"
+    );
+    assert!(
+        !err.contains('\u{1b}'),
+        "no escape sequence reaches the terminal: {err:?}"
+    );
+}
+
+#[test]
+fn control_characters_in_an_answers_file_never_reach_the_terminal() {
+    let (_dir, path) = temp_file("a.yaml", b"model-type: \"\\e]0;pwned\\a\"\n");
+    let assert = mlstack()
+        .args(["recommend", "--answers"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stdout("");
+    let err = stderr_of(&assert);
+    assert!(
+        err.contains("\\u{1b}]0;pwned\\u{7}"),
+        "shown as escapes: {err}"
+    );
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+}
