@@ -157,6 +157,45 @@ fn io_reason(e: &io::Error) -> String {
     }
 }
 
+/// Replace `path` with `bytes` so that no reader ever sees a partial file: write a temporary
+/// file beside it, flush it to disk, then rename it over the target (atomic on one file
+/// system). An interrupted run or a full disk leaves the old file whole; the target keeps its
+/// permissions. Reading the same path earlier in the run (`--answers` and `--save-answers`
+/// naming one file) is therefore safe.
+pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> io::Result<()> {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
+    let temp = dir.join(format!(
+        ".{}.mlstack-{}-{}.tmp",
+        name.to_string_lossy(),
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let result = (|| {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)?;
+        file.write_all(bytes)?;
+        if let Ok(meta) = std::fs::metadata(path) {
+            file.set_permissions(meta.permissions())?;
+        }
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
 /// Write a finished result to stdout in one go, with any control character that text from a
 /// file carried shown as an escape (`render::safe`). A closed pipe is a normal end.
 pub fn emit(bytes: &[u8]) -> Result<(), Failure> {
@@ -271,5 +310,23 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
             emit(&out)
         }
         Some(Command::Schema) => emit(RECOMMEND_SCHEMA.as_bytes()),
+    }
+}
+
+#[cfg(test)]
+mod atomic_write_tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn replacing_a_file_keeps_its_permissions_and_leaves_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("answers.yaml");
+        super::write_atomically(&path, b"old\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        super::write_atomically(&path, b"new\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new\n");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

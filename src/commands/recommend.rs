@@ -69,6 +69,10 @@ pub fn run(
         Format::Markdown => render::markdown::write(&mut out, &report, &outcome_names(rules)),
     }
     .map_err(Failure::Output)?;
+    // Save before printing: if the file cannot be written, stdout stays empty.
+    if let Some(path) = &args.save_answers {
+        save_answers(rules, &answers, path)?;
+    }
     if args.format == Format::Table {
         // Already escaped, with our own colour codes in it.
         super::emit_raw(&out)?;
@@ -76,9 +80,6 @@ pub fn run(
         emit(&out)?;
     }
 
-    if let Some(path) = &args.save_answers {
-        save_answers(rules, &answers, path)?;
-    }
     if let Some(session) = &session {
         let summary = session_summary(rules, args, &answers, session);
         let _ = std::io::stderr().write_all(crate::render::safe::safe(&summary).as_bytes());
@@ -217,7 +218,7 @@ fn save_answers(rules: &RuleSet, answers: &Answers, path: &Path) -> Result<(), F
         .map_err(|e| Failure::Output(e.into()))?;
         let _ = writeln!(text, "{}: {value}", question.id);
     }
-    std::fs::write(path, text).map_err(|e| {
+    super::write_atomically(path, text.as_bytes()).map_err(|e| {
         usage(format!(
             "--save-answers: cannot write {}: {e}",
             path.display()

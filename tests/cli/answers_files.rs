@@ -119,3 +119,79 @@ fn aliases_mean_their_option_in_flags_and_files() {
     let json: serde_json::Value = serde_json::from_str(&stdout_of(&assert)).unwrap();
     assert_eq!(json["answers"]["min-os"], "18");
 }
+
+#[test]
+fn save_answers_may_name_the_answers_file_itself_and_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stack.yaml");
+    std::fs::write(&path, "model-type: llm\nbattery: critical\n").unwrap();
+    mlstack()
+        .args([
+            "recommend",
+            "--format",
+            "json",
+            "--hardware",
+            "gpu",
+            "--answers",
+        ])
+        .arg(&path)
+        .arg("--save-answers")
+        .arg(&path)
+        .assert()
+        .success();
+    let saved = std::fs::read_to_string(&path).unwrap();
+    for line in [
+        "model-type: [\"llm\"]",
+        "battery: \"critical\"",
+        "hardware: \"gpu\"",
+    ] {
+        assert!(saved.contains(line), "{saved}");
+    }
+    let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(files.len(), 1, "only the answers file: {files:?}");
+    // The saved file replays to the same answers.
+    mlstack()
+        .args(["recommend", "--expect", "mlx", "--answers"])
+        .arg(&path)
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_save_that_fails_prints_no_verdict_and_keeps_the_old_file() {
+    let dir = tempfile::tempdir().unwrap();
+    mlstack()
+        .args([
+            "recommend",
+            "--model-type",
+            "llm",
+            "--format",
+            "json",
+            "--save-answers",
+        ])
+        .arg(dir.path().join("missing/dir/x.yaml"))
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("--save-answers: cannot write"));
+    // A directory where the file should be: the rename fails, the directory is untouched
+    // and no temporary file is left behind.
+    let target = dir.path().join("taken");
+    std::fs::create_dir(&target).unwrap();
+    std::fs::write(target.join("keep"), "keep").unwrap();
+    mlstack()
+        .args(["recommend", "--model-type", "llm", "--save-answers"])
+        .arg(&target)
+        .assert()
+        .code(2)
+        .stdout("");
+    assert_eq!(
+        std::fs::read_to_string(target.join("keep")).unwrap(),
+        "keep"
+    );
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["taken"], "no temporary file left: {names:?}");
+}
