@@ -188,7 +188,8 @@ pub fn rules_path(args: &[OsString]) -> Option<PathBuf> {
     })
 }
 
-fn rules_flag(args: &[OsString]) -> Option<PathBuf> {
+/// The rule file named by `--rules` on the command line (not by the environment).
+pub fn rules_flag(args: &[OsString]) -> Option<PathBuf> {
     let mut iter = args.iter().skip(1);
     while let Some(arg) = iter.next() {
         if arg == "--" {

@@ -232,11 +232,79 @@ fn parse(
     }
 }
 
+/// Whether the command in `args` answers from the loaded rule set (`recommend`, `questions`,
+/// `rules show`, a bare `mlstack`), as opposed to help, the version, the schema, the man page,
+/// completions, or a `rules` command that loads its own file.
+fn uses_the_rules(args: &[OsString]) -> bool {
+    let words: Vec<&str> = args
+        .iter()
+        .skip(1)
+        .filter_map(|a| a.to_str())
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let asks_for_help = args.iter().skip(1).any(|a| {
+        ["--help", "-h", "--version", "-V"]
+            .iter()
+            .any(|flag| a.as_os_str() == *flag)
+    });
+    if asks_for_help {
+        return false;
+    }
+    match words.first().copied() {
+        None | Some("recommend") | Some("questions") => true,
+        Some("rules") => words.get(1) == Some(&"show"),
+        _ => false,
+    }
+}
+
+/// `MLSTACK_FORMAT`, when the command reads it: a value that is not a format names the
+/// variable (clap would blame `--format`, which was not given).
+fn check_format_variable(args: &[OsString]) -> Result<(), Failure> {
+    let Some(value) = std::env::var_os("MLSTACK_FORMAT") else {
+        return Ok(());
+    };
+    let flag_given = args
+        .iter()
+        .any(|a| a == "--format" || a.to_str().is_some_and(|s| s.starts_with("--format=")));
+    let valid = ["table", "json", "markdown"]
+        .iter()
+        .any(|f| value.as_os_str() == *f);
+    if flag_given || valid || !uses_the_rules(args) {
+        return Ok(());
+    }
+    Err(usage(format!(
+        "MLSTACK_FORMAT: `{}` is not a format (table, json, markdown); unset it or pass --format",
+        value.to_string_lossy()
+    )))
+}
+
+/// `rules validate|test|check` with no FILE take `MLSTACK_RULES`, as `recommend` does.
+fn env_rules_file() -> Option<std::path::PathBuf> {
+    std::env::var_os("MLSTACK_RULES").map(std::path::PathBuf::from)
+}
+
 /// Parse `args` and run the command.
 pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
+    check_format_variable(&args)?;
     let rules_path = cli::rules_path(&args);
+    let from_variable = rules_path.is_some() && cli::rules_flag(&args).is_none();
+    let loaded = match load_rules(rules_path.as_deref()) {
+        Ok(rules) => rules,
+        // A stale MLSTACK_RULES must not block help, the version, the schema, the man page,
+        // completions or a `rules` command given its own file: they use the embedded rules.
+        Err(_) if from_variable && !uses_the_rules(&args) => rules::default_rules(),
+        Err(Failure::InvalidRules(mut invalid)) if from_variable => {
+            for d in &mut invalid.diagnostics {
+                d.hint.get_or_insert_with(|| {
+                    "the path comes from MLSTACK_RULES; unset it or fix the file".into()
+                });
+            }
+            return Err(Failure::InvalidRules(invalid));
+        }
+        Err(e) => return Err(e),
+    };
     // Both live until the process ends; leaking them skips freeing them on the way out.
-    let rules: &'static RuleSet = Box::leak(Box::new(load_rules(rules_path.as_deref())?));
+    let rules: &'static RuleSet = Box::leak(Box::new(loaded));
     // `recommend` is the common case: parse it without building the other subcommands.
     if args.get(1).is_some_and(|a| a == "recommend") {
         let mut command = cli::recommend_command(rules);
@@ -279,7 +347,12 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         }) => rules_show::run(rules, &args, terminal),
         Some(Command::Rules {
             command: cli::RulesCommand::Check { file, format, seed },
-        }) => rules_check::check(file.as_deref(), format, seed, terminal),
+        }) => rules_check::check(
+            file.or_else(env_rules_file).as_deref(),
+            format,
+            seed,
+            terminal,
+        ),
         Some(Command::Rules {
             command:
                 cli::RulesCommand::Diff {
@@ -292,10 +365,10 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         }) => rules_check::diff(&old, &new, fail_on_change, format, seed),
         Some(Command::Rules {
             command: cli::RulesCommand::Validate { file, format },
-        }) => rules_cmd::validate(file.as_deref(), format),
+        }) => rules_cmd::validate(file.or_else(env_rules_file).as_deref(), format),
         Some(Command::Rules {
             command: cli::RulesCommand::Test { file, format },
-        }) => rules_cmd::test(file.as_deref(), format),
+        }) => rules_cmd::test(file.or_else(env_rules_file).as_deref(), format),
         Some(Command::Completions { shell }) => {
             let mut out = Vec::new();
             let mut full = cli::command(rules);

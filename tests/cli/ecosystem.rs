@@ -224,3 +224,74 @@ fn environment_variables_set_rules_and_format_and_show_in_help() {
         .success()
         .stdout(predicate::str::starts_with("Recommendation:"));
 }
+
+#[test]
+fn a_stale_mlstack_rules_blocks_nothing_that_does_not_need_the_rules() {
+    for args in [
+        &["--help"][..],
+        &["--version"],
+        &["schema"],
+        &["man"],
+        &["completions", "bash"],
+        &["recommend", "--help"],
+    ] {
+        mlstack()
+            .env("MLSTACK_RULES", "/nonexistent.yaml")
+            .args(args)
+            .assert()
+            .success();
+    }
+    // What does need the rules names the variable.
+    mlstack()
+        .env("MLSTACK_RULES", "/nonexistent.yaml")
+        .args(["recommend", "--model-type", "llm"])
+        .assert()
+        .code(3)
+        .stdout("")
+        .stderr(predicate::str::contains("MLSTACK_RULES"));
+}
+
+#[test]
+fn rules_commands_without_a_file_honour_mlstack_rules() {
+    let tiny = fixture("tiny.yaml");
+    // Each command's output shows the tiny file, not the embedded rules: its name, or its
+    // one test ("big").
+    for (sub, mark) in [
+        ("validate", "tiny"),
+        ("test", "test big"),
+        ("check", "tiny"),
+    ] {
+        let assert = mlstack()
+            .env("MLSTACK_RULES", &tiny)
+            .args(["rules", sub])
+            .assert();
+        let out = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+        assert!(out.contains(mark), "rules {sub} used the file: {out}");
+    }
+}
+
+#[test]
+fn empty_variables_mean_unset_and_bad_ones_are_named() {
+    mlstack()
+        .env("MLSTACK_FORMAT", "")
+        .env("MLSTACK_RULES", "")
+        .args(["recommend", "--model-type", "llm"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("Recommendation: MLX"));
+    mlstack()
+        .env("MLSTACK_FORMAT", "jsn")
+        .args(["recommend", "--model-type", "llm"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "MLSTACK_FORMAT: `jsn` is not a format",
+        ));
+    // An explicit --format wins over the variable.
+    mlstack()
+        .env("MLSTACK_FORMAT", "jsn")
+        .args(["recommend", "--model-type", "llm", "--format", "json"])
+        .assert()
+        .success();
+}
