@@ -172,8 +172,11 @@ fn check_text(
     let _ = match report.coverage {
         Coverage::Exhaustive { classes } => writeln!(
             t,
-            "{}: checked all {} answer sets ({} classes of equivalent answers) in {:.2} s",
-            rules.name, report.answer_sets, classes, out.seconds
+            "{}: checked all {} ({} classes of equivalent answers) in {:.2} s",
+            rules.name,
+            answer_sets(report.answer_sets),
+            classes,
+            out.seconds
         ),
         Coverage::Sampled { size, seed } => writeln!(
             t,
@@ -203,16 +206,16 @@ fn check_text(
     if report.nothing_possible.count > 0 {
         let _ = writeln!(
             t,
-            "Every outcome is ruled out in {} answer sets{}",
-            report.nothing_possible.count,
+            "Every outcome is ruled out in {}{}",
+            answer_sets(report.nothing_possible.count),
             example(&report.nothing_possible)
         );
     }
     let _ = writeln!(
         t,
-        "Close calls (margin below {}): {} answer sets ({:.1}%)",
+        "Close calls (margin below {}): {} ({:.1}%)",
         rules.confidence.moderate,
-        report.close_calls,
+        answer_sets(report.close_calls),
         pct(report.close_calls, report.answer_sets)
     );
     let _ = writeln!(t, "\nFindings");
@@ -226,13 +229,13 @@ fn check_text(
         );
         let _ = writeln!(
             t,
-            "- ties between {a} and {b}{}: {} answer sets (the tie-break picks {a}){}",
+            "- ties between {a} and {b}{}: {} (the tie-break picks {a}){}",
             if tie.declared {
                 " (declared intentional)"
             } else {
                 ""
             },
-            tie.finding.count,
+            answer_sets(tie.finding.count),
             example(&tie.finding)
         );
     }
@@ -313,11 +316,11 @@ pub fn diff(
             let mut t = String::new();
             let _ = writeln!(
                 t,
-                "{} -> {}: {} of {} answer sets change verdict ({:.2}%){}",
+                "{} -> {}: {} of {} change verdict ({:.2}%){}",
                 out.old,
                 out.new,
                 out.changed,
-                out.compared,
+                answer_sets(out.compared),
                 pct(out.changed, out.compared),
                 match report.coverage {
                     Coverage::Exhaustive { .. } => String::new(),
@@ -330,10 +333,10 @@ pub fn diff(
                     |o: &Option<String>| o.clone().unwrap_or_else(|| "(nothing possible)".into());
                 let _ = writeln!(
                     t,
-                    "- {} -> {}: {} answer sets",
+                    "- {} -> {}: {}",
                     name(&c.from),
                     name(&c.to),
-                    c.finding.count
+                    answer_sets(c.finding.count)
                 );
                 if let Some(e) = &c.finding.example {
                     let _ = writeln!(t, "    e.g. mlstack recommend {}", report::flags(&old, e));
@@ -348,9 +351,18 @@ pub fn diff(
     emit(text.as_bytes())?;
     if fail_on_change && report.changed > 0 {
         return Err(Failure::Gate(format!(
-            "{} answer sets change verdict",
-            report.changed
+            "{} change verdict",
+            answer_sets(report.changed)
         )));
     }
     Ok(())
+}
+
+/// "1 answer set", "2 answer sets".
+fn answer_sets(n: u128) -> String {
+    if n == 1 {
+        "1 answer set".to_owned()
+    } else {
+        format!("{n} answer sets")
+    }
 }

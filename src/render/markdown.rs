@@ -90,6 +90,15 @@ pub fn write(out: &mut dyn Write, report: &Report, names: &[(String, String)]) -
             writeln!(out, "- {n}")?;
         }
     }
+    let trace = super::trace_rows(report);
+    if !trace.is_empty() {
+        writeln!(out, "\n#### Trace")?;
+        for (title, rows) in trace {
+            let text =
+                super::table::grid(true, 0, &[title, "When", "Applies", "Effect"], rows, None);
+            writeln!(out, "\n{text}")?;
+        }
+    }
     writeln!(
         out,
         "\n<sub>{} {}, rules {} (sha256 {})</sub>",

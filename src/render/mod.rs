@@ -95,6 +95,35 @@ impl std::fmt::Display for crate::report::NothingPossible {
     }
 }
 
+/// The `--explain` trace as tables: per section title, rows of (id, condition, whether it
+/// applied and why not, effect).
+pub fn trace_rows(report: &Report) -> Vec<(&'static str, Vec<Vec<String>>)> {
+    let Some(trace) = &report.trace else {
+        return Vec::new();
+    };
+    [
+        ("Rules", &trace.rules),
+        ("Constraints", &trace.constraints),
+        ("Notes", &trace.notes),
+    ]
+    .into_iter()
+    .map(|(title, entries)| {
+        let rows = entries
+            .iter()
+            .map(|e| {
+                let applies = match &e.failed {
+                    None if e.applies => "yes".to_owned(),
+                    Some(failed) => format!("no: {failed}"),
+                    None => "no".to_owned(),
+                };
+                vec![e.id.clone(), e.condition.clone(), applies, e.effect.clone()]
+            })
+            .collect();
+        (title, rows)
+    })
+    .collect()
+}
+
 /// A flip as the flags that make it ("--a x --b y") and the answers it changes ("a w, b z").
 pub fn flip_text(f: &Flip) -> (String, String) {
     let mut flags = vec![format!("--{} {}", f.question, f.to.to_flag_value())];

@@ -245,27 +245,14 @@ fn write_plain(
             writeln!(out, "{}", wrap(n, width, "- ", "  "))?;
         }
     }
-    if let Some(trace) = &report.trace {
+    let trace = super::trace_rows(report);
+    if !trace.is_empty() {
         writeln!(out, "\nTrace")?;
-        for (title, entries) in [
-            ("Rules", &trace.rules),
-            ("Constraints", &trace.constraints),
-            ("Notes", &trace.notes),
-        ] {
+        for (title, rows) in trace {
             let mut t = table(width, &[title, "When", "Applies", "Effect"]);
             keep_whole(&mut t, 0);
-            for e in entries {
-                let applies = match &e.failed {
-                    None if e.applies => "yes".to_owned(),
-                    Some(failed) => format!("no: {failed}"),
-                    None => "no".to_owned(),
-                };
-                t.add_row(vec![
-                    e.id.clone(),
-                    e.condition.clone(),
-                    applies,
-                    e.effect.clone(),
-                ]);
+            for row in rows {
+                t.add_row(row);
             }
             writeln!(out, "{t}")?;
         }

@@ -125,3 +125,22 @@ fn questions_name_the_rules_that_use_them() {
         .collect();
     assert!(used.contains(&"checklist-4-battery-critical"), "{used:?}");
 }
+
+#[test]
+fn explain_is_kept_in_markdown() {
+    let assert = mlstack()
+        .args([
+            "recommend",
+            "--model-type",
+            "llm",
+            "--explain",
+            "--format",
+            "markdown",
+        ])
+        .assert()
+        .success();
+    let out = stdout_of(&assert);
+    assert!(out.contains("#### Trace"), "{out}");
+    assert!(out.contains("| checklist-1-generative-llm"), "{out}");
+    assert!(out.contains("| no: needs is none"), "{out}");
+}

@@ -129,7 +129,7 @@ fn diff_counts_changed_verdicts_with_examples() {
         .arg(fixture("tiny-edited.yaml"))
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("small -> large: 1 answer sets"))
+        .stdout(predicate::str::contains("small -> large: 1 answer set"))
         .stdout(predicate::str::contains(
             "e.g. mlstack recommend --size little",
         ));
@@ -236,4 +236,15 @@ fn test_json_shows_expected_got_and_rationale_of_failures() {
             .iter()
             .any(|r| r["rule"] == "checklist-1-generative-llm" && r["points"] == 7)
     );
+}
+
+#[test]
+fn one_answer_set_is_singular() {
+    let text = b"name: one\noutcomes: [{id: a, name: A, summary: a}, {id: b, name: B, summary: b}]\nquestions: [{id: q, prompt: Q?, kind: single, default: x, options: [{id: x, label: X}]}]\nrules: [{id: r, when: {q: x}, score: {a: 1}, why: w, cite: c}]\ntie_break: [a, b]\nconfidence: {strong: 2, moderate: 1}\n";
+    let (_dir, path) = temp_file("one.yaml", text);
+    mlstack()
+        .args(["rules", "check"])
+        .arg(&path)
+        .assert()
+        .stdout(predicate::str::contains("one: checked all 1 answer set ("));
 }
