@@ -259,6 +259,7 @@ fn question_arg(q: &crate::rules::Question) -> Arg {
     let arg = Arg::new(q.id.clone())
         .long(q.id.clone())
         .value_name("VALUE")
+        .ignore_case(true)
         .help(help)
         .help_heading("Questions")
         .value_parser(PossibleValuesParser::new(values));
@@ -274,9 +275,10 @@ pub fn question_values(rules: &RuleSet, matches: &ArgMatches) -> Vec<Option<Vec<
         .questions
         .iter()
         .map(|q| {
+            // Values are matched ignoring case (`--hardware GPU`); ids are lowercase.
             matches
                 .get_many::<String>(&q.id)
-                .map(|values| values.cloned().collect())
+                .map(|values| values.map(|v| v.to_lowercase()).collect())
         })
         .collect()
 }

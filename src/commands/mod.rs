@@ -212,6 +212,26 @@ pub fn emit_raw(bytes: &[u8]) -> Result<(), Failure> {
     }
 }
 
+/// For an invalid value clap has no suggestion for (`--model-type lm`), add ours: the
+/// closest valid value by the same measure the rule-file diagnostics use.
+fn suggest_value(e: &mut clap::Error) {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() != ErrorKind::InvalidValue || e.get(ContextKind::SuggestedValue).is_some() {
+        return;
+    }
+    let (Some(ContextValue::String(value)), Some(ContextValue::Strings(valid))) = (
+        e.get(ContextKind::InvalidValue),
+        e.get(ContextKind::ValidValue),
+    ) else {
+        return;
+    };
+    let value = value.to_lowercase();
+    if let Some(s) = rules::did_you_mean(&value, valid.iter().map(String::as_str)) {
+        let s = s.to_owned();
+        e.insert(ContextKind::SuggestedValue, ContextValue::String(s));
+    }
+}
+
 /// Parse `args`; `None` when clap printed help or the version (exit 0). Clap prints its own
 /// usage errors (exit 2).
 fn parse(
@@ -220,8 +240,9 @@ fn parse(
 ) -> Result<Option<clap::ArgMatches>, Failure> {
     match command.try_get_matches_from_mut(args) {
         Ok(m) => Ok(Some(m)),
-        Err(e) => {
+        Err(mut e) => {
             let code = e.exit_code();
+            suggest_value(&mut e);
             let _ = e.print();
             if code == 0 {
                 Ok(None)

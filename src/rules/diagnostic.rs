@@ -57,10 +57,21 @@ pub fn did_you_mean<'a>(
     input: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(input, c), c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
+    // Similar by Jaro-Winkler, or one edit away (short ids like `lm` for `llm`, where
+    // Jaro-Winkler scores low, count as very similar); ties go to the higher raw similarity,
+    // then to the first candidate.
+    let mut best: Option<(f64, f64, &str)> = None;
+    for c in candidates {
+        let similarity = strsim::jaro_winkler(input, c);
+        let one_edit = strsim::levenshtein(input, c) == 1;
+        let score = if one_edit {
+            similarity.max(0.95)
+        } else {
+            similarity
+        };
+        if score > 0.8 && best.is_none_or(|(s, raw, _)| (score, similarity) > (s, raw)) {
+            best = Some((score, similarity, c));
+        }
+    }
+    best.map(|(_, _, c)| c)
 }

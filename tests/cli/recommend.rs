@@ -348,3 +348,24 @@ fn a_bundled_llm_hears_about_mlx_binary_size() {
         "{notes:?}"
     );
 }
+
+#[test]
+fn flag_values_ignore_case_and_near_misses_get_a_suggestion() {
+    let json = recommend_json(&[
+        "--model-type",
+        "LLM",
+        "--hardware",
+        "GPU",
+        "--min-os",
+        "MacOS14",
+    ]);
+    assert_eq!(json["answers"]["hardware"], "gpu");
+    assert_eq!(json["answers"]["model-type"][0], "llm");
+    assert_eq!(json["answers"]["min-os"], "17");
+    mlstack()
+        .args(["recommend", "--model-type", "lm"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("a similar value exists: 'llm'"));
+}
