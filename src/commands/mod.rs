@@ -47,7 +47,8 @@ impl Failure {
             Failure::Usage(_) => 2,
             Failure::InvalidRules(_) | Failure::InvalidReported(_) => 3,
             Failure::Gate(_) => 1,
-            Failure::Output(_) => 1,
+            // sysexits EX_IOERR: never mistaken for the `--expect` gate (1).
+            Failure::Output(_) => 74,
             Failure::Interrupted => 130,
         }
     }

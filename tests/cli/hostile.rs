@@ -315,3 +315,21 @@ fn control_characters_in_an_answers_file_never_reach_the_terminal() {
     );
     assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
 }
+
+#[test]
+fn a_stdout_that_cannot_be_written_has_its_own_exit_code() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("mlstack"))
+        .args(["recommend", "--model-type", "llm"])
+        .env_clear()
+        .stdin(std::process::Stdio::null())
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(74), "not the --expect gate's 1");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot write output"), "{err}");
+}
