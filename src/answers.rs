@@ -28,13 +28,37 @@ pub struct Answers {
 pub type Given = Vec<Option<Mask>>;
 
 /// A problem in an answers file, located at the offending key or value.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{file}:{line}:{column}: {message}")]
-pub struct AnswersFileError {
-    pub file: String,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
     pub line: u64,
     pub column: u64,
     pub message: String,
+}
+
+/// The problems of an answers file: every key is checked, so all of them are listed at once.
+#[derive(Debug, Clone)]
+pub struct AnswersFileError {
+    pub file: String,
+    pub problems: Vec<Problem>,
+}
+
+impl std::error::Error for AnswersFileError {}
+
+impl fmt::Display for AnswersFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.problems.len() > 1 {
+            write!(f, "{} problems:", self.problems.len())?;
+        }
+        let sep = if self.problems.len() > 1 { "\n" } else { "" };
+        for p in &self.problems {
+            write!(
+                f,
+                "{sep}{}:{}:{}: {}",
+                self.file, p.line, p.column, p.message
+            )?;
+        }
+        Ok(())
+    }
 }
 
 /// Parse an answers file (YAML or JSON): a mapping from question id to an option id or a
@@ -42,9 +66,11 @@ pub struct AnswersFileError {
 pub fn parse_file(rules: &RuleSet, file: &str, bytes: &[u8]) -> Result<Given, AnswersFileError> {
     let fail = |d: rules::Diagnostic| AnswersFileError {
         file: d.file,
-        line: d.line,
-        column: d.column,
-        message: d.message,
+        problems: vec![Problem {
+            line: d.line,
+            column: d.column,
+            message: d.message,
+        }],
     };
     let text = rules::decode(file, bytes, "the answers file")
         .map_err(|e| fail(e.diagnostics.into_iter().next().expect("one diagnostic")))?;
@@ -56,22 +82,48 @@ pub fn parse_file(rules: &RuleSet, file: &str, bytes: &[u8]) -> Result<Given, An
             );
             fail(d)
         })?;
-    given_from_pairs(rules, &pairs).map_err(|(loc, message)| AnswersFileError {
+    given_from_pairs(rules, &pairs).map_err(|problems| AnswersFileError {
         file: file.to_owned(),
-        line: loc.line(),
-        column: loc.column(),
-        message,
+        problems: problems
+            .into_iter()
+            .map(|(loc, message)| Problem {
+                line: loc.line(),
+                column: loc.column(),
+                message,
+            })
+            .collect(),
     })
 }
 
-/// Check `question: answer` pairs against the rule set; on error, the location of the
-/// offending key or value (unknown for sources without locations, such as JSON lines).
+/// Check `question: answer` pairs against the rule set; on error, every problem with the
+/// location of the offending key or value (unknown for sources without locations, such as
+/// JSON lines).
 pub fn given_from_pairs(
     rules: &RuleSet,
     pairs: &Pairs<Spanned<OneOrMany>>,
-) -> Result<Given, (serde_saphyr::Location, String)> {
+) -> Result<Given, Vec<(serde_saphyr::Location, String)>> {
     let mut given: Given = vec![None; rules.questions.len()];
+    let mut problems = Vec::new();
     for (key, value) in &pairs.0 {
+        match check_pair(rules, key, value) {
+            Ok((q, mask)) => given[q] = Some(mask),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    if problems.is_empty() {
+        Ok(given)
+    } else {
+        Err(problems)
+    }
+}
+
+/// One `question: answer` pair: the question's index and the answer's mask.
+fn check_pair(
+    rules: &RuleSet,
+    key: &Spanned<String>,
+    value: &Spanned<OneOrMany>,
+) -> Result<(usize, Mask), (serde_saphyr::Location, String)> {
+    {
         let Some(q) = rules.question_index(&key.value) else {
             let known = rules
                 .questions
@@ -112,9 +164,8 @@ pub fn given_from_pairs(
                 };
                 (loc, problem.to_string())
             })?;
-        given[q] = Some(mask);
+        Ok((q, mask))
     }
-    Ok(given)
 }
 
 /// Required questions nobody answered.
@@ -207,11 +258,13 @@ mod tests {
     fn answers_file_values_are_checked() {
         let r = rules();
         let err = parse_file(&r, "a.yaml", b"needs: [none, kv-cache]\n").unwrap_err();
-        assert_eq!((err.line, err.column), (1, 8));
+        assert_eq!(err.problems.len(), 1);
+        let problem = &err.problems[0];
+        assert_eq!((problem.line, problem.column), (1, 8));
         assert!(
-            err.message.contains("cannot be combined"),
+            problem.message.contains("cannot be combined"),
             "{}",
-            err.message
+            problem.message
         );
         let given = parse_file(&r, "a.yaml", b"ane-compatible: yes\nbackground: no\n").unwrap();
         let q = r.question_index("ane-compatible").unwrap();

@@ -57,7 +57,10 @@ fn process(
     let pairs: Pairs<Spanned<OneOrMany>> = serde_json::from_str(text).map_err(|e| {
         format!("not a JSON object of answers ({e}); expected e.g. {{\"model-type\": \"llm\"}}")
     })?;
-    let line = answers::given_from_pairs(rules, &pairs).map_err(|(_, message)| message)?;
+    let line = answers::given_from_pairs(rules, &pairs).map_err(|problems| {
+        let messages: Vec<String> = problems.into_iter().map(|(_, m)| m).collect();
+        messages.join("; ")
+    })?;
     let answers = answers::resolve(rules, &[(flags, Source::Flag), (&line, Source::File)])
         .map_err(|missing| missing.to_string())?;
     let verdict = engine::evaluate(rules, &answers.masks);

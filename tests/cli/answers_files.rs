@@ -195,3 +195,27 @@ fn a_save_that_fails_prints_no_verdict_and_keeps_the_old_file() {
         .collect();
     assert_eq!(names, ["taken"], "no temporary file left: {names:?}");
 }
+
+#[test]
+fn every_problem_of_an_answers_file_is_reported_at_once() {
+    let (_dir, path) = temp_file(
+        "bad.yaml",
+        b"hardwar: gpu\nmodel-type: lm\nbattery: [critical]\n",
+    );
+    mlstack()
+        .args(["recommend", "--answers"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("3 problems:"))
+        .stderr(predicate::str::contains(
+            "bad.yaml:1:1: unknown question `hardwar`",
+        ))
+        .stderr(predicate::str::contains(
+            "bad.yaml:2:13: `lm` is not an option of `model-type`",
+        ))
+        .stderr(predicate::str::contains(
+            "bad.yaml:3:10: `battery` takes a single option",
+        ));
+}
