@@ -123,49 +123,46 @@ fn check_pair(
     key: &Spanned<String>,
     value: &Spanned<OneOrMany>,
 ) -> Result<(usize, Mask), (serde_saphyr::Location, String)> {
-    {
-        let Some(q) = rules.question_index(&key.value) else {
-            let known = rules
-                .questions
-                .iter()
-                .map(|q| q.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ");
-            let hint =
-                rules::did_you_mean(&key.value, rules.questions.iter().map(|q| q.id.as_str()))
-                    .map(|s| format!("; did you mean `{s}`?"))
-                    .unwrap_or_default();
-            return Err((
-                key.referenced,
-                format!(
-                    "unknown question `{}` (questions: {known}){hint}",
-                    key.value
-                ),
-            ));
-        };
-        let question = &rules.questions[q];
-        let items = value.value.items(value.referenced);
-        if question.kind == rules::Kind::Single && matches!(value.value, OneOrMany::Many(_)) {
-            return Err((
-                value.referenced,
-                format!("`{}` takes a single option, not a list", key.value),
-            ));
-        }
-        let mask = question
-            .answer_mask(items.iter().map(|(id, _)| id.as_str()))
-            .map_err(|problem| {
-                // Point at the offending list item when there is one.
-                let loc = match &problem {
-                    rules::AnswerProblem::UnknownOption { value: bad, .. } => items
-                        .iter()
-                        .find(|(id, _)| id == bad)
-                        .map_or(value.referenced, |(_, l)| *l),
-                    _ => value.referenced,
-                };
-                (loc, problem.to_string())
-            })?;
-        Ok((q, mask))
+    let Some(q) = rules.question_index(&key.value) else {
+        let known = rules
+            .questions
+            .iter()
+            .map(|q| q.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let hint = rules::did_you_mean(&key.value, rules.questions.iter().map(|q| q.id.as_str()))
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        return Err((
+            key.referenced,
+            format!(
+                "unknown question `{}` (questions: {known}){hint}",
+                key.value
+            ),
+        ));
+    };
+    let question = &rules.questions[q];
+    let items = value.value.items(value.referenced);
+    if question.kind == rules::Kind::Single && matches!(value.value, OneOrMany::Many(_)) {
+        return Err((
+            value.referenced,
+            format!("`{}` takes a single option, not a list", key.value),
+        ));
     }
+    let mask = question
+        .answer_mask(items.iter().map(|(id, _)| id.as_str()))
+        .map_err(|problem| {
+            // Point at the offending list item when there is one.
+            let loc = match &problem {
+                rules::AnswerProblem::UnknownOption { value: bad, .. } => items
+                    .iter()
+                    .find(|(id, _)| id == bad)
+                    .map_or(value.referenced, |(_, l)| *l),
+                _ => value.referenced,
+            };
+            (loc, problem.to_string())
+        })?;
+    Ok((q, mask))
 }
 
 /// Required questions nobody answered.

@@ -181,11 +181,14 @@ pub struct ShowArgs {
 /// The rule file named by `--rules` (or `MLSTACK_RULES`), found before full parsing because
 /// the question flags depend on it.
 pub fn rules_path(args: &[OsString]) -> Option<PathBuf> {
-    rules_flag(args).or_else(|| {
-        std::env::var_os("MLSTACK_RULES")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    })
+    rules_flag(args).or_else(env_rules_path)
+}
+
+/// The rule file `MLSTACK_RULES` names (empty means unset).
+pub fn env_rules_path() -> Option<PathBuf> {
+    std::env::var_os("MLSTACK_RULES")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
 }
 
 /// The rule file named by `--rules` on the command line (not by the environment).

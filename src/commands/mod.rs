@@ -300,11 +300,6 @@ fn check_format_variable(args: &[OsString]) -> Result<(), Failure> {
     )))
 }
 
-/// `rules validate|test|check` with no FILE take `MLSTACK_RULES`, as `recommend` does.
-fn env_rules_file() -> Option<std::path::PathBuf> {
-    std::env::var_os("MLSTACK_RULES").map(std::path::PathBuf::from)
-}
-
 /// Parse `args` and run the command.
 pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
     check_format_variable(&args)?;
@@ -367,10 +362,11 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         Some(Command::Rules {
             command: cli::RulesCommand::Show(args),
         }) => rules_show::run(rules, &args, terminal),
+        // `rules validate|test|check` with no FILE take `MLSTACK_RULES`, as `recommend` does.
         Some(Command::Rules {
             command: cli::RulesCommand::Check { file, format, seed },
         }) => rules_check::check(
-            file.or_else(env_rules_file).as_deref(),
+            file.or_else(cli::env_rules_path).as_deref(),
             format,
             seed,
             terminal,
@@ -387,10 +383,10 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         }) => rules_check::diff(&old, &new, fail_on_change, format, seed),
         Some(Command::Rules {
             command: cli::RulesCommand::Validate { file, format },
-        }) => rules_cmd::validate(file.or_else(env_rules_file).as_deref(), format),
+        }) => rules_cmd::validate(file.or_else(cli::env_rules_path).as_deref(), format),
         Some(Command::Rules {
             command: cli::RulesCommand::Test { file, format },
-        }) => rules_cmd::test(file.or_else(env_rules_file).as_deref(), format),
+        }) => rules_cmd::test(file.or_else(cli::env_rules_path).as_deref(), format),
         Some(Command::Completions { shell }) => {
             let mut out = Vec::new();
             let mut full = cli::command(rules);
