@@ -147,7 +147,8 @@ pub fn sizes(dims: &[JointDimension]) -> (u128, u128) {
 
 /// One combination of classes, as `visit` sees it.
 pub struct Combination<'a> {
-    dims: &'a [JointDimension],
+    /// The dimensions in enumeration order.
+    dims: &'a [&'a JointDimension],
     /// The class of each dimension.
     choice: &'a [usize],
     questions: usize,
@@ -191,7 +192,7 @@ pub fn par_for_each<S: Send>(
     visit: impl Fn(&mut S, &Combination) + Sync,
 ) -> Vec<S> {
     // The widest dimension goes first, so the threads split it evenly.
-    let mut order: Vec<JointDimension> = dims.to_vec();
+    let mut order: Vec<&JointDimension> = dims.iter().collect();
     if let Some(widest) = (0..order.len()).max_by_key(|&d| order[d].classes.len()) {
         order.swap(0, widest);
     }
