@@ -13,6 +13,7 @@ pub mod diff;
 pub mod engine;
 pub mod evaluator;
 pub mod explain;
+pub mod inspect;
 pub mod interview;
 pub mod prompt;
 pub mod render;

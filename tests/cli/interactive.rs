@@ -41,6 +41,7 @@ fn a_full_session_reaches_a_verdict_and_prints_the_replay_command() {
         "How many parameters does the generative model have",
         "What is the oldest OS the app must run on",
         "Could a framework Apple ships do the whole job",
+        "Is the model already converted",
         "Which compute unit",
         "How often will the model change",
         "Is battery life critical",
@@ -54,7 +55,7 @@ fn a_full_session_reaches_a_verdict_and_prints_the_replay_command() {
     p.exp_string("To get this verdict again without prompts")
         .unwrap();
     p.exp_string(
-        "mlstack recommend --model-type llm --model-size unknown --min-os 26 --built-in none --hardware any",
+        "mlstack recommend --model-type llm --model-size unknown --min-os 26 --built-in none --converted none --hardware any",
     )
         .unwrap();
     p.exp_eof().unwrap();
@@ -160,6 +161,8 @@ fn save_answers_replays_in_ci() {
         "none",
         "--model-size",
         "unknown",
+        "--converted",
+        "none",
     ]);
     p.exp_string("What kind of model").unwrap();
     key(&mut p, " ");

@@ -294,6 +294,7 @@ fn questions_lists_every_question() {
             "built-in",
             "apple-intelligence",
             "model-kind",
+            "converted",
             "hardware",
             "iteration",
             "battery",

@@ -1,0 +1,256 @@
+//! Memory fit: the model's weights plus a KV-cache allowance against the devices of the
+//! platforms the app targets. Apple publishes no per-device memory limits; the figures are
+//! the community estimates and Apple guidance of facts P1-P8 (`facts-2026-11.md`), and the
+//! output says so.
+
+use serde::Serialize;
+
+use super::{Inspection, ModelType};
+
+/// The context length the KV-cache allowance is sized for.
+pub const CONTEXT_TOKENS: u64 = 4096;
+/// Bytes per cached key or value element (fp16, the usual cache precision).
+const KV_BYTES: u64 = 2;
+
+const GB: u64 = 1_000_000_000;
+
+/// What the model needs in memory, and whether that fits each device tier.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fit {
+    pub weights_bytes: u64,
+    /// 2 (keys and values) x layers x KV heads x head size x context x 2 bytes; `null` when
+    /// the files do not give the attention shape, or the model has no KV cache.
+    pub kv_cache_bytes: Option<u64>,
+    pub context_tokens: Option<u64>,
+    pub total_bytes: u64,
+    pub basis: &'static str,
+    pub devices: Vec<DeviceFit>,
+    /// Target platforms with no memory figures (Apple Watch, Apple TV, Linux).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_estimated: Vec<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeviceFit {
+    pub tier: &'static str,
+    pub devices: &'static str,
+    pub ram_gb: Option<u64>,
+    pub verdict: Verdict,
+    /// What an app gets without the Increased Memory Limit entitlement (estimate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_bytes: Option<u64>,
+    /// With the entitlement (estimate; a hint to the OS, not a guarantee).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entitlement_limit_bytes: Option<u64>,
+    /// Macs: the least memory that leaves Apple's advised headroom.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_ram_gb: Option<u64>,
+    pub source: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Fits,
+    NeedsEntitlement,
+    TooLarge,
+}
+
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Fits => "fits",
+            Verdict::NeedsEntitlement => "needs the increased-memory-limit entitlement",
+            Verdict::TooLarge => "too large",
+        }
+    }
+}
+
+pub const BASIS: &str = "community estimates: Apple publishes no per-device memory limits or \
+RAM sizes (facts P2, P3); a model that loads can still be killed on its first inference (P8), \
+so test on the smallest device you support and check os_proc_available_memory() (P1, P6)";
+
+/// An iPhone/iPad/Vision Pro tier: limits without and with the entitlement.
+struct Tier {
+    id: &'static str,
+    devices: &'static str,
+    ram_gb: u64,
+    limit: u64,
+    entitlement_limit: u64,
+    source: &'static str,
+}
+
+const IPHONE_8GB: Tier = Tier {
+    id: "iphone-8gb",
+    devices: "iPhone 15 Pro and Pro Max, iPhone 16 family and 16e, iPhone 17 and 17e",
+    ram_gb: 8,
+    limit: 2 * GB,
+    entitlement_limit: 3_850_000_000,
+    source: "P3 (RAM); P6 (Apple's under-2 GB guidance for iOS models, the only figure for \
+             these devices without the entitlement); P8 (a 3.85 GB allocation failed on an \
+             8 GB device, so the entitlement's reach ends below it)",
+};
+
+const IPHONE_12GB: Tier = Tier {
+    id: "iphone-12gb",
+    devices: "iPhone 17 Pro and Pro Max, iPhone Air, iPad Air M4",
+    ram_gb: 12,
+    limit: 3_300_000_000,
+    entitlement_limit: 6 * GB,
+    source: "P3 (RAM); P2 (about 3.3 GB without the entitlement and 6-8 GB with it on a 12 GB \
+             iPhone; the low end is used)",
+};
+
+const VISION_PRO: Tier = Tier {
+    id: "vision-pro",
+    devices: "Apple Vision Pro",
+    ram_gb: 16,
+    limit: 2 * GB,
+    // The community fallback: RAM - 1 GB - a 512 MiB reserve.
+    entitlement_limit: 16 * GB - GB - 512 * 1024 * 1024,
+    source: "P3 (RAM); P1 (entitlement from visionOS 2.5); P6 (Apple's 2 GB guidance, no \
+             visionOS figure without the entitlement); P2 (fallback budget RAM - 1 GB - 512 MiB)",
+};
+
+/// Apple's advice for Core AI on the Mac: leave at least 6 GB of headroom (P6).
+const MAC_HEADROOM: u64 = 6 * GB;
+
+/// The fit of `found` on the devices of `platforms` (option ids of the `platform` question).
+/// `None` when the files give no size.
+pub fn fit(found: &Inspection, platforms: &[&str]) -> Option<Fit> {
+    let weights = found.weight_bytes?;
+    let generative = matches!(found.model_type, Some(ModelType::Llm | ModelType::Vlm));
+    let (kv, context) = match (generative, found.attention) {
+        (true, Some(a)) => {
+            let context = a
+                .max_context
+                .map_or(CONTEXT_TOKENS, |m| m.clamp(1, CONTEXT_TOKENS));
+            let kv = [2, a.layers, a.kv_heads, a.head_dim, context, KV_BYTES]
+                .iter()
+                .try_fold(1u64, |acc, &x| acc.checked_mul(x));
+            (kv, Some(context))
+        }
+        _ => (None, None),
+    };
+    let total = weights.saturating_add(kv.unwrap_or(0));
+    let mut devices = Vec::new();
+    let mut not_estimated = Vec::new();
+    for &p in platforms {
+        match p {
+            "ios" => {
+                devices.push(tier(&IPHONE_8GB, total));
+                devices.push(tier(&IPHONE_12GB, total));
+            }
+            "visionos" => devices.push(tier(&VISION_PRO, total)),
+            "macos" | "intel-mac" if !devices.iter().any(|d: &DeviceFit| d.tier == "mac") => {
+                devices.push(mac(total));
+            }
+            "watchos" => not_estimated.push("watchos"),
+            "tvos" => not_estimated.push("tvos"),
+            "linux" => not_estimated.push("linux"),
+            _ => {}
+        }
+    }
+    Some(Fit {
+        weights_bytes: weights,
+        kv_cache_bytes: kv,
+        context_tokens: context,
+        total_bytes: total,
+        basis: BASIS,
+        devices,
+        not_estimated,
+    })
+}
+
+fn tier(t: &Tier, total: u64) -> DeviceFit {
+    let verdict = if total <= t.limit {
+        Verdict::Fits
+    } else if total < t.entitlement_limit {
+        Verdict::NeedsEntitlement
+    } else {
+        Verdict::TooLarge
+    };
+    DeviceFit {
+        tier: t.id,
+        devices: t.devices,
+        ram_gb: Some(t.ram_gb),
+        verdict,
+        limit_bytes: Some(t.limit),
+        entitlement_limit_bytes: Some(t.entitlement_limit),
+        min_ram_gb: None,
+        source: t.source,
+    }
+}
+
+fn mac(total: u64) -> DeviceFit {
+    DeviceFit {
+        tier: "mac",
+        devices: "Macs with Apple silicon",
+        ram_gb: None,
+        verdict: Verdict::Fits,
+        limit_bytes: None,
+        entitlement_limit_bytes: None,
+        min_ram_gb: Some(total.saturating_add(MAC_HEADROOM).div_ceil(GB)),
+        source: "P6 (Apple's Core AI guidance: at least 6 GB of headroom on macOS)",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inspect::Attention;
+
+    fn llm(weights: u64) -> Inspection {
+        Inspection {
+            model_type: Some(ModelType::Llm),
+            weight_bytes: Some(weights),
+            attention: Some(Attention {
+                layers: 16,
+                kv_heads: 8,
+                head_dim: 64,
+                max_context: Some(131_072),
+            }),
+            ..Inspection::default()
+        }
+    }
+
+    #[test]
+    fn kv_cache_allowance_is_sized_at_the_stated_context() {
+        let f = fit(&llm(GB), &["ios"]).unwrap();
+        assert_eq!(f.context_tokens, Some(4096));
+        assert_eq!(f.kv_cache_bytes, Some(2 * 16 * 8 * 64 * 4096 * 2));
+        assert_eq!(f.total_bytes, GB + 134_217_728);
+    }
+
+    #[test]
+    fn tiers_go_from_fits_to_entitlement_to_too_large() {
+        let verdicts = |w| {
+            fit(&llm(w), &["ios"])
+                .unwrap()
+                .devices
+                .iter()
+                .map(|d| d.verdict)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(verdicts(GB), [Verdict::Fits, Verdict::Fits]);
+        assert_eq!(verdicts(3 * GB), [Verdict::NeedsEntitlement, Verdict::Fits]);
+        assert_eq!(
+            verdicts(4 * GB),
+            [Verdict::TooLarge, Verdict::NeedsEntitlement]
+        );
+        assert_eq!(verdicts(9 * GB), [Verdict::TooLarge, Verdict::TooLarge]);
+    }
+
+    #[test]
+    fn macs_get_the_memory_that_leaves_headroom_and_watches_no_estimate() {
+        let f = fit(&llm(4_500_000_000), &["macos", "watchos"]).unwrap();
+        assert_eq!(f.devices[0].min_ram_gb, Some(11));
+        assert_eq!(f.not_estimated, ["watchos"]);
+        let vision = Inspection {
+            model_type: Some(ModelType::Vision),
+            weight_bytes: Some(GB),
+            ..Inspection::default()
+        };
+        assert_eq!(fit(&vision, &["ios"]).unwrap().kv_cache_bytes, None);
+    }
+}
