@@ -97,10 +97,12 @@ fn the_interview_stays_short_as_the_rules_grow() {
         median(&after_all),
         after_all.len(),
     );
-    // Seven questions were added; the proof that a question cannot matter must keep most of
-    // them out of the way: at most two more questions, in the median, for the same apps.
+    // Eight questions were added; the proof that a question cannot matter must keep most of
+    // them out of the way: at most three more questions, in the median, for the same apps.
+    // (The eighth, `converted`, matters for nearly every app; `--model PATH` answers it, and
+    // the model type and size, from the model's files.)
     assert!(
-        median(&after_same) <= median(&before) + 2.0,
+        median(&after_same) <= median(&before) + 3.0,
         "{before:?} -> {after_same:?}"
     );
     assert!(
