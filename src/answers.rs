@@ -1,5 +1,5 @@
 //! Answers from flags and answers files, merged with the rule set's defaults into one full
-//! answer set. Precedence: flags > answers file > defaults.
+//! answer set. Precedence: flags > answers file > the model's files > prompts > defaults.
 
 use std::fmt;
 
@@ -8,10 +8,13 @@ use serde_saphyr::Spanned;
 use crate::rules::{self, Mask, OneOrMany, Pairs, RuleSet};
 
 /// Where an answer came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Source {
     Flag,
     File,
+    /// Read from the model's own files (`--model PATH`).
+    Model,
     Prompt,
     /// Not answered: the question's default was assumed.
     Default,

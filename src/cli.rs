@@ -41,6 +41,8 @@ pub struct Cli {
 pub enum Command {
     #[command(about = RECOMMEND_ABOUT)]
     Recommend(RecommendArgs),
+    /// Read a model's own files (headers only) and print what they say, with its memory fit
+    Inspect(InspectArgs),
     /// List the questions, their options and defaults
     Questions(QuestionsArgs),
     /// Check rule files
@@ -92,6 +94,22 @@ pub struct RecommendArgs {
     /// Also show every rule, constraint and note, and why each did or did not apply
     #[arg(long)]
     pub explain: bool,
+    /// Answer what a model's own files prove (type, size, conversion, state, shapes) and show
+    /// its memory fit: a Hugging Face or MLX folder, a .safetensors or .gguf file, a Core ML
+    /// model or a Core AI asset. Flags and --answers override it
+    #[arg(long, value_name = "PATH", conflicts_with = "batch")]
+    pub model: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The model: a Hugging Face or MLX folder, a .safetensors or .gguf file, a .mlpackage,
+    /// .mlmodelc or .mlmodel, or an .aimodel
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table, env = "MLSTACK_FORMAT")]
+    pub format: Format,
 }
 
 /// When to use colour.

@@ -28,6 +28,8 @@ pub struct Report {
     pub excluded: Vec<Exclusion>,
     pub assumed: Vec<Assumed>,
     pub answers: AnswerMap,
+    /// Where each answer came from: `flag`, `file`, `model`, `prompt` or `default`.
+    pub provenance: Provenance,
     pub flips: Vec<Flip>,
     pub notes: Vec<String>,
     pub rules: RulesInfo,
@@ -39,7 +41,17 @@ pub struct Report {
     /// Every rule, constraint and note, and whether it applied (only with `--explain`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trace: Option<Trace>,
+    /// What the model's files say (only with `--model`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<crate::inspect::Inspection>,
+    /// The model's memory against the target devices (only with `--model`, when the files
+    /// give its size).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fit: Option<crate::inspect::fit::Fit>,
 }
+
+/// Where each answer came from, keyed by question id, in rule-set order.
+pub type Provenance = ById<Source>;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct InfluenceEntry {
@@ -134,10 +146,13 @@ impl AnswerValue {
 }
 
 /// Every question's answer, keyed by question id, in rule-set order.
-#[derive(Debug, Clone)]
-pub struct AnswerMap(pub Vec<(String, AnswerValue)>);
+pub type AnswerMap = ById<AnswerValue>;
 
-impl Serialize for AnswerMap {
+/// Values keyed by question id, serialized as a JSON object in rule-set order.
+#[derive(Debug, Clone)]
+pub struct ById<V>(pub Vec<(String, V)>);
+
+impl<V: Serialize> Serialize for ById<V> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.0.len()))?;
         for (k, v) in &self.0 {
@@ -366,6 +381,14 @@ pub fn build_with(
         excluded: exclusions(rules, verdict),
         assumed,
         answers: answer_map,
+        provenance: ById(
+            rules
+                .questions
+                .iter()
+                .zip(&answers.sources)
+                .map(|(q, s)| (q.id.clone(), *s))
+                .collect(),
+        ),
         flips: explain::flips_with(rules, search, &answers.masks)
             .iter()
             .map(|f| flip(rules, f))
@@ -390,12 +413,14 @@ pub fn build_with(
             })
             .collect(),
         trace: with_trace.then(|| trace(rules, &answers.masks)),
+        model: None,
+        fit: None,
     })
 }
 
 /// Every answer keyed by question id, in rule-set order.
 pub fn answer_map(rules: &RuleSet, masks: &[Mask]) -> AnswerMap {
-    AnswerMap(
+    ById(
         rules
             .questions
             .iter()

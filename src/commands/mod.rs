@@ -1,5 +1,6 @@
 //! One file per subcommand; this module parses the command line and dispatches.
 
+mod inspect;
 mod questions;
 mod recommend;
 mod rules_check;
@@ -291,7 +292,8 @@ fn check_format_variable(args: &[OsString]) -> Result<(), Failure> {
     let valid = ["table", "json", "markdown"]
         .iter()
         .any(|f| value.as_os_str() == *f);
-    if flag_given || valid || !uses_the_rules(args) {
+    let inspect = args.get(1).is_some_and(|a| a == "inspect");
+    if flag_given || valid || !(uses_the_rules(args) || inspect) {
         return Ok(());
     }
     Err(usage(format!(
@@ -359,6 +361,7 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
             recommend::run(rules, &args, &given, terminal)
         }
         Some(Command::Questions(args)) => questions::run(rules, &args, terminal),
+        Some(Command::Inspect(args)) => inspect::run(rules, &args, terminal),
         Some(Command::Rules {
             command: cli::RulesCommand::Show(args),
         }) => rules_show::run(rules, &args, terminal),

@@ -12,7 +12,7 @@ use crate::prompt::{PromptError, TerminalPrompter};
 use crate::render::{self, Format};
 use crate::report::AnswerValue;
 use crate::rules::{self, RuleSet};
-use crate::{describe, engine, report};
+use crate::{describe, engine, inspect, report};
 
 pub fn run(
     rules: &RuleSet,
@@ -28,9 +28,23 @@ pub fn run(
         Some(path) => answers_file(rules, path)?,
         None => vec![None; rules.questions.len()],
     };
+    let model = match &args.model {
+        Some(path) => Some(inspect::inspect(path).map_err(|e| usage(format!("--model: {e}")))?),
+        None => None,
+    };
+    let from_model = model.as_ref().map_or_else(
+        || vec![None; rules.questions.len()],
+        |m| inspect::to_answers(rules, m),
+    );
+    warn_where_the_model_disagrees(rules, &flags, &file, &from_model);
     // Stdin named as the answers file is spoken for: nobody can answer prompts on it.
     let stdin_taken = args.answers.as_deref() == Some(Path::new("-"));
-    let given: Given = flags.iter().zip(&file).map(|(f, a)| f.or(*a)).collect();
+    let given: Given = flags
+        .iter()
+        .zip(&file)
+        .zip(&from_model)
+        .map(|((f, a), m)| f.or(*a).or(*m))
+        .collect();
     let open = given.iter().any(Option::is_none);
     let session = if terminal.can_prompt && !args.no_input && !stdin_taken && open {
         Some(
@@ -50,12 +64,17 @@ pub fn run(
         &[
             (&flags, Source::Flag),
             (&file, Source::File),
+            (&from_model, Source::Model),
             (&prompted, Source::Prompt),
         ],
     )
     .map_err(usage)?;
     let verdict = engine::evaluate(rules, &answers.masks);
-    let report = report::build(rules, &answers, &verdict, args.explain).map_err(usage)?;
+    let mut report = report::build(rules, &answers, &verdict, args.explain).map_err(usage)?;
+    if let Some(found) = model {
+        report.fit = inspect::fit::fit(&found, &target_platforms(rules, &answers));
+        report.model = Some(found);
+    }
 
     // One verdict is a few kilobytes; room up front saves regrowing the buffer.
     let mut out = Vec::with_capacity(32 * 1024);
@@ -172,7 +191,42 @@ fn session_summary(
     text
 }
 
-/// `mlstack recommend` with a flag for every answer that was given rather than assumed.
+/// The platforms to size the model for: the `platform` answer's options, or every platform
+/// with memory figures when the rule set has no such question.
+fn target_platforms<'a>(rules: &'a RuleSet, answers: &Answers) -> Vec<&'a str> {
+    match rules.question_index("platform") {
+        Some(q) => rules.questions[q].option_ids(answers.masks[q]),
+        None => super::inspect::ALL_PLATFORMS.to_vec(),
+    }
+}
+
+/// A flag or answers-file answer that contradicts what the model's files prove wins, but not
+/// silently: say so on stderr.
+fn warn_where_the_model_disagrees(rules: &RuleSet, flags: &Given, file: &Given, model: &Given) {
+    for (q, question) in rules.questions.iter().enumerate() {
+        let Some(proven) = model[q] else {
+            continue;
+        };
+        let (given, by) = match (flags[q], file[q]) {
+            (Some(v), _) => (v, format!("--{}", question.id)),
+            (None, Some(v)) => (v, format!("`{}` in --answers", question.id)),
+            (None, None) => continue,
+        };
+        if given != proven {
+            let say = |mask| AnswerValue::new(rules, q, mask).to_flag_value();
+            let warning = format!(
+                "mlstack: warning: {by} says {} but the model's files say {}; using {}\n",
+                say(given),
+                say(proven),
+                say(given)
+            );
+            let _ = std::io::stderr().write_all(crate::render::safe::safe(&warning).as_bytes());
+        }
+    }
+}
+
+/// `mlstack recommend` with a flag for every answer that was given rather than assumed
+/// (`--model PATH` standing for the answers its files gave).
 pub fn command_line(rules: &RuleSet, args: &RecommendArgs, answers: &Answers) -> String {
     let mut parts = vec!["mlstack recommend".to_owned()];
     if let Some(path) = &args.rules {
@@ -181,8 +235,14 @@ pub fn command_line(rules: &RuleSet, args: &RecommendArgs, answers: &Answers) ->
             shell_word(&path.display().to_string())
         ));
     }
+    if let Some(path) = &args.model {
+        parts.push(format!(
+            "--model {}",
+            shell_word(&path.display().to_string())
+        ));
+    }
     for (q, question) in rules.questions.iter().enumerate() {
-        if answers.sources[q] != Source::Default {
+        if !matches!(answers.sources[q], Source::Default | Source::Model) {
             let value = AnswerValue::new(rules, q, answers.masks[q]).to_flag_value();
             parts.push(format!("--{} {}", question.id, shell_word(&value)));
         }

@@ -489,36 +489,13 @@ fn inspection(spec: &Spec) -> Inspection {
 }
 
 #[cfg(test)]
-pub mod tests {
+#[path = "../../tests/support/model_fixtures.rs"]
+mod fixtures;
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::{pb_field as field, pb_varint as varint_field};
     use super::*;
-
-    fn varint(mut v: u64, out: &mut Vec<u8>) {
-        loop {
-            let b = (v & 0x7f) as u8;
-            v >>= 7;
-            if v == 0 {
-                out.push(b);
-                return;
-            }
-            out.push(b | 0x80);
-        }
-    }
-
-    /// A length-delimited field.
-    pub fn field(number: u64, data: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
-        varint(number << 3 | 2, &mut out);
-        varint(data.len() as u64, &mut out);
-        out.extend_from_slice(data);
-        out
-    }
-
-    pub fn varint_field(number: u64, v: u64) -> Vec<u8> {
-        let mut out = Vec::new();
-        varint(number << 3, &mut out);
-        varint(v, &mut out);
-        out
-    }
 
     /// A spec: version, inputs (each a FeatureType body for field `kind`), states, model type.
     pub fn spec(version: u64, inputs: &[(u64, Vec<u8>)], states: usize, kind: u64) -> Vec<u8> {

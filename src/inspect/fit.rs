@@ -66,7 +66,7 @@ impl Verdict {
     }
 }
 
-pub const BASIS: &str = "community estimates: Apple publishes no per-device memory limits or \
+pub const BASIS: &str = "Community estimates: Apple publishes no per-device memory limits or \
 RAM sizes (facts P2, P3); a model that loads can still be killed on its first inference (P8), \
 so test on the smallest device you support and check os_proc_available_memory() (P1, P6)";
 

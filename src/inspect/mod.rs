@@ -269,11 +269,14 @@ pub fn human_count(n: u64) -> String {
     }
 }
 
-/// `1.8 GB`, `512 MB`: bytes in decimal units, as device memory is quoted.
+/// `1.8 GB`, `3.85 GB`, `512 MB`: bytes in decimal units, as device memory is quoted (two
+/// decimals at most, so a limit is not rounded past).
 pub fn human_bytes(n: u64) -> String {
     let n = n as f64;
     if n >= 1e9 {
-        format!("{:.1} GB", n / 1e9)
+        let text = format!("{:.2}", n / 1e9);
+        let text = text.trim_end_matches('0').trim_end_matches('.');
+        format!("{text} GB")
     } else if n >= 1e6 {
         format!("{:.0} MB", n / 1e6)
     } else if n >= 1e3 {
@@ -292,6 +295,8 @@ mod tests {
         assert_eq!(human_count(1_235_814_400), "1.2 B");
         assert_eq!(human_count(494_032_768), "494 M");
         assert_eq!(human_bytes(1_800_000_000), "1.8 GB");
+        assert_eq!(human_bytes(3_850_000_000), "3.85 GB");
+        assert_eq!(human_bytes(2_000_000_000), "2 GB");
         assert_eq!(human_bytes(512), "512 bytes");
     }
 }

@@ -32,6 +32,18 @@ pub fn write(out: &mut dyn Write, report: &Report, names: &[(String, String)]) -
     if let Some(advice) = &report.close_call {
         writeln!(out, "> **Close call.** {advice}\n")?;
     }
+    if let Some(found) = &report.model {
+        writeln!(
+            out,
+            "**From the model** (`{}`): {}\n",
+            found.path.replace('`', "'"),
+            super::model::summary(found)
+        )?;
+        let used = super::model::answered_from_model(report);
+        if !used.is_empty() {
+            writeln!(out, "Answered from its files: `{used}`\n")?;
+        }
+    }
     writeln!(out, "| Outcome | Score |\n|---|---:|")?;
     for s in &report.scores {
         let score = if s.excluded {
@@ -83,6 +95,17 @@ pub fn write(out: &mut dyn Write, report: &Report, names: &[(String, String)]) -
         for a in &report.assumed {
             writeln!(out, "- `{}`: {}", a.question, a.value.to_flag_value())?;
         }
+    }
+    if let Some(fit) = &report.fit {
+        writeln!(
+            out,
+            "\n#### Memory fit\n\n{}\n",
+            super::model::fit_heading(fit)
+        )?;
+        for line in super::model::fit_lines(fit) {
+            writeln!(out, "- {line}")?;
+        }
+        writeln!(out, "\n{}.", super::model::fit_basis())?;
     }
     if !report.notes.is_empty() {
         writeln!(out, "\n#### Notes\n")?;

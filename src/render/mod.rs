@@ -2,6 +2,7 @@
 
 pub mod json;
 pub mod markdown;
+pub mod model;
 pub mod safe;
 pub mod table;
 

@@ -2,7 +2,7 @@ use std::io::{self, Write};
 
 use comfy_table::{ContentArrangement, Table, presets};
 
-use super::outcome_name;
+use super::{model, outcome_name};
 use crate::report::Report;
 
 /// Width used when the output is not a terminal, so piped output is stable.
@@ -147,6 +147,17 @@ fn write_plain(
         let text = format!("This is a close call. {advice}");
         writeln!(out, "\n{}", wrap(&text, width, "", ""))?;
     }
+    if let Some(found) = &report.model {
+        let text = format!("From the model ({}): {}", found.path, model::summary(found));
+        writeln!(out, "\n{}", wrap(&text, width, "", ""))?;
+        let used = model::answered_from_model(report);
+        let text = if used.is_empty() {
+            "Its files answered nothing that flags or --answers had not".to_owned()
+        } else {
+            format!("Answered from its files: {used}")
+        };
+        writeln!(out, "{}", wrap(&text, width, "", "  "))?;
+    }
 
     writeln!(out, "\nScores")?;
     let mut t = table(width, &["Outcome", "Score", ""]);
@@ -237,6 +248,19 @@ fn write_plain(
             ]);
         }
         writeln!(out, "{t}")?;
+    }
+
+    if let Some(fit) = &report.fit {
+        writeln!(out, "\nMemory fit")?;
+        writeln!(out, "{}", wrap(&model::fit_heading(fit), width, "", ""))?;
+        for line in model::fit_lines(fit) {
+            writeln!(out, "{}", wrap(&line, width, "- ", "  "))?;
+        }
+        writeln!(
+            out,
+            "{}",
+            wrap(&format!("{}.", model::fit_basis()), width, "", "")
+        )?;
     }
 
     if !report.notes.is_empty() {

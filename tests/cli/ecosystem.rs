@@ -42,7 +42,7 @@ fn man_page_renders() {
         .stdout(predicate::str::contains(".TH mlstack 1"));
 }
 
-fn validator() -> (boon::Schemas, boon::SchemaIndex) {
+pub fn validator() -> (boon::Schemas, boon::SchemaIndex) {
     let assert = mlstack().arg("schema").assert().success();
     let schema: serde_json::Value = serde_json::from_str(&stdout_of(&assert)).unwrap();
     let mut schemas = boon::Schemas::new();

@@ -22,6 +22,7 @@ struct Report {
     excluded: Vec<Exclusion>,
     assumed: Vec<Assumed>,
     answers: BTreeMap<String, Answer>,
+    provenance: BTreeMap<String, Provenance>,
     flips: Vec<Flip>,
     notes: Vec<String>,
     rules: RulesInfo,
@@ -30,6 +31,21 @@ struct Report {
     influence: Vec<InfluenceEntry>,
     #[serde(default)]
     trace: Option<Trace>,
+    /// Only with --model (pinned by the published schema in tests/cli/model.rs).
+    #[serde(default)]
+    model: Option<serde_json::Value>,
+    #[serde(default)]
+    fit: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "lowercase")]
+enum Provenance {
+    Flag,
+    File,
+    Model,
+    Prompt,
+    Default,
 }
 
 #[derive(Debug, Deserialize)]

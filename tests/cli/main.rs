@@ -8,6 +8,7 @@ mod fidelity;
 mod hostile;
 mod interactive;
 mod json_schema;
+mod model;
 mod recommend;
 mod rule_files;
 mod rules_commands;

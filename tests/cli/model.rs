@@ -1,0 +1,366 @@
+//! `--model PATH` and `mlstack inspect`: answers read from a model's own files, the memory
+//! fit, and clear errors for broken or hostile files. Fixture models are written here.
+
+use std::path::Path;
+
+use predicates::prelude::*;
+
+use crate::util::*;
+
+#[path = "../support/model_fixtures.rs"]
+mod fixtures;
+
+fn inspect_json(path: &Path) -> serde_json::Value {
+    let assert = mlstack()
+        .args(["inspect", "--format", "json"])
+        .arg(path)
+        .assert()
+        .success();
+    serde_json::from_str(&stdout_of(&assert)).unwrap()
+}
+
+fn recommend_with_model(path: &Path, extra: &[&str]) -> serde_json::Value {
+    let assert = mlstack()
+        .args(["recommend", "--format", "json", "--model"])
+        .arg(path)
+        .args(extra)
+        .assert()
+        .success();
+    serde_json::from_str(&stdout_of(&assert)).unwrap()
+}
+
+/// The verdict's parts that must not depend on where the answers came from.
+fn verdict(v: &serde_json::Value) -> serde_json::Value {
+    serde_json::json!([
+        v["recommendation"]["id"],
+        v["scores"],
+        v["answers"],
+        v["flips"]
+    ])
+}
+
+#[test]
+fn a_hugging_face_folder_answers_like_the_same_answers_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    fixtures::hugging_face(dir.path(), 2);
+    let found = inspect_json(dir.path());
+    assert_eq!(found["model"]["format"], "hugging-face");
+    assert_eq!(found["model"]["model_type"], "llm");
+    assert_eq!(found["model"]["parameters"], 1_235_814_400u64);
+    assert_eq!(found["model"]["precision"], "bf16");
+    assert_eq!(found["answers"]["model-size"], "1b-to-4b");
+    assert_eq!(found["fit"]["context_tokens"], 4096);
+
+    let from_model = recommend_with_model(dir.path(), &[]);
+    let by_hand = recommend_json(&[
+        "--model-type",
+        "llm",
+        "--model-size",
+        "1b-to-4b",
+        "--model-kind",
+        "neural-network",
+        "--converted",
+        "none",
+    ]);
+    assert_eq!(verdict(&from_model), verdict(&by_hand));
+    assert_eq!(from_model["provenance"]["model-type"], "model");
+    assert_eq!(from_model["provenance"]["hardware"], "default");
+    assert_eq!(from_model["model"]["parameters"], 1_235_814_400u64);
+    // 2.47 GB of bf16 weights plus the KV cache: past Apple's 2 GB on 8 GB iPhones.
+    let devices = from_model["fit"]["devices"].as_array().unwrap();
+    assert_eq!(devices[0]["tier"], "iphone-8gb");
+    assert_eq!(devices[0]["verdict"], "needs-entitlement");
+    assert_eq!(devices[1]["verdict"], "fits");
+
+    let (schemas, index) = crate::ecosystem::validator();
+    if let Err(e) = schemas.validate(&from_model, index) {
+        panic!("--model output fails the schema: {e:#}");
+    }
+}
+
+#[test]
+fn the_table_says_what_came_from_the_model_and_the_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    fixtures::hugging_face(dir.path(), 1);
+    mlstack()
+        .args(["recommend", "--platform", "ios,macos", "--model"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("From the model ("))
+        .stdout(predicate::str::contains(
+            "llm, LlamaForCausalLM, 1.2 B parameters, bf16",
+        ))
+        .stdout(predicate::str::contains(
+            "Answered from its files: --model-type llm --model-size 1b-to-4b",
+        ))
+        .stdout(predicate::str::contains("Memory fit"))
+        .stdout(predicate::str::contains("fits a Mac with at least 9 GB"))
+        .stdout(predicate::str::contains("Community estimates"));
+}
+
+#[test]
+fn flags_override_the_model_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    fixtures::hugging_face(dir.path(), 1);
+    let assert = mlstack()
+        .args([
+            "recommend",
+            "--format",
+            "json",
+            "--model-type",
+            "vision",
+            "--model",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success();
+    assert!(
+        stderr_of(&assert).contains(
+            "warning: --model-type says vision but the model's files say llm; using vision"
+        ),
+        "{}",
+        stderr_of(&assert)
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout_of(&assert)).unwrap();
+    assert_eq!(v["answers"]["model-type"], serde_json::json!(["vision"]));
+    assert_eq!(v["provenance"]["model-type"], "flag");
+    assert_eq!(v["provenance"]["model-size"], "model");
+}
+
+#[test]
+fn an_mlx_folder_counts_packed_weights_and_is_already_mlx() {
+    let dir = tempfile::tempdir().unwrap();
+    fixtures::mlx_folder(dir.path());
+    let found = inspect_json(dir.path());
+    assert_eq!(found["model"]["format"], "mlx");
+    assert_eq!(found["model"]["converted"], "mlx");
+    assert_eq!(found["model"]["parameters"], 3_000_000_000u64);
+    assert_eq!(found["model"]["precision"], "4-bit (MLX, group 64)");
+    assert_eq!(found["model"]["bits_per_weight"], 4.5);
+    assert_eq!(found["answers"]["model-size"], "1b-to-4b");
+    let v = recommend_with_model(dir.path(), &[]);
+    assert_eq!(v["recommendation"]["id"], "mlx");
+    assert_eq!(v["answers"]["converted"], "mlx");
+}
+
+#[test]
+fn a_gguf_file_gives_its_architecture_size_and_quantization() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("model.gguf");
+    fixtures::gguf(
+        &path,
+        "llama",
+        15,
+        &[&[3072, 1_000_000], &[3072, 1_000_000]],
+        3_500_000_000,
+    );
+    let found = inspect_json(&path);
+    assert_eq!(found["model"]["format"], "gguf");
+    assert_eq!(found["model"]["architecture"], "llama");
+    assert_eq!(found["model"]["parameters"], 6_144_000_000u64);
+    assert_eq!(found["model"]["precision"], "Q4_K_M");
+    assert_eq!(found["answers"]["model-size"], "4b-to-8b");
+    assert_eq!(found["answers"]["converted"], "gguf");
+    assert_eq!(found["model"]["attention"]["head_dim"], 128);
+    let v = recommend_with_model(&path, &[]);
+    assert!(
+        v["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("GGUF is llama.cpp's format")),
+        "{}",
+        v["notes"]
+    );
+}
+
+#[test]
+fn a_stateful_core_ml_package_proves_its_cache_and_loop() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("Decoder.mlpackage");
+    fixtures::mlpackage(&pkg, &fixtures::coreml_spec(1, 2), 600_000_000);
+    let found = inspect_json(&pkg);
+    assert_eq!(found["model"]["format"], "core-ml-package");
+    assert_eq!(found["model"]["stateful"], true);
+    assert_eq!(found["model"]["dynamic_shapes"], false);
+    assert_eq!(found["model"]["needs_os"], "iOS 18, macOS 15");
+    assert_eq!(found["answers"]["needs"], serde_json::json!(["kv-cache"]));
+    assert_eq!(found["answers"]["decoding"], "app-code");
+    assert!(
+        found["answers"].get("model-type").is_none(),
+        "a spec does not say it is an LLM"
+    );
+    // The model type stays a question: with it given, the verdict is the shipping-apps one.
+    let v = recommend_with_model(
+        &pkg,
+        &[
+            "--model-type",
+            "llm",
+            "--model-size",
+            "under-1b",
+            "--ane-compatible",
+            "yes",
+        ],
+    );
+    assert_eq!(v["recommendation"]["id"], "core-ml");
+    assert_eq!(v["provenance"]["converted"], "model");
+
+    let ranged = dir.path().join("Ranged.mlpackage");
+    fixtures::mlpackage(&ranged, &fixtures::coreml_spec(512, 0), 1000);
+    assert_eq!(
+        inspect_json(&ranged)["answers"]["needs"],
+        serde_json::json!(["dynamic-shapes"])
+    );
+}
+
+#[test]
+fn compiled_core_ml_and_core_ai_assets_say_what_they_can() {
+    let dir = tempfile::tempdir().unwrap();
+    let compiled = dir.path().join("Model.mlmodelc");
+    std::fs::create_dir(&compiled).unwrap();
+    std::fs::write(
+        compiled.join("metadata.json"),
+        r#"[{"specificationVersion": 4, "modelType": {"name": "MLModelType_treeEnsembleClassifier"},
+            "inputSchema": [{"type": "MultiArray", "hasShapeFlexibility": "0"}]}]"#,
+    )
+    .unwrap();
+    let found = inspect_json(&compiled);
+    assert_eq!(found["model"]["format"], "core-ml-compiled");
+    assert_eq!(
+        found["answers"]["model-type"],
+        serde_json::json!(["classifier"])
+    );
+    assert_eq!(found["answers"]["model-kind"], "classical");
+    let v = recommend_with_model(&compiled, &[]);
+    assert_eq!(v["recommendation"]["id"], "core-ml");
+
+    let asset = dir.path().join("Detector.aimodel");
+    std::fs::write(&asset, vec![0u8; 4096]).unwrap();
+    let found = inspect_json(&asset);
+    assert_eq!(found["model"]["format"], "core-ai");
+    assert_eq!(found["answers"]["converted"], "core-ai");
+    assert_eq!(found["model"]["weight_bytes"], 4096);
+}
+
+/// A broken or hostile model: exit 2, the path in the message, nothing on stdout.
+fn refused(path: &Path, needle: &str) {
+    for args in [&["inspect"][..], &["recommend", "--model"][..]] {
+        let assert = mlstack().args(args).arg(path).assert().code(2).stdout("");
+        let err = stderr_of(&assert);
+        assert!(err.contains(&path.display().to_string()), "{err}");
+        assert!(err.contains(needle), "expected {needle:?} in {err}");
+        assert_eq!(err.lines().count(), 1, "one clear line: {err}");
+    }
+}
+
+#[test]
+fn lying_and_truncated_headers_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    // A safetensors header length far past the end of the file.
+    let lying = dir.path().join("lying.safetensors");
+    let mut bytes = (1u64 << 40).to_le_bytes().to_vec();
+    bytes.extend(b"{}");
+    std::fs::write(&lying, &bytes).unwrap();
+    refused(
+        &lying,
+        "(at byte 0): header length 1099511627776 runs past the end",
+    );
+
+    // A tensor whose data lies past the file.
+    let short = dir.path().join("short.safetensors");
+    fixtures::safetensors(&short, &[("w", "F16", &[1000])], None);
+    let len = std::fs::metadata(&short).unwrap().len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&short)
+        .unwrap()
+        .set_len(len - 10)
+        .unwrap();
+    refused(&short, "lie outside");
+
+    // A GGUF claiming 2^60 tensors, and one cut off in its metadata.
+    let absurd = dir.path().join("absurd.gguf");
+    fixtures::gguf(&absurd, "llama", 15, &[&[10]], 0);
+    let mut b = std::fs::read(&absurd).unwrap();
+    b[8..16].copy_from_slice(&(1u64 << 60).to_le_bytes());
+    std::fs::write(&absurd, &b).unwrap();
+    refused(&absurd, "(at byte 8): claims 1152921504606846976 tensors");
+    let cut = dir.path().join("cut.gguf");
+    std::fs::write(&cut, &b[..60]).unwrap();
+    refused(&cut, "cut.gguf (at byte");
+
+    // A Core ML spec that is not protobuf.
+    let pkg = dir.path().join("Broken.mlpackage");
+    fixtures::mlpackage(&pkg, &[0x0f, 0xff], 0);
+    refused(&pkg, "wire type 7");
+}
+
+#[test]
+fn a_huge_sparse_weight_file_is_read_by_its_header_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("model.safetensors");
+    // 10 GB of tensor data that is never written (a sparse file) and never read.
+    fixtures::safetensors(&path, &[("w", "BF16", &[5_000_000_000])], None);
+    let found = inspect_json(&path);
+    assert_eq!(found["model"]["weight_bytes"], 10_000_000_000u64);
+    assert_eq!(found["model"]["parameters"], 5_000_000_000u64);
+}
+
+#[test]
+fn loops_pipes_and_strangers_are_refused_without_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.gguf");
+    let b = dir.path().join("b.gguf");
+    std::os::unix::fs::symlink(&b, &a).unwrap();
+    std::os::unix::fs::symlink(&a, &b).unwrap();
+    refused(&a, "cannot read");
+
+    let fifo = dir.path().join("pipe.gguf");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    refused(&fifo, "not a model mlstack can read");
+
+    let stranger = dir.path().join("notes.txt");
+    std::fs::write(&stranger, "hello").unwrap();
+    refused(&stranger, "expected a Hugging Face or MLX model folder");
+
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    refused(&empty, "no config.json, *.safetensors or *.gguf here");
+}
+
+#[test]
+fn thousands_of_shards_are_refused_past_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.json"), fixtures::llama_config("")).unwrap();
+    for i in 0..4097 {
+        std::fs::write(dir.path().join(format!("s{i:05}.safetensors")), b"").unwrap();
+    }
+    refused(
+        dir.path(),
+        "4097 safetensors files, more than the 4096 mlstack reads",
+    );
+}
+
+#[test]
+fn control_characters_from_a_model_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config.json"),
+        "{\"architectures\": [\"Evil\\u001b]52;c;aGk=\\u0007ForCausalLM\"]}",
+    )
+    .unwrap();
+    fixtures::safetensors(
+        &dir.path().join("model.safetensors"),
+        &[("w", "F16", &[10])],
+        None,
+    );
+    let assert = mlstack().arg("inspect").arg(dir.path()).assert().success();
+    let out = stdout_of(&assert);
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+    assert!(out.contains("Evil\\u{1b}]52"), "{out}");
+}
