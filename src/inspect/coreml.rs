@@ -135,7 +135,8 @@ pub fn compiled(dir: &Path) -> Result<Inspection, InspectError> {
     Ok(found)
 }
 
-fn metadata_spec(v: &Value) -> Option<Spec> {
+/// The spec-like facts of a compiled model's `metadata.json` (a list holding one object).
+pub fn metadata_spec(v: &Value) -> Option<Spec> {
     let m = v.as_array()?.first()?.as_object()?;
     let mut spec = Spec {
         version: m.get("specificationVersion").and_then(Value::as_u64),

@@ -175,10 +175,20 @@ impl<R: Read + Seek> Reader<R> {
                 self.left()
             ));
         }
-        let n_i64 = i64::try_from(n).or_else(|_| self.fail("a length beyond 2^63"))?;
-        self.inner
-            .seek(SeekFrom::Current(n_i64))
-            .or_else(|e| self.fail(format!("cannot seek: {}", files::reason(&e))))?;
+        // Short skips (a vocabulary's strings) read through the buffer: a seek would throw
+        // it away. Long ones seek.
+        if n <= 64 * 1024 {
+            let copied = std::io::copy(&mut (&mut self.inner).take(n), &mut std::io::sink())
+                .or_else(|e| self.fail(format!("cannot read: {}", files::reason(&e))))?;
+            if copied != n {
+                return self.fail("the file ended early (truncated)");
+            }
+        } else {
+            let n_i64 = i64::try_from(n).or_else(|_| self.fail("a length beyond 2^63"))?;
+            self.inner
+                .seek(SeekFrom::Current(n_i64))
+                .or_else(|e| self.fail(format!("cannot seek: {}", files::reason(&e))))?;
+        }
         self.pos += n;
         Ok(())
     }

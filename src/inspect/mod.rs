@@ -5,9 +5,9 @@
 //!
 //! One file per format; `detect` decides which reader a path gets.
 
-mod config;
+pub mod config;
 mod coreai;
-mod coreml;
+pub mod coreml;
 mod files;
 pub mod fit;
 mod folder;

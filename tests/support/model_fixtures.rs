@@ -89,9 +89,21 @@ fn gguf_string(s: &str) -> Vec<u8> {
     v
 }
 
-/// A GGUF v3 file: `general.architecture`, a file type, Llama attention counts and tensors
-/// of the given shapes (Q4_K), with `data` bytes of sparse tensor data.
+/// A GGUF v3 file: `general.architecture`, a file type, Llama attention counts, a tokenizer
+/// vocabulary of `vocab` strings and tensors of the given shapes (Q4_K), with `data` bytes of
+/// sparse tensor data.
 pub fn gguf(path: &Path, arch: &str, file_type: u32, tensors: &[&[u64]], data: u64) {
+    gguf_with_vocab(path, arch, file_type, tensors, data, 1000);
+}
+
+pub fn gguf_with_vocab(
+    path: &Path,
+    arch: &str,
+    file_type: u32,
+    tensors: &[&[u64]],
+    data: u64,
+    vocab_size: u64,
+) {
     let mut kv: Vec<(String, u32, Vec<u8>)> = vec![
         ("general.architecture".into(), 8, gguf_string(arch)),
         (
@@ -122,8 +134,8 @@ pub fn gguf(path: &Path, arch: &str, file_type: u32, tensors: &[&[u64]], data: u
     ];
     // A tokenizer vocabulary, skipped by the reader: array (9) of strings (8).
     let mut vocab = 8u32.to_le_bytes().to_vec();
-    vocab.extend(1000u64.to_le_bytes());
-    for i in 0..1000 {
+    vocab.extend(vocab_size.to_le_bytes());
+    for i in 0..vocab_size {
         vocab.extend(gguf_string(&format!("token{i}")));
     }
     kv.push(("tokenizer.ggml.tokens".into(), 9, vocab));
