@@ -97,7 +97,7 @@ pub struct RecommendArgs {
     /// Answer what a model's own files prove (type, size, conversion, state, shapes) and show
     /// its memory fit: a Hugging Face or MLX folder, a .safetensors or .gguf file, a Core ML
     /// model or a Core AI asset. Flags and --answers override it
-    #[arg(long, value_name = "PATH", conflicts_with = "batch")]
+    #[arg(long, value_name = "PATH", conflicts_with = "batch", value_hint = clap::ValueHint::AnyPath)]
     pub model: Option<PathBuf>,
 }
 
@@ -105,7 +105,7 @@ pub struct RecommendArgs {
 pub struct InspectArgs {
     /// The model: a Hugging Face or MLX folder, a .safetensors or .gguf file, a .mlpackage,
     /// .mlmodelc or .mlmodel, or an .aimodel
-    #[arg(value_name = "PATH")]
+    #[arg(value_name = "PATH", value_hint = clap::ValueHint::AnyPath)]
     pub path: PathBuf,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table, env = "MLSTACK_FORMAT")]

@@ -220,3 +220,43 @@ fn picking_the_system_model_asks_about_apple_intelligence_and_can_end_in_built_i
     p.exp_eof().unwrap();
     assert_eq!(exit_code(&p), 0);
 }
+
+#[test]
+fn a_model_answers_its_questions_before_anyone_is_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("Llama-3.2-1B-Instruct");
+    crate::model::fixtures::hugging_face(&model, 1);
+    let path = model.to_str().unwrap();
+    let mut p = spawn(&[
+        "recommend",
+        "--model",
+        path,
+        "--min-os",
+        "26",
+        "--built-in",
+        "none",
+    ]);
+    // The first question is no longer the model type: the files answered it, and the size.
+    let before = p.exp_string("Which compute unit").unwrap();
+    assert!(!before.contains("What kind of model"), "{before}");
+    assert!(!before.contains("How many parameters"), "{before}");
+    assert!(!before.contains("already converted"), "{before}");
+    key(&mut p, "\r");
+    for prompt in [
+        "How often will the model change",
+        "Is battery life critical",
+        "Which platforms must the model run on",
+        "Must inference run while the iOS app is in the background",
+    ] {
+        p.exp_string(prompt).unwrap();
+        key(&mut p, "\r");
+    }
+    p.exp_string("From the model (").unwrap();
+    p.exp_string("Memory fit").unwrap();
+    p.exp_string(&format!(
+        "mlstack recommend --model {path} --min-os 26 --built-in none"
+    ))
+    .unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&p), 0);
+}

@@ -8,7 +8,7 @@ use predicates::prelude::*;
 use crate::util::*;
 
 #[path = "../support/model_fixtures.rs"]
-mod fixtures;
+pub mod fixtures;
 
 fn inspect_json(path: &Path) -> serde_json::Value {
     let assert = mlstack()
@@ -363,4 +363,20 @@ fn control_characters_from_a_model_never_reach_the_terminal() {
     let out = stdout_of(&assert);
     assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
     assert!(out.contains("Evil\\u{1b}]52"), "{out}");
+}
+
+#[test]
+fn a_hugging_face_cache_snapshot_of_symlinks_is_read_through_them() {
+    // ~/.cache/huggingface/hub/models--X/snapshots/REV/ holds links into ../../blobs/.
+    let root = tempfile::tempdir().unwrap();
+    let blobs = root.path().join("blobs");
+    fixtures::hugging_face(&blobs, 1);
+    let snapshot = root.path().join("snapshots/abc123");
+    std::fs::create_dir_all(&snapshot).unwrap();
+    for name in ["config.json", "model-00001-of-00001.safetensors"] {
+        std::os::unix::fs::symlink(format!("../../blobs/{name}"), snapshot.join(name)).unwrap();
+    }
+    let found = inspect_json(&snapshot);
+    assert_eq!(found["model"]["parameters"], 1_235_814_400u64);
+    assert_eq!(found["answers"]["model-type"], serde_json::json!(["llm"]));
 }
