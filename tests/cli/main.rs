@@ -9,6 +9,7 @@ mod hostile;
 mod interactive;
 mod json_schema;
 mod model;
+mod readme;
 mod recommend;
 mod rule_files;
 mod rules_commands;

@@ -1,0 +1,101 @@
+//! The README's console samples are tests: every `$ mlstack ...` line of a ```console block in
+//! README.md and rules/README.md runs against the built binary (through `sh`, so pipes into
+//! `jq` and `head` work) and must print exactly what the README shows. Samples run in a
+//! temporary folder holding the model files the README names. (The interactive transcript is a
+//! ```text block: tests/cli/interactive.rs drives real sessions in a pseudo-terminal.)
+
+use std::path::Path;
+use std::process::Command;
+
+struct Sample {
+    file: &'static str,
+    line: usize,
+    command: String,
+    expected: String,
+}
+
+fn samples(file: &'static str, text: &str) -> Vec<Sample> {
+    let mut out = Vec::new();
+    let mut in_console = false;
+    let mut current: Option<Sample> = None;
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with("```") {
+            if in_console {
+                out.extend(current.take());
+            }
+            in_console = line == "```console";
+            continue;
+        }
+        if !in_console {
+            continue;
+        }
+        if let Some(command) = line.strip_prefix("$ ") {
+            out.extend(current.take());
+            current = Some(Sample {
+                file,
+                line: i + 1,
+                command: command.to_owned(),
+                expected: String::new(),
+            });
+        } else if let Some(s) = current.as_mut() {
+            s.expected.push_str(line);
+            s.expected.push('\n');
+        }
+    }
+    out
+}
+
+fn has(program: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn every_console_sample_prints_what_the_readme_shows() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut all = Vec::new();
+    for file in ["README.md", "rules/README.md"] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        all.extend(samples(file, Box::leak(text.into_boxed_str())));
+    }
+    assert!(all.len() >= 8, "the README's samples were found: {}", all.len());
+    let work = tempfile::tempdir().unwrap();
+    crate::model::fixtures::hugging_face_as(&work.path().join("Llama-3.2-1B-Instruct"));
+    let bin = assert_cmd::cargo::cargo_bin("mlstack");
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let jq = has("jq");
+    let mut failures = Vec::new();
+    for s in &all {
+        assert!(s.command.contains("mlstack"), "{}:{}: not an mlstack sample", s.file, s.line);
+        if s.command.contains("| jq") && !jq {
+            eprintln!("{}:{}: skipped, jq is not installed", s.file, s.line);
+            continue;
+        }
+        let out = Command::new("sh")
+            .args(["-c", &s.command])
+            .current_dir(work.path())
+            .env_clear()
+            .env("PATH", &path)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let got = String::from_utf8_lossy(&out.stdout);
+        if got.trim_end() != s.expected.trim_end() {
+            failures.push(format!(
+                "{}:{}: $ {}\n--- the README shows\n{}\n--- the binary prints\n{}",
+                s.file,
+                s.line,
+                s.command,
+                s.expected.trim_end(),
+                got.trim_end()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
