@@ -36,6 +36,8 @@ pub struct Header {
     pub embedding_length: Option<u64>,
     pub key_length: Option<u64>,
     pub context_length: Option<u64>,
+    /// `split.count`: the file is one part of a model split over several files.
+    pub split_count: Option<u64>,
 }
 
 /// A problem at a byte offset.
@@ -70,6 +72,14 @@ fn inspection(h: &Header, file_len: u64, path: &Path) -> Inspection {
         })
     })();
     let mut not_read = vec!["tensor data (never read)".to_owned()];
+    // One part of a split model holds only some of the tensors: its counts would undersize it.
+    let split = h.split_count.filter(|&n| n > 1);
+    if let Some(n) = split {
+        not_read.push(format!(
+            "parameters and size: this file is one part of a GGUF split in {n}; its counts \
+             cover only this part"
+        ));
+    }
     if attention.is_none() && model_type == ModelType::Llm {
         not_read.push("attention shape (no block and head counts in the metadata)".to_owned());
     }
@@ -77,8 +87,8 @@ fn inspection(h: &Header, file_len: u64, path: &Path) -> Inspection {
         format: ModelFormat::Gguf,
         architecture: h.architecture.clone(),
         model_type: Some(model_type),
-        parameters: Some(h.parameters),
-        weight_bytes: Some(file_len - h.data_start),
+        parameters: split.is_none().then_some(h.parameters),
+        weight_bytes: split.is_none().then(|| file_len - h.data_start),
         precision: h.file_type.map(file_type_name),
         attention,
         converted: Converted::Gguf,
@@ -370,6 +380,7 @@ pub fn parse<R: Read + Seek>(r: R, len: u64) -> Result<Header, Located> {
             ("general.architecture", Scalar::Str(s)) => h.architecture = Some(s),
             ("general.name", Scalar::Str(s)) => h.name = Some(s),
             ("general.file_type", Scalar::Int(n)) => h.file_type = u32::try_from(n).ok(),
+            ("split.count", Scalar::Int(n)) => h.split_count = Some(n),
             ("general.alignment", Scalar::Int(n)) => {
                 if n == 0 || !n.is_power_of_two() || n > 1 << 20 {
                     return r.fail(format!(
@@ -527,6 +538,20 @@ pub mod tests {
         let (where_, m) = parse_bytes(&big_string).unwrap_err();
         assert_eq!(where_, at as u64);
         assert!(m.contains("runs past the end"), "{m}");
+    }
+
+    #[test]
+    fn one_part_of_a_split_model_does_not_claim_its_size() {
+        let b = image(
+            &[("split.count", 2, 3u16.to_le_bytes().to_vec())],
+            &[("a", &[1000, 1000])],
+            10,
+        );
+        let h = parse_bytes(&b).unwrap();
+        assert_eq!(h.split_count, Some(3));
+        let found = inspection(&h, b.len() as u64, Path::new("part-00001-of-00003.gguf"));
+        assert_eq!((found.parameters, found.weight_bytes), (None, None));
+        assert!(found.not_read.iter().any(|n| n.contains("split in 3")));
     }
 
     #[test]

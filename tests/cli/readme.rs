@@ -60,7 +60,11 @@ fn every_console_sample_prints_what_the_readme_shows() {
         let text = std::fs::read_to_string(root.join(file)).unwrap();
         all.extend(samples(file, Box::leak(text.into_boxed_str())));
     }
-    assert!(all.len() >= 8, "the README's samples were found: {}", all.len());
+    assert!(
+        all.len() >= 8,
+        "the README's samples were found: {}",
+        all.len()
+    );
     let work = tempfile::tempdir().unwrap();
     crate::model::fixtures::hugging_face_as(&work.path().join("Llama-3.2-1B-Instruct"));
     let bin = assert_cmd::cargo::cargo_bin("mlstack");
@@ -72,7 +76,12 @@ fn every_console_sample_prints_what_the_readme_shows() {
     let jq = has("jq");
     let mut failures = Vec::new();
     for s in &all {
-        assert!(s.command.contains("mlstack"), "{}:{}: not an mlstack sample", s.file, s.line);
+        assert!(
+            s.command.contains("mlstack"),
+            "{}:{}: not an mlstack sample",
+            s.file,
+            s.line
+        );
         if s.command.contains("| jq") && !jq {
             eprintln!("{}:{}: skipped, jq is not installed", s.file, s.line);
             continue;
