@@ -58,8 +58,12 @@ pub enum Command {
     },
     /// Print the man page (roff)
     Man,
-    /// Print the JSON Schema of `recommend --format json`
-    Schema,
+    /// Print the JSON Schema of `recommend --format json` (or of a batch line, or of `inspect`)
+    Schema {
+        /// Which output: a verdict, one `--batch` line, or `inspect --format json`
+        #[arg(value_enum, default_value_t = SchemaOf::Recommend)]
+        of: SchemaOf,
+    },
 }
 
 #[derive(Debug, Default, Args)]
@@ -110,6 +114,17 @@ pub struct InspectArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table, env = "MLSTACK_FORMAT")]
     pub format: Format,
+}
+
+/// The outputs with a published JSON Schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemaOf {
+    /// `recommend --format json`
+    Recommend,
+    /// One line of `recommend --batch` output (a verdict with its line number, or an error)
+    Batch,
+    /// `inspect --format json`
+    Inspect,
 }
 
 /// When to use colour.

@@ -18,6 +18,30 @@ use crate::rules::{self, InvalidRules, RuleSet};
 
 /// The JSON Schema of `recommend --format json`.
 pub const RECOMMEND_SCHEMA: &str = include_str!("../../schema/recommend.schema.json");
+const BATCH_SCHEMA: &str = include_str!("../../schema/batch.schema.json");
+const INSPECT_SCHEMA: &str = include_str!("../../schema/inspect.schema.json");
+
+/// The schema of one output, standalone: the batch and inspect schemas refer to the verdict
+/// schema by its `$id`, so it is embedded in their `$defs` (a resource of its own there).
+pub fn schema(of: cli::SchemaOf) -> String {
+    let outer = match of {
+        cli::SchemaOf::Recommend => return RECOMMEND_SCHEMA.to_owned(),
+        cli::SchemaOf::Batch => BATCH_SCHEMA,
+        cli::SchemaOf::Inspect => INSPECT_SCHEMA,
+    };
+    let mut outer: serde_json::Value = serde_json::from_str(outer).expect("a valid schema file");
+    let recommend: serde_json::Value =
+        serde_json::from_str(RECOMMEND_SCHEMA).expect("a valid schema file");
+    let defs = outer
+        .as_object_mut()
+        .expect("an object")
+        .entry("$defs")
+        .or_insert_with(|| serde_json::json!({}));
+    defs["recommend"] = recommend;
+    let mut text = serde_json::to_string_pretty(&outer).expect("serializable");
+    text.push('\n');
+    text
+}
 
 /// How a run ended, mapped to the documented exit codes by `main`.
 #[derive(Debug, thiserror::Error)]
@@ -403,7 +427,7 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
                 .map_err(Failure::Output)?;
             emit(&out)
         }
-        Some(Command::Schema) => emit(RECOMMEND_SCHEMA.as_bytes()),
+        Some(Command::Schema { of }) => emit(schema(of).as_bytes()),
     }
 }
 

@@ -43,17 +43,59 @@ fn man_page_renders() {
 }
 
 pub fn validator() -> (boon::Schemas, boon::SchemaIndex) {
-    let assert = mlstack().arg("schema").assert().success();
+    validator_of("recommend")
+}
+
+/// The compiled schema `mlstack schema OF` prints (standalone: nothing fetched).
+pub fn validator_of(of: &str) -> (boon::Schemas, boon::SchemaIndex) {
+    let assert = mlstack().args(["schema", of]).assert().success();
     let schema: serde_json::Value = serde_json::from_str(&stdout_of(&assert)).unwrap();
     let mut schemas = boon::Schemas::new();
     let mut compiler = boon::Compiler::new();
-    compiler
-        .add_resource("recommend.schema.json", schema)
-        .unwrap();
-    let index = compiler
-        .compile("recommend.schema.json", &mut schemas)
-        .unwrap();
+    let name = format!("{of}.schema.json");
+    compiler.add_resource(&name, schema).unwrap();
+    let index = compiler.compile(&name, &mut schemas).unwrap();
     (schemas, index)
+}
+
+#[test]
+fn batch_lines_and_error_records_validate_against_the_batch_schema() {
+    let (schemas, index) = validator_of("batch");
+    let input = "{\"model-type\": \"llm\"}\n{\"hardwar\": \"gpu\"}\nnot json\n{\"model-type\": [\"vision\", \"llm\"], \"min-os\": \"27\"}\n";
+    let assert = mlstack()
+        .args(["recommend", "--batch", "-"])
+        .write_stdin(input)
+        .assert()
+        .code(2);
+    let out = stdout_of(&assert);
+    assert_eq!(out.lines().count(), 4);
+    for line in out.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if let Err(e) = schemas.validate(&v, index) {
+            panic!("batch line fails the batch schema: {e:#}\n{line}");
+        }
+    }
+    // Not anything goes: a verdict without its line number, or a record with neither a
+    // verdict nor an error, fails.
+    let verdict = crate::util::recommend_json(&["--model-type", "llm"]);
+    assert!(schemas.validate(&verdict, index).is_err());
+    assert!(
+        schemas
+            .validate(&serde_json::json!({"line": 3}), index)
+            .is_err()
+    );
+}
+
+#[test]
+fn the_verdict_schema_is_open_to_added_keys_as_the_policy_says() {
+    let (schemas, index) = validator();
+    let mut v = crate::util::recommend_json(&["--model-type", "llm"]);
+    v["a_key_from_a_later_version"] = serde_json::json!({"x": 1});
+    v["recommendation"]["also_new"] = serde_json::json!(true);
+    assert!(schemas.validate(&v, index).is_ok());
+    // Removing a key is breaking, and the schema says so.
+    v.as_object_mut().unwrap().remove("margin");
+    assert!(schemas.validate(&v, index).is_err());
 }
 
 #[test]

@@ -10,13 +10,21 @@ use crate::util::*;
 #[path = "../support/model_fixtures.rs"]
 pub mod fixtures;
 
+/// `inspect --format json`, checked against `mlstack schema inspect`.
 fn inspect_json(path: &Path) -> serde_json::Value {
     let assert = mlstack()
         .args(["inspect", "--format", "json"])
         .arg(path)
         .assert()
         .success();
-    serde_json::from_str(&stdout_of(&assert)).unwrap()
+    let v: serde_json::Value = serde_json::from_str(&stdout_of(&assert)).unwrap();
+    static SCHEMA: std::sync::OnceLock<(boon::Schemas, boon::SchemaIndex)> =
+        std::sync::OnceLock::new();
+    let (schemas, index) = SCHEMA.get_or_init(|| crate::ecosystem::validator_of("inspect"));
+    if let Err(e) = schemas.validate(&v, *index) {
+        panic!("inspect output fails its schema: {e:#}\n{v}");
+    }
+    v
 }
 
 fn recommend_with_model(path: &Path, extra: &[&str]) -> serde_json::Value {
