@@ -11,7 +11,8 @@ use crate::render::Format;
 use crate::rules::{Kind, RuleSet};
 
 const ABOUT: &str = "Tells Apple-platform teams which on-device inference stack to use \
-(Core ML, MLX, both, or MLX now and Core ML later) and exactly why.";
+(Core ML, MLX, both, MLX now and Core ML later, Core AI on OS 27, or a model the OS already \
+ships) and exactly why.";
 
 const AFTER_HELP: &str = "\
 Environment:

@@ -92,18 +92,26 @@ fn text(
     }
     let _ = writeln!(out, "{}", wrap(&model::summary(found), width, "", ""));
     heading(&mut out, "Answers the files prove");
-    let _ = writeln!(out, "{}", wrap(&model::flags(proven), width, "  ", "  "));
+    if markdown {
+        let _ = writeln!(out, "`{}`", model::flags(proven));
+    } else {
+        let _ = writeln!(out, "{}", wrap(&model::flags(proven), width, "  ", "  "));
+    }
     if let Some(fit) = fit {
         heading(&mut out, "Memory fit");
         let _ = writeln!(out, "{}", wrap(&model::fit_heading(fit), width, "", ""));
+        if markdown {
+            out.push('\n');
+        }
         for line in model::fit_lines(fit) {
             let _ = writeln!(out, "{}", wrap(&line, width, "- ", "  "));
         }
-        let _ = writeln!(
-            out,
-            "{}",
-            wrap(&format!("{}.", model::fit_basis()), width, "", "")
+        let basis = format!(
+            "{}{}.",
+            if markdown { "\n" } else { "" },
+            model::fit_basis()
         );
+        let _ = writeln!(out, "{}", wrap(&basis, width, "", ""));
     }
     heading(&mut out, "Read");
     for r in &found.read {
