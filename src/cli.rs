@@ -82,8 +82,12 @@ pub struct RecommendArgs {
     #[arg(long, value_name = "OUTCOME")]
     pub expect: Option<String>,
     /// Never prompt (also MLSTACK_NO_INPUT=1 or CI=true); unanswered questions take their defaults
-    #[arg(long)]
+    #[arg(long, conflicts_with = "interactive")]
     pub no_input: bool,
+    /// Ask every open question in a terminal, not only a missing required one (a bare
+    /// `mlstack` in a terminal does this)
+    #[arg(short, long)]
+    pub interactive: bool,
     /// Write the answers given (flags, file, prompts) to FILE, to replay with --answers FILE
     #[arg(long, value_name = "FILE")]
     pub save_answers: Option<PathBuf>,

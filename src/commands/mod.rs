@@ -371,12 +371,19 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
     match cli.command {
         None if terminal.can_prompt => {
             let given = vec![None; rules.questions.len()];
-            recommend::run(rules, &cli::RecommendArgs::default(), &given, terminal)
+            let args = cli::RecommendArgs {
+                interactive: true,
+                ..cli::RecommendArgs::default()
+            };
+            recommend::run(rules, &args, &given, terminal)
         }
-        None => {
-            let help = command.render_help().to_string();
-            emit(help.as_bytes())
-        }
+        // A bare `mlstack` that nobody can answer has nothing to do: a usage error, with the
+        // help on stderr (stdout stays empty).
+        None => Err(usage(format!(
+            "no command, and no terminal to ask the questions in; run `mlstack recommend \
+             --model-type ...` (or `mlstack` in a terminal)\n\n{}",
+            command.render_help().to_string().trim_end()
+        ))),
         Some(Command::Recommend(args)) => {
             let sub = matches
                 .subcommand_matches("recommend")

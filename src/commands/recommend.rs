@@ -45,8 +45,18 @@ pub fn run(
         .zip(&from_model)
         .map(|((f, a), m)| f.or(*a).or(*m))
         .collect();
+    // Prompts are for a person who asked for them (`--interactive`, a bare `mlstack`) or who
+    // left out a required answer; otherwise open questions take their defaults, the same in a
+    // terminal as in a pipe.
     let open = given.iter().any(Option::is_none);
-    let session = if terminal.can_prompt && !args.no_input && !stdin_taken && open {
+    let required_missing = rules
+        .questions
+        .iter()
+        .zip(&given)
+        .any(|(q, g)| q.required && g.is_none());
+    let wants_prompts = args.interactive || required_missing;
+    let session = if terminal.can_prompt && !args.no_input && !stdin_taken && open && wants_prompts
+    {
         Some(
             interview::interview(rules, &given, &mut TerminalPrompter).map_err(|e| match e {
                 PromptError::Interrupted => Failure::Interrupted,

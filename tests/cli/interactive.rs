@@ -189,6 +189,7 @@ fn save_answers_replays_in_ci() {
 fn picking_the_system_model_asks_about_apple_intelligence_and_can_end_in_built_in() {
     let mut p = spawn(&[
         "recommend",
+        "--interactive",
         "--model-type",
         "llm",
         "--model-size",
@@ -229,6 +230,7 @@ fn a_model_answers_its_questions_before_anyone_is_asked() {
     let path = model.to_str().unwrap();
     let mut p = spawn(&[
         "recommend",
+        "--interactive",
         "--model",
         path,
         "--min-os",
@@ -258,5 +260,15 @@ fn a_model_answers_its_questions_before_anyone_is_asked() {
     ))
     .unwrap();
     p.exp_eof().unwrap();
+    assert_eq!(exit_code(&p), 0);
+}
+
+#[test]
+fn with_every_required_answer_given_a_terminal_gets_no_prompts() {
+    // The README's first command: the same verdict in a terminal as in a pipe.
+    let mut p = spawn(&["recommend", "--model-type", "llm"]);
+    let out = p.exp_eof().unwrap();
+    assert!(out.contains("Recommendation:"), "a verdict");
+    assert!(!out.contains("(--hardware)"), "no prompt was shown");
     assert_eq!(exit_code(&p), 0);
 }

@@ -250,11 +250,15 @@ fn help_lists_question_flags_with_their_options() {
 }
 
 #[test]
-fn no_arguments_without_a_terminal_prints_help() {
+fn no_arguments_without_a_terminal_is_a_usage_error_with_the_help() {
     mlstack()
         .assert()
-        .success()
-        .stdout(predicate::str::contains("Usage: mlstack [COMMAND]"));
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "no command, and no terminal to ask the questions in",
+        ))
+        .stderr(predicate::str::contains("Usage: mlstack [COMMAND]"));
 }
 
 #[test]
