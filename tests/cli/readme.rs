@@ -67,6 +67,13 @@ fn every_console_sample_prints_what_the_readme_shows() {
     );
     let work = tempfile::tempdir().unwrap();
     crate::model::fixtures::hugging_face_as(&work.path().join("Llama-3.2-1B-Instruct"));
+    // The answers files and JSON Lines the samples name.
+    let examples = work.path().join("examples");
+    std::fs::create_dir(&examples).unwrap();
+    for entry in std::fs::read_dir(root.join("examples")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), examples.join(entry.file_name())).unwrap();
+    }
     let bin = assert_cmd::cargo::cargo_bin("mlstack");
     let path = format!(
         "{}:{}",
@@ -107,4 +114,58 @@ fn every_console_sample_prints_what_the_readme_shows() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn install_steps_work_in_a_fresh_home() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let section = &readme[readme.find("## Install").unwrap()..];
+    let block = &section[section.find("```sh\n").unwrap() + 6..];
+    let block = &block[..block.find("```").unwrap()];
+    let home = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("mlstack");
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut ran = 0;
+    for line in block.lines() {
+        // Building from source and opening the pager are not for a test to do.
+        if line.starts_with("cargo ") || line.starts_with("man ") || line.is_empty() {
+            continue;
+        }
+        let out = Command::new("sh")
+            .args(["-ec", line])
+            .env_clear()
+            .env("HOME", home.path())
+            .env("PATH", &path)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "README install step failed: {line}\n{out:?}");
+        ran += 1;
+    }
+    assert!(ran >= 4);
+    for file in [
+        ".local/share/bash-completion/completions/mlstack",
+        ".local/share/man/man1/mlstack.1",
+        ".zfunc/_mlstack",
+        ".config/fish/completions/mlstack.fish",
+    ] {
+        let meta = std::fs::metadata(home.path().join(file)).unwrap();
+        assert!(meta.len() > 1000, "{file} was written");
+    }
+}
+
+#[test]
+fn the_answers_file_the_readme_shows_is_the_one_in_examples() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let shown = &readme[readme.find("# examples/stack.yaml\n").unwrap()..];
+    let shown = &shown[..shown.find("```").unwrap()];
+    let file = std::fs::read_to_string(root.join("examples/stack.yaml")).unwrap();
+    for line in shown.lines().skip(1) {
+        assert!(file.lines().any(|l| l == line), "examples/stack.yaml lacks {line:?}");
+    }
 }
