@@ -1,6 +1,7 @@
 //! One file per subcommand; this module parses the command line and dispatches.
 
 mod inspect;
+mod man;
 mod questions;
 mod recommend;
 mod rules_check;
@@ -429,9 +430,7 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         }
         Some(Command::Man) => {
             let mut out = Vec::new();
-            clap_mangen::Man::new(cli::command(rules))
-                .render(&mut out)
-                .map_err(Failure::Output)?;
+            man::render(cli::command(rules), &mut out).map_err(Failure::Output)?;
             emit(&out)
         }
         Some(Command::Schema { of }) => emit(schema(of).as_bytes()),

@@ -33,13 +33,41 @@ fn bash_completion_lists_a_questions_options() {
 }
 
 #[test]
-fn man_page_renders() {
-    mlstack()
-        .arg("man")
-        .assert()
-        .success()
-        .stdout(predicate::str::starts_with(".ie"))
-        .stdout(predicate::str::contains(".TH mlstack 1"));
+fn man_page_is_one_full_page_with_every_command_and_question_flag() {
+    let assert = mlstack().arg("man").assert().success();
+    let page = stdout_of(&assert);
+    assert!(page.starts_with(".ie") && page.contains(".TH mlstack 1"));
+    for needle in [
+        ".SS \"mlstack recommend [OPTIONS]",
+        ".SS \"mlstack inspect [OPTIONS] <PATH>\"",
+        ".SS \"mlstack rules check [OPTIONS] [FILE]\"",
+        "\\-\\-model\\-type",
+        "neural\\-engine",
+        "\\fB\\-\\-model\\fR \\fI<PATH>\\fR",
+        ".SH \"EXIT STATUS\"",
+        ".SH ENVIRONMENT",
+        ".SH EXAMPLES",
+        "MLSTACK_RULES",
+    ] {
+        assert!(page.contains(needle), "the man page lacks {needle}");
+    }
+    // It names no pages that are not generated.
+    assert!(!page.contains("mlstack\\-recommend(1)") && !page.contains("mlstack-recommend(1)"));
+    // And man can render it without warnings, where man is installed.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mlstack.1");
+    std::fs::write(&file, &page).unwrap();
+    if let Ok(out) = std::process::Command::new("man")
+        .arg("-l")
+        .arg(&file)
+        .env("MANWIDTH", "80")
+        .env("MAN_KEEP_STDERR", "1")
+        .output()
+    {
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "man's warnings");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("EXIT STATUS"));
+    }
 }
 
 pub fn validator() -> (boon::Schemas, boon::SchemaIndex) {

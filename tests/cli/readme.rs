@@ -143,7 +143,10 @@ fn install_steps_work_in_a_fresh_home() {
             .env("PATH", &path)
             .output()
             .unwrap();
-        assert!(out.status.success(), "README install step failed: {line}\n{out:?}");
+        assert!(
+            out.status.success(),
+            "README install step failed: {line}\n{out:?}"
+        );
         ran += 1;
     }
     assert!(ran >= 4);
@@ -166,6 +169,9 @@ fn the_answers_file_the_readme_shows_is_the_one_in_examples() {
     let shown = &shown[..shown.find("```").unwrap()];
     let file = std::fs::read_to_string(root.join("examples/stack.yaml")).unwrap();
     for line in shown.lines().skip(1) {
-        assert!(file.lines().any(|l| l == line), "examples/stack.yaml lacks {line:?}");
+        assert!(
+            file.lines().any(|l| l == line),
+            "examples/stack.yaml lacks {line:?}"
+        );
     }
 }
