@@ -11,6 +11,7 @@ mod json_schema;
 mod model;
 mod readme;
 mod recommend;
+mod release;
 mod rule_files;
 mod rules_commands;
 mod util;

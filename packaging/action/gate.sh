@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The decision gate of the composite action (action.yml): write the verdict for the answers
+# file as Markdown to the job summary, then fail the step (exit 1, with an error annotation)
+# unless the recommendation is the expected outcome. Input errors keep mlstack's exit code 2.
+#
+# Environment: MLSTACK_ANSWERS, MLSTACK_EXPECT, optional MLSTACK_RULES_FILE and
+# MLSTACK_MODEL_PATH; GITHUB_STEP_SUMMARY (set by GitHub Actions).
+set -uo pipefail
+answers=${MLSTACK_ANSWERS:?MLSTACK_ANSWERS is not set}
+expect=${MLSTACK_EXPECT:?MLSTACK_EXPECT is not set}
+args=(recommend --answers "$answers" --no-input)
+if [ -n "${MLSTACK_RULES_FILE:-}" ]; then args+=(--rules "$MLSTACK_RULES_FILE"); fi
+if [ -n "${MLSTACK_MODEL_PATH:-}" ]; then args+=(--model "$MLSTACK_MODEL_PATH"); fi
+summary=$(mlstack "${args[@]}" --format markdown)
+status=$?
+if [ $status -ne 0 ]; then
+  echo "::error::mlstack could not make a recommendation (exit $status)"
+  exit $status
+fi
+printf '%s\n' "$summary" >> "${GITHUB_STEP_SUMMARY:-/dev/null}"
+mlstack "${args[@]}" --expect "$expect" --format json > /dev/null
+status=$?
+if [ $status -eq 1 ]; then
+  echo "::error::the recommendation is no longer $expect (see the job summary)"
+fi
+exit $status
