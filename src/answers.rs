@@ -145,7 +145,18 @@ fn check_pair(
         ));
     };
     let question = &rules.questions[q];
-    let items = value.value.items(value.referenced);
+    let mut items = value.value.items(value.referenced);
+    // YAML and JSON booleans (`true`, `false`) answer a yes/no question as `yes` and `no`.
+    let has = |id: &str| question.options.iter().any(|o| o.id == id);
+    if has("yes") && has("no") && !has("true") {
+        for (id, _) in &mut items {
+            match id.as_str() {
+                "true" => *id = "yes".to_owned(),
+                "false" => *id = "no".to_owned(),
+                _ => {}
+            }
+        }
+    }
     if question.kind == rules::Kind::Single && matches!(value.value, OneOrMany::Many(_)) {
         return Err((
             value.referenced,
@@ -240,6 +251,20 @@ mod tests {
         let battery = r.question_index("battery").unwrap();
         assert_eq!(a.sources[battery], Source::Default);
         assert_eq!(Some(a.masks[battery]), r.questions[battery].default);
+    }
+
+    #[test]
+    fn booleans_answer_yes_no_questions() {
+        let r = crate::rules::default_rules();
+        let text = "model-type: llm\nane-compatible: true\nbackground: false\n";
+        let given = parse_file(&r, "a.yaml", text.as_bytes()).unwrap();
+        let q = |id: &str| r.question_index(id).unwrap();
+        let option = |id: &str, mask: Mask| r.questions[q(id)].option_ids(mask);
+        assert_eq!(option("ane-compatible", given[q("ane-compatible")].unwrap()), ["yes"]);
+        assert_eq!(option("background", given[q("background")].unwrap()), ["no"]);
+        // Not for a question whose options are not yes and no.
+        let err = parse_file(&r, "a.yaml", b"model-type: true\n").unwrap_err();
+        assert!(err.to_string().contains("`true` is not an option"), "{err}");
     }
 
     #[test]

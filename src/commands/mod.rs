@@ -269,13 +269,16 @@ fn parse(
         Ok(m) => Ok(Some(m)),
         Err(mut e) => {
             let code = e.exit_code();
-            suggest_value(&mut e);
-            let _ = e.print();
             if code == 0 {
-                Ok(None)
-            } else {
-                Err(Failure::Usage(anyhow::anyhow!("")))
+                // --help and --version: clap prints them to stdout.
+                let _ = e.print();
+                return Ok(None);
             }
+            suggest_value(&mut e);
+            // Every error carries the same `mlstack: error:` prefix, clap's included.
+            let text = e.render().to_string();
+            let _ = write!(io::stderr(), "mlstack: {text}");
+            Err(Failure::Usage(anyhow::anyhow!("")))
         }
     }
 }
