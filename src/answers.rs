@@ -260,8 +260,14 @@ mod tests {
         let given = parse_file(&r, "a.yaml", text.as_bytes()).unwrap();
         let q = |id: &str| r.question_index(id).unwrap();
         let option = |id: &str, mask: Mask| r.questions[q(id)].option_ids(mask);
-        assert_eq!(option("ane-compatible", given[q("ane-compatible")].unwrap()), ["yes"]);
-        assert_eq!(option("background", given[q("background")].unwrap()), ["no"]);
+        assert_eq!(
+            option("ane-compatible", given[q("ane-compatible")].unwrap()),
+            ["yes"]
+        );
+        assert_eq!(
+            option("background", given[q("background")].unwrap()),
+            ["no"]
+        );
         // Not for a question whose options are not yes and no.
         let err = parse_file(&r, "a.yaml", b"model-type: true\n").unwrap_err();
         assert!(err.to_string().contains("`true` is not an option"), "{err}");

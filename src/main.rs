@@ -16,7 +16,13 @@ fn main() -> ExitCode {
             // Clap has already printed its own errors; gates print their own report.
             if !message.is_empty() {
                 // Messages quote files (values, reasons): escape their control characters.
-                eprintln!("mlstack: error: {}", mlstack::render::safe::safe(&message));
+                let text = format!("mlstack: error: {}", mlstack::render::safe::safe(&message));
+                // On a terminal, wrap to its width like the rest of the output.
+                let text = match terminal_size::terminal_size_of(std::io::stderr()) {
+                    Some((width, _)) => mlstack::render::table::wrap_prose(&text, width.0),
+                    None => text + "\n",
+                };
+                eprint!("{text}");
             }
             ExitCode::from(failure.exit_code())
         }

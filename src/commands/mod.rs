@@ -418,7 +418,7 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
                     format,
                     seed,
                 },
-        }) => rules_check::diff(&old, &new, fail_on_change, format, seed),
+        }) => rules_check::diff(&old, &new, fail_on_change, format, seed, terminal),
         Some(Command::Rules {
             command: cli::RulesCommand::Validate { file, format },
         }) => rules_cmd::validate(file.or_else(cli::env_rules_path).as_deref(), format),

@@ -111,7 +111,19 @@ pub fn run(
 
     if let Some(session) = &session {
         let summary = session_summary(rules, args, &answers, session);
-        let _ = std::io::stderr().write_all(crate::render::safe::safe(&summary).as_bytes());
+        // The "Not asked" bullets wrap to the terminal; the replay command stays one line, to
+        // copy whole.
+        let width = terminal_size::terminal_size_of(std::io::stderr())
+            .map_or(crate::render::table::DEFAULT_WIDTH, |(w, _)| w.0);
+        let (bullets, replay) = summary
+            .split_once("\nTo get this verdict again")
+            .unwrap_or((&summary, ""));
+        let mut text = crate::render::table::wrap_prose(bullets, width);
+        if !replay.is_empty() {
+            text.push_str("\nTo get this verdict again");
+            text.push_str(replay);
+        }
+        let _ = std::io::stderr().write_all(crate::render::safe::safe(&text).as_bytes());
     }
 
     if let Some(expected) = &args.expect

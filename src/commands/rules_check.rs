@@ -135,7 +135,13 @@ pub fn check(
     let text = match format {
         Format::Json => json(&out)?,
         // Check's report is prose and a small table: the same text serves Markdown.
-        Format::Table | Format::Markdown => check_text(&rules, &report, &out, terminal),
+        // On a terminal prose wraps to its width; in a pipe each finding stays one line, to grep.
+        Format::Table if terminal.stdout_is_tty => crate::render::table::wrap_prose(
+            &check_text(&rules, &report, &out, terminal),
+            terminal.width,
+        ),
+        Format::Table => check_text(&rules, &report, &out, terminal),
+        Format::Markdown => check_text(&rules, &report, &out, terminal),
     };
     emit(text.as_bytes())?;
     if out.problems > 0 {
@@ -185,16 +191,18 @@ fn check_text(
         ),
     };
     let _ = writeln!(t, "\nVerdicts");
-    let mut table =
-        crate::render::table::table(terminal.width, &["Outcome", "Answer sets", "Share"]);
-    for v in &out.verdicts {
-        table.add_row(vec![
-            v.outcome.clone(),
-            v.count.to_string(),
-            format!("{:.1}%", v.share),
-        ]);
-    }
-    table.add_row(vec![
+    let mut rows: Vec<Vec<String>> = out
+        .verdicts
+        .iter()
+        .map(|v| {
+            vec![
+                v.outcome.clone(),
+                v.count.to_string(),
+                format!("{:.1}%", v.share),
+            ]
+        })
+        .collect();
+    rows.push(vec![
         "(nothing possible)".to_owned(),
         report.nothing_possible.count.to_string(),
         format!(
@@ -202,7 +210,12 @@ fn check_text(
             pct(report.nothing_possible.count, report.answer_sets)
         ),
     ]);
-    let _ = writeln!(t, "{table}");
+    let header = ["Outcome", "Answer sets", "Share"];
+    let _ = write!(
+        t,
+        "{}",
+        crate::render::table::grid(false, terminal.width, &header, rows, None)
+    );
     if report.nothing_possible.count > 0 {
         let _ = writeln!(
             t,
@@ -289,6 +302,7 @@ pub fn diff(
     fail_on_change: bool,
     format: Format,
     seed: u64,
+    terminal: Terminal,
 ) -> Result<(), Failure> {
     let old = load_rules(Some(old_path))?;
     let new = load_rules(Some(new_path))?;
@@ -345,7 +359,11 @@ pub fn diff(
             for caveat in &report.caveats {
                 let _ = writeln!(t, "note: {caveat}");
             }
-            t
+            if format == Format::Table && terminal.stdout_is_tty {
+                crate::render::table::wrap_prose(&t, terminal.width)
+            } else {
+                t
+            }
         }
     };
     emit(text.as_bytes())?;

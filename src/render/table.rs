@@ -15,9 +15,13 @@ pub fn wrap(text: &str, width: u16, first: &str, rest: &str) -> String {
     let mut out = String::from(first);
     let mut column = first.chars().count();
     let mut line_empty = true;
+    let rest_len = rest.chars().count();
     for word in text.split_whitespace() {
         let len = word.chars().count();
-        if !line_empty && column + 1 + len > width {
+        // A first word that does not fit after a long label (`Flag to change it: `) starts
+        // on the next line, under the hanging indent, where it has more room.
+        let after_label = line_empty && column > rest_len && column + len > width;
+        if (!line_empty && column + 1 + len > width) || after_label {
             out.push('\n');
             out.push_str(rest);
             column = rest.chars().count();
@@ -34,6 +38,30 @@ pub fn wrap(text: &str, width: u16, first: &str, rest: &str) -> String {
     out
 }
 
+/// Prose wrapped to `width` columns, line by line: a line's leading spaces and list marker
+/// (`- `) stay, and its continuation lines hang under its text. Table lines (box drawing)
+/// pass through as they are.
+pub fn wrap_prose(text: &str, width: u16) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    for line in text.lines() {
+        let table_line = line.starts_with(['┌', '│', '╞', '├', '└']);
+        if table_line || line.chars().count() <= usize::from(width) {
+            out.push_str(line);
+        } else {
+            let body = line.trim_start();
+            let indent = &line[..line.len() - body.len()];
+            let (first, rest) = match body.strip_prefix("- ") {
+                Some(_) => (format!("{indent}- "), format!("{indent}  ")),
+                None => (indent.to_owned(), format!("{indent}  ")),
+            };
+            let body = body.strip_prefix("- ").unwrap_or(body);
+            out.push_str(&wrap(body, width, &first, &rest));
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// A table in the house style, wrapped to `width` columns.
 pub fn table(width: u16, header: &[&str]) -> Table {
     let mut t = Table::new();
@@ -45,7 +73,9 @@ pub fn table(width: u16, header: &[&str]) -> Table {
 }
 
 /// Rows as a terminal table `width` wide (column `whole` kept unwrapped), or as a Markdown
-/// table (line breaks become `<br>`, pipes are escaped).
+/// table (line breaks become `<br>`, pipes are escaped). A terminal too narrow for the table
+/// (its columns' longest words, or column `whole`'s longest line, do not fit side by side)
+/// gets a list instead: nothing is ever broken mid-word.
 pub fn grid(
     markdown: bool,
     width: u16,
@@ -53,6 +83,9 @@ pub fn grid(
     rows: Vec<Vec<String>>,
     whole: Option<usize>,
 ) -> String {
+    if !markdown && !fits(width, header, &rows, whole) {
+        return list(width, header, &rows);
+    }
     let mut t = if markdown {
         let mut t = Table::new();
         t.load_style(presets::ASCII_MARKDOWN)
@@ -79,6 +112,67 @@ pub fn grid(
     format!("{t}\n")
 }
 
+/// Whether a table of `rows` fits `width` columns without breaking a word: every column as
+/// wide as its longest word (its longest line for column `whole`), plus the borders.
+fn fits(width: u16, header: &[&str], rows: &[Vec<String>], whole: Option<usize>) -> bool {
+    let longest = |c: usize, text: &str| {
+        let pieces: Box<dyn Iterator<Item = &str>> = if whole == Some(c) {
+            Box::new(text.lines())
+        } else {
+            Box::new(text.split_whitespace())
+        };
+        pieces.map(|p| p.chars().count()).max().unwrap_or(0)
+    };
+    let needed: usize = (0..header.len())
+        .map(|c| {
+            let cells = rows.iter().filter_map(|r| r.get(c)).map(String::as_str);
+            std::iter::once(header[c])
+                .chain(cells)
+                .map(|t| longest(c, t))
+                .max()
+                .unwrap_or(0)
+                + 3
+        })
+        .sum::<usize>()
+        + 1;
+    needed <= usize::from(width)
+}
+
+/// The rows as a list: the first cell as a heading line, each other cell below it as
+/// `Header: text`, wrapped with a hanging indent; a blank line between rows.
+fn list(width: u16, header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut out = String::new();
+    for (i, row) in rows.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        for (c, cell) in row.iter().enumerate() {
+            if cell.trim().is_empty() {
+                continue;
+            }
+            // A cell of several lines (a list of options, of rule ids) goes under its header,
+            // one item a line.
+            let several = c > 0 && cell.lines().count() > 1;
+            if several && !header[c].is_empty() {
+                out.push_str(&format!("  {}:\n", header[c]));
+            }
+            for (n, line) in cell.lines().enumerate() {
+                let (first, rest) = match (c, n) {
+                    (0, 0) => (String::new(), "  ".to_owned()),
+                    (0, _) => ("  ".to_owned(), "  ".to_owned()),
+                    _ if several => ("    ".to_owned(), "      ".to_owned()),
+                    (_, 0) if header[c].is_empty() => ("  ".to_owned(), "    ".to_owned()),
+                    (_, 0) => (format!("  {}: ", header[c]), "    ".to_owned()),
+                    _ => ("    ".to_owned(), "    ".to_owned()),
+                };
+                out.push_str(&wrap(line, width, &first, &rest));
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
 /// Keep column `index` at its content width (ids stay whole); the other columns wrap.
 pub fn keep_whole(t: &mut Table, index: usize) {
     if let Some(c) = t.column_mut(index) {
@@ -99,25 +193,39 @@ pub fn write(
 ) -> io::Result<()> {
     let mut plain = Vec::with_capacity(16 * 1024);
     write_plain(&mut plain, report, names, width)?;
-    let text = String::from_utf8_lossy(&plain);
+    // Whatever prose is still wider than the terminal (a rules line, a long flag) wraps too.
+    let text = wrap_prose(&String::from_utf8_lossy(&plain), width);
     let text = super::safe::safe(&text);
     if !color {
         return out.write_all(text.as_bytes());
     }
-    let rest = text.split_once('\n').map_or("", |(_, rest)| rest);
+    // The plain header took one line, or two on a narrow terminal: colour the same lines.
+    let one_line = header_fits(report, width);
+    let skip = if one_line { 1 } else { 2 };
+    let rest = text.splitn(skip + 1, '\n').nth(skip).unwrap_or("");
     // Bold green for a clear verdict, bold yellow for a close call.
     let tint = match report.confidence {
         crate::explain::Confidence::CloseCall => "33",
         _ => "32",
     };
     let name = super::safe::safe(&report.recommendation.name);
+    let sep = if one_line { " " } else { "\n" };
     writeln!(
         out,
-        "Recommendation: \x1b[1;{tint}m{name}\x1b[0m (\x1b[{tint}m{}\x1b[0m, {})",
+        "Recommendation: \x1b[1;{tint}m{name}\x1b[0m{sep}(\x1b[{tint}m{}\x1b[0m, {})",
         report.confidence.as_str(),
         margin(report)
     )?;
     out.write_all(rest.as_bytes())
+}
+
+/// Whether "Recommendation: NAME (confidence, margin)" fits on one line of `width`.
+fn header_fits(report: &Report, width: u16) -> bool {
+    let len = "Recommendation:  (, )".len()
+        + report.recommendation.name.chars().count()
+        + report.confidence.as_str().len()
+        + margin(report).len();
+    len <= usize::from(width)
 }
 
 fn margin(report: &Report) -> String {
@@ -137,8 +245,13 @@ fn write_plain(
     let rec = &report.recommendation;
     writeln!(
         out,
-        "Recommendation: {} ({}, {})",
+        "Recommendation: {}{}({}, {})",
         rec.name,
+        if header_fits(report, width) {
+            " "
+        } else {
+            "\n"
+        },
         report.confidence.as_str(),
         margin(report)
     )?;
@@ -160,37 +273,48 @@ fn write_plain(
     }
 
     writeln!(out, "\nScores")?;
-    let mut t = table(width, &["Outcome", "Score", ""]);
-    for s in &report.scores {
-        let status = if s.excluded {
-            "ruled out"
-        } else if s.outcome == rec.id {
-            "recommended"
-        } else {
-            ""
-        };
-        t.add_row(vec![
-            outcome_name(names, &s.outcome).to_owned(),
-            if s.excluded {
+    let rows = report
+        .scores
+        .iter()
+        .map(|s| {
+            let status = if s.excluded {
+                "ruled out"
+            } else if s.outcome == rec.id {
+                "recommended"
+            } else {
+                ""
+            };
+            let score = if s.excluded {
                 "-".to_owned()
             } else {
                 s.score.to_string()
-            },
-            status.to_owned(),
-        ]);
-    }
-    writeln!(out, "{t}")?;
+            };
+            vec![
+                outcome_name(names, &s.outcome).to_owned(),
+                score,
+                status.to_owned(),
+            ]
+        })
+        .collect();
+    write!(
+        out,
+        "{}",
+        grid(false, width, &["Outcome", "Score", ""], rows, None)
+    )?;
 
     writeln!(out, "\nWhy")?;
-    let mut t = table(width, &["Points", "Reason", "Source (rule)"]);
-    for (points, first) in super::reasons(report, names) {
-        t.add_row(vec![
-            points.join("\n"),
-            first.why.clone(),
-            format!("{}\n({})", first.cite, first.rule),
-        ]);
-    }
-    writeln!(out, "{t}")?;
+    let rows = super::reasons(report, names)
+        .into_iter()
+        .map(|(points, first)| {
+            vec![
+                points.join("\n"),
+                first.why.clone(),
+                format!("{}\n({})", first.cite, first.rule),
+            ]
+        })
+        .collect();
+    let header = ["Points", "Reason", "Source (rule)"];
+    write!(out, "{}", grid(false, width, &header, rows, None))?;
 
     if !report.excluded.is_empty() {
         writeln!(out, "\nRuled out")?;
@@ -206,22 +330,21 @@ fn write_plain(
             .as_deref()
             .map_or("-", |id| outcome_name(names, id));
         writeln!(out, "\nWhat drove it")?;
-        let mut t = table(
-            width,
-            &[
-                "Answer",
-                &format!("Points to {}", rec.name),
-                &format!("Points to {runner_up}"),
-            ],
-        );
-        for i in &report.influence {
-            t.add_row(vec![
-                format!("--{} {}", i.question, i.answer.to_flag_value()),
-                format!("{:+}", i.winner_points),
-                format!("{:+}", i.runner_up_points),
-            ]);
-        }
-        writeln!(out, "{t}")?;
+        let to_winner = format!("Points to {}", rec.name);
+        let to_runner_up = format!("Points to {runner_up}");
+        let rows = report
+            .influence
+            .iter()
+            .map(|i| {
+                vec![
+                    format!("--{} {}", i.question, i.answer.to_flag_value()),
+                    format!("{:+}", i.winner_points),
+                    format!("{:+}", i.runner_up_points),
+                ]
+            })
+            .collect();
+        let header = ["Answer", to_winner.as_str(), to_runner_up.as_str()];
+        write!(out, "{}", grid(false, width, &header, rows, None))?;
     }
 
     writeln!(out, "\nWhat would change this")?;
@@ -234,20 +357,25 @@ fn write_plain(
     for f in &report.flips {
         let (flags, now) = super::flip_text(f);
         let target = outcome_name(names, &f.recommendation);
-        writeln!(out, "- {flags} (now {now}) -> {target}")?;
+        let line = format!("{flags} (now {now}) -> {target}");
+        writeln!(out, "{}", wrap(&line, width, "- ", "  "))?;
     }
 
     if !report.assumed.is_empty() {
         writeln!(out, "\nAssumed (not answered; defaults used)")?;
-        let mut t = table(width, &["Question", "Assumed", "Flag to change it"]);
-        for a in &report.assumed {
-            t.add_row(vec![
-                a.question.clone(),
-                a.value.to_flag_value(),
-                format!("--{} VALUE", a.question),
-            ]);
-        }
-        writeln!(out, "{t}")?;
+        let rows = report
+            .assumed
+            .iter()
+            .map(|a| {
+                vec![
+                    a.question.clone(),
+                    a.value.to_flag_value(),
+                    format!("--{} VALUE", a.question),
+                ]
+            })
+            .collect();
+        let header = ["Question", "Assumed", "Flag to change it"];
+        write!(out, "{}", grid(false, width, &header, rows, None))?;
     }
 
     if let Some(fit) = &report.fit {
@@ -273,12 +401,8 @@ fn write_plain(
     if !trace.is_empty() {
         writeln!(out, "\nTrace")?;
         for (title, rows) in trace {
-            let mut t = table(width, &[title, "When", "Applies", "Effect"]);
-            keep_whole(&mut t, 0);
-            for row in rows {
-                t.add_row(row);
-            }
-            writeln!(out, "{t}")?;
+            let header = [title, "When", "Applies", "Effect"];
+            write!(out, "{}", grid(false, width, &header, rows, Some(0)))?;
         }
     }
 

@@ -15,3 +15,4 @@ mod release;
 mod rule_files;
 mod rules_commands;
 mod util;
+mod widths;
