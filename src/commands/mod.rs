@@ -1,5 +1,6 @@
 //! One file per subcommand; this module parses the command line and dispatches.
 
+mod completions;
 mod inspect;
 mod man;
 mod questions;
@@ -425,12 +426,7 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         Some(Command::Rules {
             command: cli::RulesCommand::Test { file, format },
         }) => rules_cmd::test(file.or_else(cli::env_rules_path).as_deref(), format),
-        Some(Command::Completions { shell }) => {
-            let mut out = Vec::new();
-            let mut full = cli::command(rules);
-            clap_complete::generate(shell, &mut full, "mlstack", &mut out);
-            emit(&out)
-        }
+        Some(Command::Completions { shell }) => emit(&completions::script(rules, shell)),
         Some(Command::Man) => {
             let mut out = Vec::new();
             man::render(cli::command(rules), &mut out).map_err(Failure::Output)?;

@@ -33,6 +33,71 @@ fn bash_completion_lists_a_questions_options() {
 }
 
 #[test]
+fn powershell_and_elvish_complete_question_values_too() {
+    let ps = stdout_of(
+        &mlstack()
+            .args(["completions", "powershell"])
+            .assert()
+            .success(),
+    );
+    assert!(
+        ps.contains(
+            "'--hardware' = @(@('neural-engine', 'Neural Engine'), @('gpu', 'GPU'), @('cpu', 'CPU'), @('any', 'No preference'))"
+        ),
+        "{ps}"
+    );
+    assert!(ps.contains("[CompletionResultType]::ParameterValue"));
+    // The values come before clap's flag completions, which stay as they were.
+    assert!(ps.find("$questionValues = @{").unwrap() < ps.find("$completions = @(switch").unwrap());
+
+    let elv = stdout_of(&mlstack().args(["completions", "elvish"]).assert().success());
+    assert!(elv.contains("&'--hardware'=[['neural-engine' 'Neural Engine'] ['gpu' 'GPU']"));
+    assert!(elv.contains("if (not $value-of-a-flag) { $completions[$command] }"));
+    // Where elvish is installed, run the completer (its edit: module stubbed out): after
+    // --hardware it offers the options, and elsewhere clap's candidates.
+    let Ok(version) = std::process::Command::new("elvish")
+        .arg("-version")
+        .output()
+    else {
+        eprintln!("elvish is not installed: the generated completer was checked as text only");
+        return;
+    };
+    assert!(version.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let body = elv
+        .replace("set edit:completion:arg-completer[mlstack] = ", "var f = ")
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with("edit:complex-candidate $text") {
+                "        put $text".to_owned()
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let script = format!(
+        "fn wcswidth {{|s| count $s }}\n{body}\nput (all [($f mlstack recommend --hardware '')]) | to-lines\necho ---\nput (all [($f mlstack '')]) | to-lines\n"
+    );
+    std::fs::write(dir.path().join("t.elv"), script).unwrap();
+    let out = std::process::Command::new("elvish")
+        .arg(dir.path().join("t.elv"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let (values, top) = text.split_once("---").unwrap();
+    assert_eq!(
+        values.split_whitespace().collect::<Vec<_>>(),
+        ["neural-engine", "gpu", "cpu", "any"]
+    );
+    assert!(
+        top.contains("recommend") && top.contains("inspect"),
+        "{top}"
+    );
+}
+
+#[test]
 fn man_page_is_one_full_page_with_every_command_and_question_flag() {
     let assert = mlstack().arg("man").assert().success();
     let page = stdout_of(&assert);
