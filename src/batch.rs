@@ -3,6 +3,7 @@
 //! chunk split between threads.
 
 use std::io::{self, BufRead, Write};
+use std::sync::Mutex;
 
 use serde::Serialize;
 use serde_saphyr::Spanned;
@@ -142,10 +143,33 @@ fn read_line(input: &mut impl BufRead, number: u64) -> io::Result<Option<Input>>
 pub fn run(
     rules: &RuleSet,
     flags: &Given,
+    input: impl BufRead,
+    out: &mut impl Write,
+    threads: usize,
+    with_trace: bool,
+) -> io::Result<Summary> {
+    run_gated(
+        rules,
+        flags,
+        input,
+        out,
+        threads,
+        with_trace,
+        &Mutex::new(()),
+    )
+}
+
+/// [`run`], writing each chunk's lines and flushing them while holding `gate`: whoever else
+/// takes the gate (the signal watcher of `recommend --batch`) finds only whole lines written
+/// and nothing left in a buffer.
+pub fn run_gated(
+    rules: &RuleSet,
+    flags: &Given,
     mut input: impl BufRead,
     out: &mut impl Write,
     threads: usize,
     with_trace: bool,
+    gate: &Mutex<()>,
 ) -> io::Result<Summary> {
     let search = &FlipSearch::new(rules);
     let mut summary = Summary::default();
@@ -181,13 +205,16 @@ pub fn run(
                 .map(|h| h.join().expect("batch worker"))
                 .collect()
         });
+        let _whole_lines = gate
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         for (json, ok) in results.into_iter().flatten() {
             out.write_all(json.as_bytes())?;
             out.write_all(b"\n")?;
             summary.lines += 1;
             summary.failed += u64::from(!ok);
         }
+        out.flush()?;
     }
-    out.flush()?;
     Ok(summary)
 }

@@ -26,7 +26,8 @@ Exit codes:
   1    the --expect gate failed (or rules test/check/diff found a problem)
   2    usage or input error (bad flag or value, bad answers file, missing required answer)
   3    the rule set is invalid
-  130  interrupted";
+  74   the output could not be written
+  130  interrupted (143: SIGTERM during --batch)";
 
 const RECOMMEND_ABOUT: &str =
     "Recommend an inference stack from your answers (one flag per question)";

@@ -25,7 +25,10 @@ The rule set is invalid.
 The result could not be written (EX_IOERR), e.g. stdout is a full disk.
 .TP
 \fB130\fR
-Interrupted (Ctrl\-C or Esc at a prompt).
+Interrupted (Ctrl\-C or Esc at a prompt, or SIGINT during \fB\-\-batch\fR).
+.TP
+\fB143\fR
+SIGTERM during \fB\-\-batch\fR; every line written is whole.
 "#;
 
 const ENVIRONMENT: &str = r#".SH ENVIRONMENT

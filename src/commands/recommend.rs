@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::path::Path;
+use std::sync::Mutex;
 
 use super::{Failure, Terminal, emit, read_file, usage};
 use crate::answers::{self, Answers, Given, Source};
@@ -168,7 +169,9 @@ fn batch(rules: &RuleSet, flags: &Given, path: &Path, with_trace: bool) -> Resul
     };
     let threads = super::threads();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    match crate::batch::run(rules, flags, input, &mut out, threads, with_trace) {
+    let gate: &'static Mutex<()> = Box::leak(Box::new(Mutex::new(())));
+    watch_for_interrupts(gate);
+    match crate::batch::run_gated(rules, flags, input, &mut out, threads, with_trace, gate) {
         Ok(summary) if summary.failed > 0 => Err(usage(format!(
             "--batch: {} of {} lines failed (see their error records)",
             summary.failed, summary.lines
@@ -177,6 +180,26 @@ fn batch(rules: &RuleSet, flags: &Given, path: &Path, with_trace: bool) -> Resul
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Failure::Output(e)),
     }
+}
+
+/// SIGINT or SIGTERM during a batch: wait until the lines being written are whole and flushed
+/// (the batch holds `gate` while it writes), then exit 130 (SIGINT) or 143 (SIGTERM), so
+/// stdout never ends in a torn line, even while the batch waits for input.
+fn watch_for_interrupts(gate: &'static Mutex<()>) {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        return; // Without handlers the default actions stay: still no worse than before.
+    };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            let _whole_lines = gate
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let _ =
+                std::io::stderr().write_all(b"mlstack: interrupted; every line written is whole\n");
+            std::process::exit(128 + signal);
+        }
+    });
 }
 
 /// What the interview skipped and why, and the command line that replays it.

@@ -123,3 +123,110 @@ fn non_utf8_and_overlong_lines_are_error_records() {
     assert!(out[2]["error"].as_str().unwrap().contains("longer than"));
     assert_eq!(out[3]["recommendation"]["id"], "core-ml");
 }
+
+/// `recommend --batch -` fed `lines` lines through a pipe kept open, sent `signal` once its
+/// first result is out: (exit code, stdout, stderr).
+fn interrupt_mid_batch(signal: &str, lines: usize) -> (Option<i32>, String, String) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("mlstack"))
+        .args(["recommend", "--batch", "-"])
+        .env_clear()
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input: String = (0..lines)
+        .map(|i| {
+            if i % 3 == 0 {
+                "{\"model-type\": [\"vision\", \"llm\"]}\n"
+            } else {
+                "{\"model-type\": \"llm\", \"hardware\": \"gpu\"}\n"
+            }
+        })
+        .collect();
+    // Keep stdin open after writing: the batch is waiting for more when the signal comes.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(input.as_bytes());
+        std::thread::sleep(std::time::Duration::from_secs(30));
+        drop(stdin);
+    });
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    assert!(!first.is_empty(), "a first result");
+    let status = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let code = child.wait().unwrap().code();
+    drop(writer);
+    (code, first + &rest, err)
+}
+
+#[test]
+fn an_interrupted_batch_leaves_only_whole_lines_and_says_so() {
+    for (signal, code) in [("TERM", 143), ("INT", 130)] {
+        let (exit, out, err) = interrupt_mid_batch(signal, 5000);
+        assert_eq!(exit, Some(code), "SIG{signal}: {err}");
+        assert!(
+            out.ends_with('\n'),
+            "SIG{signal}: the output ends with a whole line"
+        );
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(
+            lines.len() >= 4096,
+            "the first chunk was written: {}",
+            lines.len()
+        );
+        for (i, line) in lines.iter().enumerate() {
+            let v: serde_json::Value = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("SIG{signal}: line {} is torn ({e})", i + 1));
+            assert_eq!(v["line"], i + 1);
+        }
+        assert!(err.contains("interrupted"), "{err}");
+    }
+}
+
+#[test]
+fn a_closed_pipe_mid_batch_ends_quietly() {
+    use std::io::{BufRead, BufReader, Write};
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("mlstack"))
+        .args(["recommend", "--batch", "-"])
+        .env_clear()
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        for _ in 0..20_000 {
+            if stdin.write_all(b"{\"model-type\": \"llm\"}\n").is_err() {
+                break;
+            }
+        }
+    });
+    {
+        // `| head -1`: read one line, then go away.
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        stdout.read_line(&mut first).unwrap();
+        assert!(first.starts_with("{\"line\":1"), "{first}");
+    }
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
