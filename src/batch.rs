@@ -139,33 +139,93 @@ fn read_line(input: &mut impl BufRead, number: u64) -> io::Result<Option<Input>>
 }
 
 /// Process every line of `input`, writing one JSON result per line to `out` in input order.
-/// Blank lines are skipped. `flags` answers override every line's.
+/// Blank lines are skipped. `flags` answers override every line's. Lines are read in chunks
+/// of [`CHUNK_LINES`] (for input that is all there, such as a file or a buffer).
 pub fn run(
     rules: &RuleSet,
     flags: &Given,
-    input: impl BufRead,
+    mut input: impl BufRead,
     out: &mut impl Write,
     threads: usize,
     with_trace: bool,
 ) -> io::Result<Summary> {
-    run_gated(
-        rules,
-        flags,
-        input,
-        out,
-        threads,
-        with_trace,
-        &Mutex::new(()),
-    )
+    let mut number = 0u64;
+    let next_chunk = move || -> io::Result<Option<Vec<Input>>> {
+        let mut chunk = Vec::with_capacity(CHUNK_LINES);
+        while chunk.len() < CHUNK_LINES {
+            number += 1;
+            match read_line(&mut input, number)? {
+                None => break,
+                Some(line) if is_blank(&line) => {}
+                Some(line) => chunk.push(line),
+            }
+        }
+        Ok((!chunk.is_empty()).then_some(chunk))
+    };
+    let gate = Mutex::new(());
+    process_chunks(rules, flags, next_chunk, out, threads, with_trace, &gate)
 }
 
-/// [`run`], writing each chunk's lines and flushing them while holding `gate`: whoever else
-/// takes the gate (the signal watcher of `recommend --batch`) finds only whole lines written
-/// and nothing left in a buffer.
-pub fn run_gated(
+/// [`run`] for input that may arrive slowly (a pipe): a reader thread takes lines as they come,
+/// and each chunk is whatever has arrived when the last one is done (up to [`CHUNK_LINES`]),
+/// so a producer writing one line a second sees one result a second while a fast file is
+/// still processed in large parallel chunks. Each chunk's lines are written and flushed
+/// while holding `gate`: whoever else takes it (the signal watcher of `recommend --batch`)
+/// finds only whole lines written and nothing left in a buffer. The reader thread is not
+/// waited for, so a closed stdout ends the batch even while the input is quiet.
+pub fn run_streaming(
     rules: &RuleSet,
     flags: &Given,
-    mut input: impl BufRead,
+    mut input: Box<dyn BufRead + Send>,
+    out: &mut impl Write,
+    threads: usize,
+    with_trace: bool,
+    gate: &Mutex<()>,
+) -> io::Result<Summary> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Input>>(2 * CHUNK_LINES);
+    std::thread::spawn(move || {
+        let mut number = 0u64;
+        loop {
+            number += 1;
+            let line = match read_line(&mut input, number) {
+                Ok(None) => return,
+                Ok(Some(line)) if is_blank(&line) => continue,
+                Ok(Some(line)) => Ok(line),
+                Err(e) => Err(e),
+            };
+            let failed = line.is_err();
+            if tx.send(line).is_err() || failed {
+                return;
+            }
+        }
+    });
+    let next_chunk = || -> io::Result<Option<Vec<Input>>> {
+        // Wait for one line, then take whatever else has arrived.
+        let Ok(first) = rx.recv() else {
+            return Ok(None);
+        };
+        let mut chunk = vec![first?];
+        while chunk.len() < CHUNK_LINES {
+            match rx.try_recv() {
+                Ok(line) => chunk.push(line?),
+                Err(_) => break,
+            }
+        }
+        Ok(Some(chunk))
+    };
+    process_chunks(rules, flags, next_chunk, out, threads, with_trace, gate)
+}
+
+fn is_blank(line: &Input) -> bool {
+    matches!(line, Input::Bytes(_, b) if b.iter().all(u8::is_ascii_whitespace))
+}
+
+/// Evaluate each chunk across `threads`, then write its results in order and flush, holding
+/// `gate` while writing.
+fn process_chunks(
+    rules: &RuleSet,
+    flags: &Given,
+    mut next_chunk: impl FnMut() -> io::Result<Option<Vec<Input>>>,
     out: &mut impl Write,
     threads: usize,
     with_trace: bool,
@@ -173,21 +233,7 @@ pub fn run_gated(
 ) -> io::Result<Summary> {
     let search = &FlipSearch::new(rules);
     let mut summary = Summary::default();
-    let mut number = 0u64;
-    let mut done = false;
-    while !done {
-        let mut chunk = Vec::with_capacity(CHUNK_LINES);
-        while chunk.len() < CHUNK_LINES {
-            number += 1;
-            match read_line(&mut input, number)? {
-                None => {
-                    done = true;
-                    break;
-                }
-                Some(Input::Bytes(_, b)) if b.iter().all(u8::is_ascii_whitespace) => {}
-                Some(line) => chunk.push(line),
-            }
-        }
+    while let Some(chunk) = next_chunk()? {
         let parts = threads.clamp(1, chunk.len().max(1));
         let results: Vec<Vec<(String, bool)>> = std::thread::scope(|s| {
             let handles: Vec<_> = chunk

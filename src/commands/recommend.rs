@@ -151,8 +151,8 @@ pub fn use_color(when: ColorWhen, stdout_is_tty: bool) -> bool {
 
 /// `--batch`: JSON Lines in, JSON Lines out; exit 2 after all lines if any failed.
 fn batch(rules: &RuleSet, flags: &Given, path: &Path, with_trace: bool) -> Result<(), Failure> {
-    let input: Box<dyn std::io::BufRead> = if path == Path::new("-") {
-        Box::new(std::io::stdin().lock())
+    let input: Box<dyn std::io::BufRead + Send> = if path == Path::new("-") {
+        Box::new(std::io::BufReader::with_capacity(1 << 16, std::io::stdin()))
     } else {
         let meta = std::fs::metadata(path)
             .map_err(|e| usage(format!("--batch: cannot read {}: {e}", path.display())))?;
@@ -171,7 +171,7 @@ fn batch(rules: &RuleSet, flags: &Given, path: &Path, with_trace: bool) -> Resul
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let gate: &'static Mutex<()> = Box::leak(Box::new(Mutex::new(())));
     watch_for_interrupts(gate);
-    match crate::batch::run_gated(rules, flags, input, &mut out, threads, with_trace, gate) {
+    match crate::batch::run_streaming(rules, flags, input, &mut out, threads, with_trace, gate) {
         Ok(summary) if summary.failed > 0 => Err(usage(format!(
             "--batch: {} of {} lines failed (see their error records)",
             summary.failed, summary.lines
