@@ -79,11 +79,30 @@ pub fn parse_file(rules: &RuleSet, file: &str, bytes: &[u8]) -> Result<Given, An
         .map_err(|e| fail(e.diagnostics.into_iter().next().expect("one diagnostic")))?;
     let pairs: Pairs<Spanned<OneOrMany>> =
         serde_saphyr::from_str_with_options(text, rules::yaml_options()).map_err(|e| {
-            let mut d = rules::yaml_error(file, &e);
-            d.message.push_str(
-                " (an answers file maps question ids to answers, e.g. `model-type: llm`)",
-            );
-            fail(d)
+            // Every key whose value has the wrong shape, not only the first.
+            let parse = |t: &str| {
+                serde_saphyr::from_str_with_options::<Pairs<Spanned<OneOrMany>>>(
+                    t,
+                    rules::yaml_options(),
+                )
+                .map(|_| ())
+            };
+            let mut found = rules::answers_problems(file, text, parse);
+            if found.is_empty() {
+                found.push(rules::yaml_error(file, &e));
+            }
+            let shape = " (an answers file maps question ids to answers, e.g. `model-type: llm`)";
+            AnswersFileError {
+                file: file.to_owned(),
+                problems: found
+                    .into_iter()
+                    .map(|d| Problem {
+                        line: d.line,
+                        column: d.column,
+                        message: d.message + shape,
+                    })
+                    .collect(),
+            }
         })?;
     given_from_pairs(rules, &pairs).map_err(|problems| AnswersFileError {
         file: file.to_owned(),

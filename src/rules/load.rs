@@ -100,8 +100,13 @@ pub fn decode<'a>(file: &str, bytes: &'a [u8], what: &str) -> Result<&'a str, In
 pub fn load_rules(file: &str, bytes: &[u8]) -> Result<RuleSet, InvalidRules> {
     let text = decode(file, bytes, "the rule file")?;
     let def: syntax::RuleFile =
-        serde_saphyr::from_str_with_options(text, yaml_options()).map_err(|e| InvalidRules {
-            diagnostics: vec![yaml_error(file, &e)],
+        serde_saphyr::from_str_with_options(text, yaml_options()).map_err(|e| {
+            // Report every structural problem, not only the first serde met.
+            let mut diagnostics = super::recover::structural_problems(file, text);
+            if diagnostics.is_empty() {
+                diagnostics.push(yaml_error(file, &e));
+            }
+            InvalidRules { diagnostics }
         })?;
     let sha256 = Sha256::digest(bytes)
         .iter()

@@ -7,6 +7,7 @@ mod diagnostic;
 mod embedded;
 mod load;
 mod model;
+mod recover;
 mod syntax;
 
 pub use compile::RESERVED_QUESTION_IDS;
@@ -18,4 +19,5 @@ pub use load::{
     yaml_options,
 };
 pub use model::*;
+pub use recover::answers_problems;
 pub use syntax::{OneOrMany, Pairs};

@@ -219,3 +219,21 @@ fn every_problem_of_an_answers_file_is_reported_at_once() {
             "bad.yaml:3:10: `battery` takes a single option",
         ));
 }
+
+#[test]
+fn every_key_with_a_value_of_the_wrong_shape_is_reported_at_once() {
+    let (_dir, path) = temp_file(
+        "shapes.yaml",
+        b"model-type: {a: b}\nhardware: gpu\nbattery: [x: 1]\nplatform: ios\n",
+    );
+    let assert = mlstack()
+        .args(["recommend", "--answers"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stdout("");
+    let err = stderr_of(&assert);
+    assert!(err.contains("2 problems"), "{err}");
+    assert!(err.contains("shapes.yaml:1:13:"), "{err}");
+    assert!(err.contains("shapes.yaml:3:11:"), "{err}");
+}

@@ -1,0 +1,181 @@
+//! Every structural problem of a rule file at once. The serde pass stops at the first one (an
+//! unknown key, a wrong type); to find the next, the list item that holds the problem (an
+//! outcome, a question, a rule, ...) is blanked out, lines kept so locations stay true, and
+//! the file is parsed again, up to a limit. A problem outside any list item, or one that only
+//! the blanking caused (a list left empty, a required key removed), ends the search, so every
+//! problem reported is one the file really has.
+
+use super::diagnostic::Diagnostic;
+use super::load::{yaml_error, yaml_options};
+use super::syntax::RuleFile;
+
+/// The most structural problems reported from one file.
+const MAX_PROBLEMS: usize = 20;
+
+/// The structural problems of rule file `text`, in file order; empty when it deserializes.
+pub fn structural_problems(file: &str, text: &str) -> Vec<Diagnostic> {
+    let parse =
+        |t: &str| serde_saphyr::from_str_with_options::<RuleFile>(t, yaml_options()).map(|_| ());
+    let mut found = problems_with(file, text, parse, list_item);
+    for d in &mut found {
+        d.hint = hint(&d.message);
+    }
+    found
+}
+
+/// The structural problems of answers file `text` (a mapping of question ids to answers),
+/// each key's block blanked in turn.
+pub fn answers_problems(
+    file: &str,
+    text: &str,
+    parse: impl Fn(&str) -> Result<(), serde_saphyr::Error>,
+) -> Vec<Diagnostic> {
+    problems_with(file, text, parse, top_level_block)
+}
+
+fn hint(message: &str) -> Option<String> {
+    if message.contains("unknown field") {
+        Some(
+            "remove the key or fix its spelling; rules/README.md lists the keys of each entry"
+                .into(),
+        )
+    } else if message.contains("invalid") || message.contains("expected") {
+        Some("rules/README.md gives the type each key takes".into())
+    } else {
+        None
+    }
+}
+
+/// Finds the lines `[from, to)` of the block that holds a line.
+type BlockFinder = fn(&[String], usize) -> Option<(usize, usize)>;
+
+/// Parse, note the problem, blank the block that holds it (`block`), parse again.
+fn problems_with(
+    file: &str,
+    text: &str,
+    parse: impl Fn(&str) -> Result<(), serde_saphyr::Error>,
+    block: BlockFinder,
+) -> Vec<Diagnostic> {
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let mut blanked: Vec<(usize, usize)> = Vec::new();
+    let mut found: Vec<Diagnostic> = Vec::new();
+    while found.len() < MAX_PROBLEMS {
+        let current = lines.join("\n");
+        let Err(e) = parse(&current) else {
+            break;
+        };
+        let d = yaml_error(file, &e);
+        let line = usize::try_from(d.line).unwrap_or(0).saturating_sub(1);
+        let caused_by_blanking = blanked
+            .iter()
+            .any(|&(from, to)| line + 1 >= from && line <= to)
+            || (!found.is_empty() && d.message.contains("missing field"))
+            || (!found.is_empty() && d.message.contains("expected a sequence"));
+        if caused_by_blanking
+            || found
+                .iter()
+                .any(|f| f.line == d.line && f.column == d.column)
+        {
+            break;
+        }
+        found.push(d);
+        let Some((from, to)) = block(&lines, line) else {
+            break;
+        };
+        for l in &mut lines[from..to] {
+            l.clear();
+        }
+        blanked.push((from, to));
+    }
+    found.sort_by_key(|d| (d.line, d.column));
+    found
+}
+
+/// The lines `[from, to)` of the top-level key (indentation 0) whose block holds line `at`.
+fn top_level_block(lines: &[String], at: usize) -> Option<(usize, usize)> {
+    let top = |l: &str| !l.is_empty() && !l.starts_with([' ', '\t', '#', '-']);
+    let from = (0..=at.min(lines.len().checked_sub(1)?))
+        .rev()
+        .find(|&i| top(&lines[i]))?;
+    let to = (from + 1..lines.len())
+        .find(|&i| top(&lines[i]))
+        .unwrap_or(lines.len());
+    Some((from, to))
+}
+
+/// The lines `[from, to)` of the top-level list item (`  - id: ...` under a top-level key)
+/// that holds line `at`.
+fn list_item(lines: &[String], at: usize) -> Option<(usize, usize)> {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let is_item = |l: &str| l.trim_start().starts_with("- ") && indent(l) <= 4;
+    let is_top_key = |l: &str| !l.is_empty() && indent(l) == 0 && !l.starts_with('#');
+    let from = (0..=at.min(lines.len().checked_sub(1)?))
+        .rev()
+        .take_while(|&i| i == at || !is_top_key(&lines[i]))
+        .find(|&i| is_item(&lines[i]))?;
+    let item_indent = indent(&lines[from]);
+    let to = (from + 1..lines.len())
+        .find(|&i| {
+            let l = &lines[i];
+            is_top_key(l) || (is_item(l) && indent(l) == item_indent)
+        })
+        .unwrap_or(lines.len());
+    Some((from, to))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = "\
+name: t
+outcomes:
+  - id: a
+    name: A
+    summary: s
+    colour: red
+  - id: b
+    name: B
+    summary: s
+questions:
+  - id: q
+    prompt: p
+    kind: single
+    options:
+      - {id: x, label: X}
+      - {id: y, label: Y}
+rules:
+  - id: r1
+    score: {a: many}
+    why: w
+    cite: c
+  - id: r2
+    score: {b: 1}
+    why: w
+    cite: c
+    weight: 3
+tie_break: [a, b]
+confidence: {strong: 4, moderate: 2}
+";
+
+    #[test]
+    fn problems_in_different_items_are_all_reported_in_file_order() {
+        let found = structural_problems("t.yaml", FILE);
+        let lines: Vec<u64> = found.iter().map(|d| d.line).collect();
+        assert_eq!(lines, [6, 19, 26], "{found:#?}");
+        assert!(found[0].message.contains("colour"), "{}", found[0].message);
+        assert!(found[2].message.contains("weight"), "{}", found[2].message);
+    }
+
+    #[test]
+    fn a_valid_file_has_none_and_a_lone_problem_is_reported_once() {
+        let valid = FILE
+            .replace("    colour: red\n", "")
+            .replace("many", "2")
+            .replace("    weight: 3\n", "");
+        assert!(structural_problems("t.yaml", &valid).is_empty());
+        let one = valid.replace("kind: single", "kind: several");
+        let found = structural_problems("t.yaml", &one);
+        assert_eq!(found.len(), 1, "{found:#?}");
+    }
+}
