@@ -284,3 +284,17 @@ confidence: {strong: 4, moderate: 2}
     assert!(err.contains("two.yaml:19:16:"), "{err}");
     assert!(err.contains("hint:"), "{err}");
 }
+
+#[test]
+fn a_rule_file_with_a_lone_carriage_return_gets_its_first_problem_only() {
+    // Found by the rules_parse fuzz target: YAML breaks lines at a lone \r, str::lines does
+    // not, so blanking by lines would miss the problem's entry.
+    let assert = mlstack()
+        .args(["rules", "validate", "--format", "json"])
+        .arg(fixture("lone-cr-rules.yaml"))
+        .assert()
+        .code(3);
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&assert)).unwrap();
+    let errors = json["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{json}");
+}
