@@ -142,7 +142,7 @@ fn batch_end_to_end(bencher: Bencher) {
                 input.as_bytes(),
                 &mut std::io::sink(),
                 2,
-                false,
+                &mlstack::batch::Detail::Full { with_trace: false },
             )
             .unwrap();
             assert_eq!(summary.failed, 0);

@@ -52,7 +52,7 @@ fn process(
     flags: &Given,
     number: u64,
     bytes: &[u8],
-    with_trace: bool,
+    detail: &Detail,
 ) -> Result<String, String> {
     let text = std::str::from_utf8(bytes).map_err(|_| "the line is not valid UTF-8".to_owned())?;
     let pairs: Pairs<Spanned<OneOrMany>> = serde_json::from_str(text).map_err(|e| {
@@ -65,13 +65,89 @@ fn process(
     let answers = answers::resolve(rules, &[(flags, Source::Flag), (&line, Source::File)])
         .map_err(|missing| missing.to_string())?;
     let verdict = engine::evaluate(rules, &answers.masks);
-    let report = report::build_with(rules, search, &answers, &verdict, with_trace)
-        .map_err(|e| e.to_string())?;
-    serde_json::to_string(&Success {
+    let fields = match detail {
+        Detail::Full { with_trace } => {
+            let report = report::build_with(rules, search, &answers, &verdict, *with_trace)
+                .map_err(|e| e.to_string())?;
+            return serde_json::to_string(&Success {
+                line: number,
+                report: &report,
+            })
+            .map_err(|e| e.to_string());
+        }
+        Detail::Brief(fields) => fields,
+    };
+    // Only what was asked for: flips, the costly part, only when named.
+    let Some(winner) = verdict.winner() else {
+        return Err(
+            "no outcome is possible for these answers (run it without --fields to see \
+                    why)"
+                .to_owned(),
+        );
+    };
+    let outcome = &rules.outcomes[winner];
+    let has = |f: Field| fields.contains(&f);
+    serde_json::to_string(&Brief {
         line: number,
-        report: &report,
+        recommendation: has(Field::Recommendation).then_some(BriefRecommendation {
+            id: &outcome.id,
+            name: &outcome.name,
+            summary: &outcome.summary,
+        }),
+        margin: has(Field::Margin).then(|| verdict.margin()),
+        confidence: has(Field::Confidence)
+            .then(|| crate::explain::confidence(&verdict, rules.confidence)),
+        scores: has(Field::Scores).then(|| report::scores(rules, &verdict)),
+        runner_up: has(Field::RunnerUp)
+            .then(|| verdict.runner_up().map(|o| rules.outcomes[o].id.as_str())),
+        flips: has(Field::Flips).then(|| report::flips(rules, search, &answers.masks)),
     })
     .map_err(|e| e.to_string())
+}
+
+/// How much of the verdict each result line carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detail {
+    /// The whole `recommend --format json` document (`with_trace`: with `--explain`).
+    Full { with_trace: bool },
+    /// Only these keys (`--fields`), in the document's order.
+    Brief(Vec<Field>),
+}
+
+/// The keys `--fields` can ask for: what the verdict itself gives, without the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum Field {
+    Recommendation,
+    Margin,
+    Confidence,
+    Scores,
+    RunnerUp,
+    Flips,
+}
+
+#[derive(Serialize)]
+struct Brief<'a> {
+    line: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recommendation: Option<BriefRecommendation<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    margin: Option<Option<i32>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confidence: Option<crate::explain::Confidence>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scores: Option<Vec<report::Score>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    runner_up: Option<Option<&'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    flips: Option<Vec<report::Flip>>,
+}
+
+#[derive(Serialize)]
+struct BriefRecommendation<'a> {
+    id: &'a str,
+    name: &'a str,
+    summary: &'a str,
 }
 
 fn record(
@@ -79,10 +155,10 @@ fn record(
     search: &FlipSearch,
     flags: &Given,
     input: &Input,
-    with_trace: bool,
+    detail: &Detail,
 ) -> (String, bool) {
     let (number, result) = match input {
-        Input::Bytes(n, bytes) => (*n, process(rules, search, flags, *n, bytes, with_trace)),
+        Input::Bytes(n, bytes) => (*n, process(rules, search, flags, *n, bytes, detail)),
         Input::TooLong(n) => (
             *n,
             Err(format!("the line is longer than {MAX_LINE_BYTES} bytes")),
@@ -147,7 +223,7 @@ pub fn run(
     mut input: impl BufRead,
     out: &mut impl Write,
     threads: usize,
-    with_trace: bool,
+    detail: &Detail,
 ) -> io::Result<Summary> {
     let mut number = 0u64;
     let next_chunk = move || -> io::Result<Option<Vec<Input>>> {
@@ -163,7 +239,7 @@ pub fn run(
         Ok((!chunk.is_empty()).then_some(chunk))
     };
     let gate = Mutex::new(());
-    process_chunks(rules, flags, next_chunk, out, threads, with_trace, &gate)
+    process_chunks(rules, flags, next_chunk, out, threads, detail, &gate)
 }
 
 /// [`run`] for input that may arrive slowly (a pipe): a reader thread takes lines as they come,
@@ -179,7 +255,7 @@ pub fn run_streaming(
     mut input: Box<dyn BufRead + Send>,
     out: &mut impl Write,
     threads: usize,
-    with_trace: bool,
+    detail: &Detail,
     gate: &Mutex<()>,
 ) -> io::Result<Summary> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Input>>(2 * CHUNK_LINES);
@@ -213,7 +289,7 @@ pub fn run_streaming(
         }
         Ok(Some(chunk))
     };
-    process_chunks(rules, flags, next_chunk, out, threads, with_trace, gate)
+    process_chunks(rules, flags, next_chunk, out, threads, detail, gate)
 }
 
 fn is_blank(line: &Input) -> bool {
@@ -228,7 +304,7 @@ fn process_chunks(
     mut next_chunk: impl FnMut() -> io::Result<Option<Vec<Input>>>,
     out: &mut impl Write,
     threads: usize,
-    with_trace: bool,
+    detail: &Detail,
     gate: &Mutex<()>,
 ) -> io::Result<Summary> {
     let search = &FlipSearch::new(rules);
@@ -241,7 +317,7 @@ fn process_chunks(
                 .map(|part| {
                     s.spawn(move || {
                         part.iter()
-                            .map(|l| record(rules, search, flags, l, with_trace))
+                            .map(|l| record(rules, search, flags, l, detail))
                             .collect()
                     })
                 })

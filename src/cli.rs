@@ -109,6 +109,16 @@ pub struct RecommendArgs {
     /// model or a Core AI asset. Flags and --answers override it
     #[arg(long, value_name = "PATH", conflicts_with = "batch", value_hint = clap::ValueHint::AnyPath)]
     pub model: Option<PathBuf>,
+    /// With --batch: only these keys in each result line (comma-separated), a brief record
+    /// that skips building the rest; flips are the costly one
+    #[arg(
+        long,
+        value_name = "KEYS",
+        value_enum,
+        value_delimiter = ',',
+        requires = "batch"
+    )]
+    pub fields: Option<Vec<crate::batch::Field>>,
 }
 
 #[derive(Debug, Args)]

@@ -234,6 +234,28 @@ fn exclusions(rules: &RuleSet, verdict: &Verdict) -> Vec<Exclusion> {
     out
 }
 
+/// Scores: outcomes still possible in ranking order, then the excluded ones.
+pub fn scores(rules: &RuleSet, verdict: &Verdict) -> Vec<Score> {
+    let mut order = verdict.ranking.clone();
+    order.extend(rules.tie_break.iter().filter(|&&o| verdict.is_excluded(o)));
+    order
+        .iter()
+        .map(|&o| Score {
+            outcome: rules.outcomes[o].id.clone(),
+            score: verdict.scores[o],
+            excluded: verdict.is_excluded(o),
+        })
+        .collect()
+}
+
+/// The nearest answer changes that change the verdict of `answers`.
+pub fn flips(rules: &RuleSet, search: &explain::FlipSearch, answers: &[Mask]) -> Vec<Flip> {
+    explain::flips_with(rules, search, answers)
+        .iter()
+        .map(|f| flip(rules, f))
+        .collect()
+}
+
 fn flip(rules: &RuleSet, f: &explain::FlipResult) -> Flip {
     let change = |c: &explain::Change| FlipChange {
         question: rules.questions[c.question].id.clone(),
@@ -324,17 +346,7 @@ pub fn build_with(
     let confidence = explain::confidence(verdict, rules.confidence);
     let outcome = &rules.outcomes[winner];
 
-    // Scores: outcomes still possible in ranking order, then the excluded ones.
-    let mut order = verdict.ranking.clone();
-    order.extend(rules.tie_break.iter().filter(|&&o| verdict.is_excluded(o)));
-    let scores = order
-        .iter()
-        .map(|&o| Score {
-            outcome: rules.outcomes[o].id.clone(),
-            score: verdict.scores[o],
-            excluded: verdict.is_excluded(o),
-        })
-        .collect();
+    let scores = scores(rules, verdict);
 
     let rationale = verdict
         .fired_rules

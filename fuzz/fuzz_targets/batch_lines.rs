@@ -14,7 +14,8 @@ fuzz_target!(|data: &[u8]| {
     let r = rules();
     let flags = vec![None; r.questions.len()];
     let mut out = Vec::new();
-    let summary = mlstack::batch::run(r, &flags, data, &mut out, 1, false).expect("in-memory I/O");
+    let full = mlstack::batch::Detail::Full { with_trace: false };
+    let summary = mlstack::batch::run(r, &flags, data, &mut out, 1, &full).expect("in-memory I/O");
     let text = String::from_utf8(out).expect("output is UTF-8");
     assert_eq!(text.lines().count() as u64, summary.lines);
     for line in text.lines() {

@@ -23,7 +23,23 @@ pub fn run(
 ) -> Result<(), Failure> {
     let flags = flag_answers(rules, flag_values)?;
     if let Some(path) = &args.batch {
-        return batch(rules, &flags, path, args.explain);
+        let detail = match &args.fields {
+            Some(fields) if args.explain => {
+                return Err(usage(format!(
+                    "--fields {} and --explain: the trace is part of the whole document; drop one",
+                    fields
+                        .iter()
+                        .map(|f| format!("{f:?}").to_lowercase())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                )));
+            }
+            Some(fields) => crate::batch::Detail::Brief(fields.clone()),
+            None => crate::batch::Detail::Full {
+                with_trace: args.explain,
+            },
+        };
+        return batch(rules, &flags, path, &detail);
     }
     let file = match &args.answers {
         Some(path) => answers_file(rules, path)?,
@@ -150,7 +166,12 @@ pub fn use_color(when: ColorWhen, stdout_is_tty: bool) -> bool {
 }
 
 /// `--batch`: JSON Lines in, JSON Lines out; exit 2 after all lines if any failed.
-fn batch(rules: &RuleSet, flags: &Given, path: &Path, with_trace: bool) -> Result<(), Failure> {
+fn batch(
+    rules: &RuleSet,
+    flags: &Given,
+    path: &Path,
+    detail: &crate::batch::Detail,
+) -> Result<(), Failure> {
     let input: Box<dyn std::io::BufRead + Send> = if path == Path::new("-") {
         Box::new(std::io::BufReader::with_capacity(1 << 16, std::io::stdin()))
     } else {
@@ -171,7 +192,7 @@ fn batch(rules: &RuleSet, flags: &Given, path: &Path, with_trace: bool) -> Resul
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let gate: &'static Mutex<()> = Box::leak(Box::new(Mutex::new(())));
     watch_for_interrupts(gate);
-    match crate::batch::run_streaming(rules, flags, input, &mut out, threads, with_trace, gate) {
+    match crate::batch::run_streaming(rules, flags, input, &mut out, threads, detail, gate) {
         Ok(summary) if summary.failed > 0 => Err(usage(format!(
             "--batch: {} of {} lines failed (see their error records)",
             summary.failed, summary.lines

@@ -266,3 +266,67 @@ fn a_slow_producer_gets_each_result_as_its_line_arrives() {
     assert!(child.wait().unwrap().success());
     reader.join().unwrap();
 }
+
+#[test]
+fn fields_give_brief_records_that_match_the_full_documents() {
+    let input =
+        "{\"model-type\": \"llm\"}\n{\"model-type\": [\"vision\", \"llm\"], \"min-os\": \"27\"}\n";
+    let run = |extra: &[&str]| {
+        let assert = mlstack()
+            .args(["recommend", "--batch", "-"])
+            .args(extra)
+            .write_stdin(input)
+            .assert()
+            .success();
+        stdout_of(&assert)
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .collect::<Vec<_>>()
+    };
+    let full = run(&[]);
+    let brief = run(&[
+        "--fields",
+        "recommendation,margin,confidence,scores,runner_up,flips",
+    ]);
+    let (schemas, index) = crate::ecosystem::validator_of("batch");
+    for (f, b) in full.iter().zip(&brief) {
+        let keys: Vec<&String> = b.as_object().unwrap().keys().collect();
+        assert_eq!(keys.len(), 7, "{b}");
+        for key in [
+            "line",
+            "recommendation",
+            "margin",
+            "confidence",
+            "scores",
+            "runner_up",
+            "flips",
+        ] {
+            assert_eq!(b[key], f[key], "{key}");
+        }
+        assert!(schemas.validate(b, index).is_ok(), "{b}");
+    }
+    let lean = run(&["--fields", "recommendation,margin"]);
+    assert_eq!(lean[0].as_object().unwrap().len(), 3);
+    assert_eq!(
+        lean[1]["recommendation"]["id"],
+        full[1]["recommendation"]["id"]
+    );
+    // --fields belongs to --batch, and the trace to the whole document.
+    mlstack()
+        .args(["recommend", "--model-type", "llm", "--fields", "margin"])
+        .assert()
+        .code(2);
+    mlstack()
+        .args([
+            "recommend",
+            "--batch",
+            "-",
+            "--fields",
+            "margin",
+            "--explain",
+        ])
+        .write_stdin(input)
+        .assert()
+        .code(2)
+        .stdout("");
+}
