@@ -1,8 +1,9 @@
 //! The README's console samples are tests: every `$ mlstack ...` line of a ```console block in
 //! README.md and rules/README.md runs against the built binary (through `sh`, so pipes into
-//! `jq` and `head` work) and must print exactly what the README shows. Samples run in a
-//! temporary folder holding the model files the README names. (The interactive transcript is a
-//! ```text block: tests/cli/interactive.rs drives real sessions in a pseudo-terminal.)
+//! `jq` and `head` work) and must print exactly what the README shows. Samples run from the
+//! repository's root, as a reader would run them: the files they name (`examples/`) are
+//! there. (The interactive transcript is a ```text block: tests/cli/interactive.rs drives
+//! real sessions in a pseudo-terminal.)
 
 use std::path::Path;
 use std::process::Command;
@@ -65,15 +66,6 @@ fn every_console_sample_prints_what_the_readme_shows() {
         "the README's samples were found: {}",
         all.len()
     );
-    let work = tempfile::tempdir().unwrap();
-    crate::model::fixtures::hugging_face_as(&work.path().join("Llama-3.2-1B-Instruct"));
-    // The answers files and JSON Lines the samples name.
-    let examples = work.path().join("examples");
-    std::fs::create_dir(&examples).unwrap();
-    for entry in std::fs::read_dir(root.join("examples")).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), examples.join(entry.file_name())).unwrap();
-    }
     let bin = assert_cmd::cargo::cargo_bin("mlstack");
     let path = format!(
         "{}:{}",
@@ -95,7 +87,7 @@ fn every_console_sample_prints_what_the_readme_shows() {
         }
         let out = Command::new("sh")
             .args(["-c", &s.command])
-            .current_dir(work.path())
+            .current_dir(root)
             .env_clear()
             .env("PATH", &path)
             .stdin(std::process::Stdio::null())

@@ -63,23 +63,6 @@ pub fn hugging_face(dir: &Path, shards: usize) {
     }
 }
 
-/// Llama 3.2 1B's folder as downloaded: its config (bf16) and one `model.safetensors` of
-/// 1,235,814,400 parameters (one sparse tensor standing for all of them). The README's
-/// worked example reads it.
-pub fn hugging_face_as(dir: &Path) {
-    fs::create_dir_all(dir).unwrap();
-    fs::write(
-        dir.join("config.json"),
-        llama_config(r#", "head_dim": 64, "torch_dtype": "bfloat16""#),
-    )
-    .unwrap();
-    safetensors(
-        &dir.join("model.safetensors"),
-        &[("model.weight", "BF16", &[1_235_814_400])],
-        Some("pt"),
-    );
-}
-
 /// An MLX-community folder: 4-bit weights packed in U32 words with scales and biases.
 pub fn mlx_folder(dir: &Path) {
     fs::create_dir_all(dir).unwrap();
