@@ -331,10 +331,7 @@ pub fn build_with(
     let Some(winner) = verdict.winner() else {
         return Err(NothingPossible {
             exclusions: exclusions(rules, verdict),
-            flips: explain::flips_with(rules, search, &answers.masks)
-                .iter()
-                .map(|f| flip(rules, f))
-                .collect(),
+            flips: flips(rules, search, &answers.masks),
             notes: notes(rules, verdict),
             outcome_names: rules
                 .outcomes
@@ -401,10 +398,7 @@ pub fn build_with(
                 .map(|(q, s)| (q.id.clone(), *s))
                 .collect(),
         ),
-        flips: explain::flips_with(rules, search, &answers.masks)
-            .iter()
-            .map(|f| flip(rules, f))
-            .collect(),
+        flips: flips(rules, search, &answers.masks),
         notes: notes(rules, verdict),
         rules: RulesInfo {
             name: rules.name.clone(),

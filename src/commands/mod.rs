@@ -146,8 +146,12 @@ pub fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let shown = path.display();
     // Look before opening: opening a FIFO with no writer would wait forever.
-    let meta = std::fs::metadata(path)
-        .map_err(|e| format!("cannot read {what} {shown}: {}", io_reason(&e)))?;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        format!(
+            "cannot read {what} {shown}: {}",
+            crate::inspect::files::reason(&e)
+        )
+    })?;
     if meta.is_dir() {
         return Err(format!("{what} {shown} is a directory"));
     }
@@ -163,26 +167,25 @@ pub fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, String> {
             meta.len()
         ));
     }
-    let file = std::fs::File::open(path)
-        .map_err(|e| format!("cannot read {what} {shown}: {}", io_reason(&e)))?;
+    let file = std::fs::File::open(path).map_err(|e| {
+        format!(
+            "cannot read {what} {shown}: {}",
+            crate::inspect::files::reason(&e)
+        )
+    })?;
     let mut bytes = Vec::new();
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read {what} {shown}: {}", io_reason(&e)))?;
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| {
+        format!(
+            "cannot read {what} {shown}: {}",
+            crate::inspect::files::reason(&e)
+        )
+    })?;
     if bytes.len() as u64 > limit {
         return Err(format!(
             "{what} {shown} is larger than the limit of {limit} bytes"
         ));
     }
     Ok(bytes)
-}
-
-fn io_reason(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::NotFound => "no such file".into(),
-        io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
-    }
 }
 
 /// Replace `path` with `bytes` so that no reader ever sees a partial file: write a temporary

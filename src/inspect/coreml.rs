@@ -43,9 +43,7 @@ pub fn package(dir: &Path) -> Result<Inspection, InspectError> {
     let mut spec_path = dir.join("Data/com.apple.CoreML/model.mlmodel");
     let mut read = Vec::new();
     if manifest.is_file() {
-        let bytes = files::read_capped(&manifest, files::MAX_JSON_BYTES)?;
-        let v: Value = serde_json::from_slice(&bytes)
-            .map_err(|e| InspectError::new(&manifest, format!("not valid JSON: {e}")))?;
+        let v = files::read_json(&manifest)?;
         read.push("Manifest.json".to_owned());
         // The root model's entry names its path under Data/.
         if let Some(root) = v.get("rootModelIdentifier").and_then(Value::as_str)
@@ -66,7 +64,7 @@ pub fn package(dir: &Path) -> Result<Inspection, InspectError> {
             "a .mlpackage without its spec (Data/com.apple.CoreML/model.mlmodel)",
         ));
     }
-    let mut found = from_spec(&spec_path)?;
+    let (mut found, _) = from_spec(&spec_path)?;
     read.push(files::relative(&spec_path, dir));
     found.read = read;
     found.format = ModelFormat::CoreMlPackage;
@@ -80,17 +78,18 @@ pub fn package(dir: &Path) -> Result<Inspection, InspectError> {
 
 /// A single `.mlmodel` spec file.
 pub fn spec_file(path: &Path) -> Result<Inspection, InspectError> {
-    let mut found = from_spec(path)?;
+    let (mut found, len) = from_spec(path)?;
     found.format = ModelFormat::CoreMlModel;
     found.read = vec![
         path.file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
     ];
-    found.weight_bytes = Some(files::metadata(path)?.len());
+    found.weight_bytes = Some(len);
     Ok(found)
 }
 
-fn from_spec(path: &Path) -> Result<Inspection, InspectError> {
+/// What the spec at `path` says, and the file's length.
+fn from_spec(path: &Path) -> Result<(Inspection, u64), InspectError> {
     let (mut file, len) = files::open(path)?;
     let bytes = files::read_at(&mut file, path, 0, MAX_SPEC_BYTES)?;
     let spec = parse_spec(&bytes, 0).map_err(|m| InspectError::at(path, m.offset, m.message))?;
@@ -100,7 +99,7 @@ fn from_spec(path: &Path) -> Result<Inspection, InspectError> {
             "the spec past its first {MAX_SPEC_BYTES} bytes (pipeline members after that)"
         ));
     }
-    Ok(found)
+    Ok((found, len))
 }
 
 /// A compiled `.mlmodelc` folder: its `metadata.json` (written by Core ML's compiler).
@@ -112,9 +111,7 @@ pub fn compiled(dir: &Path) -> Result<Inspection, InspectError> {
             "a .mlmodelc without metadata.json; point at the .mlpackage it was compiled from",
         ));
     }
-    let bytes = files::read_capped(&path, files::MAX_JSON_BYTES)?;
-    let v: Value = serde_json::from_slice(&bytes)
-        .map_err(|e| InspectError::new(&path, format!("not valid JSON: {e}")))?;
+    let v = files::read_json(&path)?;
     let spec = metadata_spec(&v).ok_or_else(|| {
         InspectError::new(
             &path,
@@ -265,17 +262,10 @@ fn model(bytes: &[u8], base: u64, depth: u32, spec: &mut Spec) -> Result<(), Mal
                         202 => pipeline(data, start, depth, spec)?,
                         // PipelineClassifier / PipelineRegressor { Pipeline pipeline = 1 }
                         200 | 201 => {
-                            for f in Fields::new(data, start) {
-                                if let (
-                                    1,
-                                    Pb::Bytes {
-                                        data,
-                                        complete: true,
-                                    },
-                                    end,
-                                ) = f?
-                                {
-                                    pipeline(data, end - data.len() as u64, depth, spec)?;
+                            for m in nested(data, start) {
+                                let (field, inner, at) = m?;
+                                if field == 1 {
+                                    pipeline(inner, at, depth, spec)?;
                                 }
                             }
                         }
@@ -290,51 +280,46 @@ fn model(bytes: &[u8], base: u64, depth: u32, spec: &mut Spec) -> Result<(), Mal
 }
 
 fn pipeline(bytes: &[u8], base: u64, depth: u32, spec: &mut Spec) -> Result<(), Malformed> {
-    for f in Fields::new(bytes, base) {
-        if let (
-            1,
-            Pb::Bytes {
-                data,
-                complete: true,
-            },
-            end,
-        ) = f?
-        {
-            model(data, end - data.len() as u64, depth + 1, spec)?;
+    for m in nested(bytes, base) {
+        let (field, data, at) = m?;
+        if field == 1 {
+            model(data, at, depth + 1, spec)?;
         }
     }
     Ok(())
 }
 
+/// The complete length-delimited fields of a message (its nested messages, strings and
+/// bytes), each as (field number, bytes, file offset of the bytes).
+fn nested(bytes: &[u8], base: u64) -> impl Iterator<Item = Result<(u64, &[u8], u64), Malformed>> {
+    Fields::new(bytes, base).filter_map(|f| match f {
+        Err(e) => Some(Err(e)),
+        Ok((
+            number,
+            Pb::Bytes {
+                data,
+                complete: true,
+            },
+            end,
+        )) => Some(Ok((number, data, end - data.len() as u64))),
+        Ok(_) => None,
+    })
+}
+
 /// ModelDescription: inputs (1), states (13) and functions (20: inputs 2, states 6).
 fn description(bytes: &[u8], base: u64, spec: &mut Spec) -> Result<(), Malformed> {
-    for f in Fields::new(bytes, base) {
-        let (number, value, end) = f?;
-        let Pb::Bytes {
-            data,
-            complete: true,
-        } = value
-        else {
-            continue;
-        };
-        let start = end - data.len() as u64;
+    for m in nested(bytes, base) {
+        let (number, data, start) = m?;
         match number {
             1 => feature(data, start, spec)?,
             13 => spec.states += 1,
             20 => {
                 spec.functions += 1;
-                for g in Fields::new(data, start) {
-                    let (n, v, e) = g?;
-                    if let Pb::Bytes {
-                        data,
-                        complete: true,
-                    } = v
-                    {
-                        match n {
-                            2 => feature(data, e - data.len() as u64, spec)?,
-                            6 => spec.states += 1,
-                            _ => {}
-                        }
+                for g in nested(data, start) {
+                    match g? {
+                        (2, data, at) => feature(data, at, spec)?,
+                        (6, _, _) => spec.states += 1,
+                        _ => {}
                     }
                 }
             }
@@ -346,32 +331,17 @@ fn description(bytes: &[u8], base: u64, spec: &mut Spec) -> Result<(), Malformed
 
 /// FeatureDescription { type = 3: FeatureType { imageType = 4, multiArrayType = 5 } }.
 fn feature(bytes: &[u8], base: u64, spec: &mut Spec) -> Result<(), Malformed> {
-    for f in Fields::new(bytes, base) {
-        let (number, value, end) = f?;
-        let (
-            3,
-            Pb::Bytes {
-                data,
-                complete: true,
-            },
-        ) = (number, value)
-        else {
+    for f in nested(bytes, base) {
+        let (3, feature_type, at) = f? else {
             continue;
         };
-        for g in Fields::new(data, end - data.len() as u64) {
-            let (n, v, e) = g?;
-            let Pb::Bytes {
-                data,
-                complete: true,
-            } = v
-            else {
-                continue;
-            };
+        for g in nested(feature_type, at) {
+            let (n, data, at) = g?;
             if n == 4 {
                 spec.image_input = true;
             }
             if n == 4 || n == 5 {
-                flexibility(data, e - data.len() as u64, spec)?;
+                flexibility(data, at, spec)?;
             }
         }
     }

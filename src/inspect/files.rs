@@ -14,9 +14,10 @@ pub const MAX_DIR_ENTRIES: usize = 10_000;
 /// The most bytes read of a JSON file (`config.json`, an index, Core ML metadata).
 pub const MAX_JSON_BYTES: u64 = 16 << 20;
 
+/// An I/O error in a few words (shared with the commands' own file reads).
 pub fn reason(e: &io::Error) -> String {
     match e.kind() {
-        io::ErrorKind::NotFound => "no such file or directory".into(),
+        io::ErrorKind::NotFound => "no such file".into(),
         io::ErrorKind::PermissionDenied => "permission denied".into(),
         _ => e.to_string(),
     }
@@ -61,6 +62,13 @@ pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, InspectError> {
         ));
     }
     Ok(bytes)
+}
+
+/// A small JSON file (`config.json`, an index, a manifest, Core ML metadata), parsed.
+pub fn read_json(path: &Path) -> Result<serde_json::Value, InspectError> {
+    let bytes = read_capped(path, MAX_JSON_BYTES)?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| InspectError::new(path, format!("not valid JSON: {e}")))
 }
 
 /// Up to `len` bytes at `offset` (fewer at the end of the file).

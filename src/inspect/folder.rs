@@ -96,9 +96,7 @@ pub fn single_safetensors(path: &Path) -> Result<Inspection, InspectError> {
 }
 
 fn read_config(path: &Path) -> Result<Config, InspectError> {
-    let bytes = files::read_capped(path, files::MAX_JSON_BYTES)?;
-    let value: Value = serde_json::from_slice(&bytes)
-        .map_err(|e| InspectError::new(path, format!("not valid JSON: {e}")))?;
+    let value = files::read_json(path)?;
     if !value.is_object() {
         return Err(InspectError::new(path, "not a JSON object"));
     }
@@ -205,9 +203,7 @@ fn weights_from_index(
             .push("parameters and weight size (no *.safetensors files here)".to_owned());
         return Ok(());
     };
-    let bytes = files::read_capped(path, files::MAX_JSON_BYTES)?;
-    let value: Value = serde_json::from_slice(&bytes)
-        .map_err(|e| InspectError::new(path, format!("not valid JSON: {e}")))?;
+    let value = files::read_json(path)?;
     let total = value
         .pointer("/metadata/total_size")
         .and_then(Value::as_u64)

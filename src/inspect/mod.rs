@@ -8,7 +8,7 @@
 pub mod config;
 mod coreai;
 pub mod coreml;
-mod files;
+pub(crate) mod files;
 pub mod fit;
 mod folder;
 pub mod gguf;
