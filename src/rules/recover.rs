@@ -139,36 +139,8 @@ fn list_item(lines: &[String], at: usize) -> Option<(usize, usize)> {
 mod tests {
     use super::*;
 
-    const FILE: &str = "\
-name: t
-outcomes:
-  - id: a
-    name: A
-    summary: s
-    colour: red
-  - id: b
-    name: B
-    summary: s
-questions:
-  - id: q
-    prompt: p
-    kind: single
-    options:
-      - {id: x, label: X}
-      - {id: y, label: Y}
-rules:
-  - id: r1
-    score: {a: many}
-    why: w
-    cite: c
-  - id: r2
-    score: {b: 1}
-    why: w
-    cite: c
-    weight: 3
-tie_break: [a, b]
-confidence: {strong: 4, moderate: 2}
-";
+    /// Three structural problems in three entries (shared with the end-to-end test).
+    const FILE: &str = include_str!("../../tests/fixtures/structural-problems.yaml");
 
     #[test]
     fn problems_in_different_items_are_all_reported_in_file_order() {

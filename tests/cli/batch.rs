@@ -124,18 +124,23 @@ fn non_utf8_and_overlong_lines_are_error_records() {
     assert_eq!(out[3]["recommendation"]["id"], "core-ml");
 }
 
-/// `recommend --batch -` fed `lines` lines through a pipe kept open, sent `signal` once its
-/// first result is out: (exit code, stdout, stderr).
-fn interrupt_mid_batch(signal: &str, lines: usize) -> (Option<i32>, String, String) {
-    use std::io::{BufRead, BufReader, Read, Write};
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("mlstack"))
+/// `recommend --batch -` reading a pipe, with stdout and stderr piped back.
+fn spawn_batch() -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("mlstack"))
         .args(["recommend", "--batch", "-"])
         .env_clear()
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// `recommend --batch -` fed `lines` lines through a pipe kept open, sent `signal` once its
+/// first result is out: (exit code, stdout, stderr).
+fn interrupt_mid_batch(signal: &str, lines: usize) -> (Option<i32>, String, String) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut child = spawn_batch();
     let mut stdin = child.stdin.take().unwrap();
     let input: String = (0..lines)
         .map(|i| {
@@ -198,14 +203,7 @@ fn an_interrupted_batch_leaves_only_whole_lines_and_says_so() {
 #[test]
 fn a_closed_pipe_mid_batch_ends_quietly() {
     use std::io::{BufRead, BufReader, Write};
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("mlstack"))
-        .args(["recommend", "--batch", "-"])
-        .env_clear()
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_batch();
     let mut stdin = child.stdin.take().unwrap();
     let writer = std::thread::spawn(move || {
         for _ in 0..20_000 {
@@ -231,13 +229,7 @@ fn a_closed_pipe_mid_batch_ends_quietly() {
 fn a_slow_producer_gets_each_result_as_its_line_arrives() {
     use std::io::{BufRead, BufReader, Write};
     use std::time::Duration;
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("mlstack"))
-        .args(["recommend", "--batch", "-"])
-        .env_clear()
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_batch();
     let mut stdin = child.stdin.take().unwrap();
     let stdout = BufReader::new(child.stdout.take().unwrap());
     let (tx, rx) = std::sync::mpsc::channel();

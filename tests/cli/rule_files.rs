@@ -225,32 +225,7 @@ fn an_alias_that_repeats_an_option_id_is_an_error() {
 
 #[test]
 fn every_structural_problem_is_reported_at_once() {
-    let text = "\
-name: t
-outcomes:
-  - id: a
-    name: A
-    summary: s
-    colour: red
-  - id: b
-    name: B
-    summary: s
-questions:
-  - id: q
-    prompt: p
-    kind: single
-    options:
-      - {id: x, label: X}
-      - {id: y, label: Y}
-rules:
-  - id: r1
-    score: {a: many}
-    why: w
-    cite: c
-tie_break: [a, b]
-confidence: {strong: 4, moderate: 2}
-";
-    let (_dir, path) = temp_file("two.yaml", text.as_bytes());
+    let path = fixture("structural-problems.yaml");
     let assert = mlstack()
         .args(["rules", "validate", "--format", "json"])
         .arg(&path)
@@ -258,7 +233,7 @@ confidence: {strong: 4, moderate: 2}
         .code(3);
     let json: serde_json::Value = serde_json::from_str(&stdout_of(&assert)).unwrap();
     let errors = json["errors"].as_array().unwrap();
-    assert_eq!(errors.len(), 2, "{json}");
+    assert_eq!(errors.len(), 3, "{json}");
     assert_eq!(
         (errors[0]["line"].as_u64(), errors[0]["column"].as_u64()),
         (Some(6), Some(5))
@@ -270,6 +245,7 @@ confidence: {strong: 4, moderate: 2}
             .contains("unknown field `colour`")
     );
     assert_eq!(errors[1]["line"], 19);
+    assert_eq!(errors[2]["line"], 26);
     // The table says the same, each with a hint.
     let assert = mlstack()
         .args(["rules", "validate"])
@@ -278,10 +254,10 @@ confidence: {strong: 4, moderate: 2}
         .code(3);
     let err = stderr_of(&assert);
     assert!(
-        err.contains("two.yaml:6:5: unknown field `colour`"),
+        err.contains("structural-problems.yaml:6:5: unknown field `colour`"),
         "{err}"
     );
-    assert!(err.contains("two.yaml:19:16:"), "{err}");
+    assert!(err.contains("structural-problems.yaml:19:16:"), "{err}");
     assert!(err.contains("hint:"), "{err}");
 }
 
