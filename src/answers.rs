@@ -87,7 +87,7 @@ pub fn parse_file(rules: &RuleSet, file: &str, bytes: &[u8]) -> Result<Given, An
                 )
                 .map(|_| ())
             };
-            let mut found = rules::answers_problems(file, text, parse);
+            let mut found = rules::answers_problems(file, text, &e, parse);
             if found.is_empty() {
                 found.push(rules::yaml_error(file, &e));
             }
@@ -301,6 +301,115 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "missing required answer: pass --model-type"
+        );
+    }
+
+    /// A rule set with a question whose options include `yes` but not `no`, one with `yes`,
+    /// `no` and `true`, and a multi-choice question.
+    fn odd_options() -> RuleSet {
+        let text = "name: odd\noutcomes:\n  - {id: a, name: A, summary: A.}\n  - {id: b, name: B, summary: B.}\n\
+questions:\n\
+  - {id: sure, prompt: Sure?, kind: single, default: maybe, options: [{id: yes, label: Y}, {id: maybe, label: M}]}\n\
+  - {id: odd, prompt: Odd?, kind: single, default: no, options: [{id: yes, label: Y}, {id: no, label: N}, {id: 'true', label: T}]}\n\
+  - {id: many, prompt: Many?, kind: multi, default: [x], options: [{id: x, label: X}, {id: y, label: Y}]}\n\
+rules:\n  - {id: r, when: {sure: yes}, score: {a: 1}, why: W., cite: C}\n\
+tie_break: [a, b]\nconfidence: {strong: 2, moderate: 1}\n";
+        rules::load_rules("odd.yaml", text.as_bytes()).expect("valid rules")
+    }
+
+    #[test]
+    fn booleans_become_yes_and_no_only_where_both_are_options_and_true_is_not() {
+        let r = odd_options();
+        // `sure` has `yes` but no `no`: `true` is not translated.
+        let err = parse_file(&r, "a.yaml", b"sure: true\n").unwrap_err();
+        assert!(err.to_string().contains("`true` is not an option"), "{err}");
+        // `odd` has an option called `true`: it is taken as written.
+        let given = parse_file(&r, "a.yaml", b"odd: true\n").unwrap();
+        assert_eq!(r.questions[1].option_ids(given[1].unwrap()), ["true"]);
+        let given = parse_file(&r, "a.yaml", b"odd: false\n");
+        assert!(given.is_err(), "`false` is not translated either");
+    }
+
+    #[test]
+    fn one_problem_is_one_line_and_several_are_counted() {
+        let one = AnswersFileError {
+            file: "a.yaml".into(),
+            problems: vec![Problem {
+                line: 2,
+                column: 3,
+                message: "bad".into(),
+            }],
+        };
+        assert_eq!(one.to_string(), "a.yaml:2:3: bad");
+        let two = AnswersFileError {
+            file: "a.yaml".into(),
+            problems: vec![one.problems[0].clone(), one.problems[0].clone()],
+        };
+        assert_eq!(
+            two.to_string(),
+            "2 problems:\na.yaml:2:3: bad\na.yaml:2:3: bad"
+        );
+    }
+
+    #[test]
+    fn every_bad_key_is_reported_where_it_is() {
+        let r = odd_options();
+        let err = parse_file(&r, "a.yaml", b"sur: yes\nsure: [yes]\nmany: [x, z]\n").unwrap_err();
+        let found: Vec<(u64, u64, &str)> = err
+            .problems
+            .iter()
+            .map(|p| (p.line, p.column, p.message.as_str()))
+            .collect();
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert_eq!((found[0].0, found[0].1), (1, 1));
+        assert!(
+            found[0].2.contains("unknown question `sur`"),
+            "{}",
+            found[0].2
+        );
+        assert!(
+            found[0].2.contains("did you mean `sure`?"),
+            "{}",
+            found[0].2
+        );
+        assert_eq!((found[1].0, found[1].1), (2, 7));
+        assert!(
+            found[1].2.contains("takes a single option"),
+            "{}",
+            found[1].2
+        );
+        // The unknown list item itself, not the list.
+        assert_eq!((found[2].0, found[2].1), (3, 11));
+        assert!(
+            found[2].2.contains("`z` is not an option"),
+            "{}",
+            found[2].2
+        );
+        let given = parse_file(&r, "a.yaml", b"many: [y, x]\nsure: yes\n").unwrap();
+        assert_eq!(given, vec![Some(1), None, Some(0b11)]);
+    }
+
+    #[test]
+    fn the_first_layer_that_answers_wins_and_only_defaults_are_marked_default() {
+        let r = odd_options();
+        let first: Given = vec![None, Some(0b010), None];
+        let second: Given = vec![Some(0b01), Some(0b001), None];
+        let a = resolve(&r, &[(&first, Source::Flag), (&second, Source::Model)]).unwrap();
+        assert_eq!(a.masks, vec![0b01, 0b010, 0b01]);
+        assert_eq!(
+            a.sources,
+            vec![Source::Model, Source::Flag, Source::Default]
+        );
+    }
+
+    #[test]
+    fn several_missing_answers_are_joined() {
+        let err = MissingAnswers {
+            questions: vec!["a".into(), "b".into()],
+        };
+        assert_eq!(
+            err.to_string(),
+            "missing required answers: pass --a and --b"
         );
     }
 

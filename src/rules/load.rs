@@ -102,7 +102,7 @@ pub fn load_rules(file: &str, bytes: &[u8]) -> Result<RuleSet, InvalidRules> {
     let def: syntax::RuleFile =
         serde_saphyr::from_str_with_options(text, yaml_options()).map_err(|e| {
             // Report every structural problem, not only the first serde met.
-            let mut diagnostics = super::recover::structural_problems(file, text);
+            let mut diagnostics = super::recover::structural_problems(file, text, &e);
             if diagnostics.is_empty() {
                 diagnostics.push(yaml_error(file, &e));
             }

@@ -14,11 +14,12 @@ const MAX_PROBLEMS: usize = 20;
 /// Files larger than this get the first problem only: each further one costs a full parse.
 const MAX_RECOVERY_BYTES: usize = 256 * 1024;
 
-/// The structural problems of rule file `text`, in file order; empty when it deserializes.
-pub fn structural_problems(file: &str, text: &str) -> Vec<Diagnostic> {
+/// The structural problems of rule file `text`, in file order, given the error its first
+/// parse met (`first`); empty when the search cannot go on from there.
+pub fn structural_problems(file: &str, text: &str, first: &serde_saphyr::Error) -> Vec<Diagnostic> {
     let parse =
         |t: &str| serde_saphyr::from_str_with_options::<RuleFile>(t, yaml_options()).map(|_| ());
-    let mut found = problems_with(file, text, parse, list_item);
+    let mut found = problems_with(file, text, first, parse, list_item);
     for d in &mut found {
         d.hint = hint(&d.message);
     }
@@ -26,13 +27,14 @@ pub fn structural_problems(file: &str, text: &str) -> Vec<Diagnostic> {
 }
 
 /// The structural problems of answers file `text` (a mapping of question ids to answers),
-/// each key's block blanked in turn.
+/// each key's block blanked in turn, given the error its first parse met.
 pub fn answers_problems(
     file: &str,
     text: &str,
+    first: &serde_saphyr::Error,
     parse: impl Fn(&str) -> Result<(), serde_saphyr::Error>,
 ) -> Vec<Diagnostic> {
-    problems_with(file, text, parse, top_level_block)
+    problems_with(file, text, first, parse, top_level_block)
 }
 
 fn hint(message: &str) -> Option<String> {
@@ -51,10 +53,12 @@ fn hint(message: &str) -> Option<String> {
 /// Finds the lines `[from, to)` of the block that holds a line.
 type BlockFinder = fn(&[String], usize) -> Option<(usize, usize)>;
 
-/// Parse, note the problem, blank the block that holds it (`block`), parse again.
+/// Note the problem, blank the block that holds it (`block`), parse again (the unchanged
+/// file's problem is `first`: it is not parsed twice).
 fn problems_with(
     file: &str,
     text: &str,
+    first: &serde_saphyr::Error,
     parse: impl Fn(&str) -> Result<(), serde_saphyr::Error>,
     block: BlockFinder,
 ) -> Vec<Diagnostic> {
@@ -71,12 +75,15 @@ fn problems_with(
     let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
     let mut blanked: Vec<(usize, usize)> = Vec::new();
     let mut found: Vec<Diagnostic> = Vec::new();
+    let mut first = Some(yaml_error(file, first));
     while found.len() < MAX_PROBLEMS {
-        let current = lines.join("\n");
-        let Err(e) = parse(&current) else {
-            break;
+        let d = match first.take() {
+            Some(d) => d,
+            None => match parse(&lines.join("\n")) {
+                Ok(()) => break,
+                Err(e) => yaml_error(file, &e),
+            },
         };
-        let d = yaml_error(file, &e);
         let line = usize::try_from(d.line).unwrap_or(0).saturating_sub(1);
         let caused_by_blanking = blanked
             .iter()
@@ -141,6 +148,14 @@ mod tests {
 
     /// Three structural problems in three entries (shared with the end-to-end test).
     const FILE: &str = include_str!("../../tests/fixtures/structural-problems.yaml");
+
+    /// The problems of `text` as `load_rules` finds them: none when it deserializes.
+    fn structural_problems(file: &str, text: &str) -> Vec<Diagnostic> {
+        match serde_saphyr::from_str_with_options::<RuleFile>(text, yaml_options()) {
+            Ok(_) => Vec::new(),
+            Err(e) => super::structural_problems(file, text, &e),
+        }
+    }
 
     #[test]
     fn problems_in_different_items_are_all_reported_in_file_order() {
