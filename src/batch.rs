@@ -16,6 +16,21 @@ use crate::rules::{OneOrMany, Pairs, RuleSet};
 
 /// Lines read before a chunk is processed and written.
 const CHUNK_LINES: usize = 4096;
+/// The same for full reports: each result is 5-20 KB of JSON, and a chunk's results are held
+/// until it is written, so smaller chunks keep a batch's memory to a few megabytes.
+const FULL_CHUNK_LINES: usize = 512;
+
+impl Detail {
+    /// Lines per chunk for this detail.
+    fn chunk_lines(&self) -> usize {
+        match self {
+            Detail::Full { .. } => FULL_CHUNK_LINES,
+            Detail::Brief(_) => CHUNK_LINES,
+        }
+    }
+}
+/// A chunk at least this long has the flip searches use the tabulated evaluator.
+const TABULATE_FROM_LINES: usize = 256;
 /// Longest input line accepted; longer lines get an error record.
 pub const MAX_LINE_BYTES: usize = 1024 * 1024;
 
@@ -216,7 +231,8 @@ fn read_line(input: &mut impl BufRead, number: u64) -> io::Result<Option<Input>>
 
 /// Process every line of `input`, writing one JSON result per line to `out` in input order.
 /// Blank lines are skipped. `flags` answers override every line's. Lines are read in chunks
-/// of [`CHUNK_LINES`] (for input that is all there, such as a file or a buffer).
+/// of [`CHUNK_LINES`] ([`FULL_CHUNK_LINES`] for full reports), for input that is all there,
+/// such as a file or a buffer.
 pub fn run(
     rules: &RuleSet,
     flags: &Given,
@@ -226,9 +242,10 @@ pub fn run(
     detail: &Detail,
 ) -> io::Result<Summary> {
     let mut number = 0u64;
+    let size = detail.chunk_lines();
     let next_chunk = move || -> io::Result<Option<Vec<Input>>> {
-        let mut chunk = Vec::with_capacity(CHUNK_LINES);
-        while chunk.len() < CHUNK_LINES {
+        let mut chunk = Vec::with_capacity(size);
+        while chunk.len() < size {
             number += 1;
             match read_line(&mut input, number)? {
                 None => break,
@@ -243,7 +260,7 @@ pub fn run(
 }
 
 /// [`run`] for input that may arrive slowly (a pipe): a reader thread takes lines as they come,
-/// and each chunk is whatever has arrived when the last one is done (up to [`CHUNK_LINES`]),
+/// and each chunk is whatever has arrived when the last one is done (up to a chunk's lines),
 /// so a producer writing one line a second sees one result a second while a fast file is
 /// still processed in large parallel chunks. Each chunk's lines are written and flushed
 /// while holding `gate`: whoever else takes it (the signal watcher of `recommend --batch`)
@@ -258,7 +275,8 @@ pub fn run_streaming(
     detail: &Detail,
     gate: &Mutex<()>,
 ) -> io::Result<Summary> {
-    let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Input>>(2 * CHUNK_LINES);
+    let size = detail.chunk_lines();
+    let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Input>>(2 * size);
     std::thread::spawn(move || {
         let mut number = 0u64;
         loop {
@@ -281,7 +299,7 @@ pub fn run_streaming(
             return Ok(None);
         };
         let mut chunk = vec![first?];
-        while chunk.len() < CHUNK_LINES {
+        while chunk.len() < size {
             match rx.try_recv() {
                 Ok(line) => chunk.push(line?),
                 Err(_) => break,
@@ -307,9 +325,15 @@ fn process_chunks(
     detail: &Detail,
     gate: &Mutex<()>,
 ) -> io::Result<Summary> {
-    let search = &FlipSearch::new(rules);
+    let mut search = FlipSearch::new(rules);
     let mut summary = Summary::default();
     while let Some(chunk) = next_chunk()? {
+        // Many lines: the evaluator's tables (built once, in milliseconds) make each flip
+        // search a few dozen times faster. A trickle of lines does without.
+        if chunk.len() >= TABULATE_FROM_LINES && !search.is_tabulated() {
+            search = FlipSearch::tabulated(rules);
+        }
+        let search = &search;
         let parts = threads.clamp(1, chunk.len().max(1));
         let results: Vec<Vec<(String, bool)>> = std::thread::scope(|s| {
             let handles: Vec<_> = chunk

@@ -435,6 +435,145 @@ mod tests {
         }
     }
 
+    const FINDINGS: &str = include_str!("../tests/fixtures/check-findings.yaml");
+
+    /// Everything `check-findings.yaml` is built to show, counted by hand: first x/y, second
+    /// p/r, third m/n; x gives a 2, y and m give b 2 each, p gives c 1; y with n excludes all.
+    fn assert_findings(report: &CheckReport, rules: &RuleSet) {
+        assert_eq!(report.answer_sets, 8);
+        assert_eq!(report.wins, [4, 2, 0, 0]);
+        assert_eq!(report.nothing_possible.count, 2);
+        let example = report
+            .nothing_possible
+            .example
+            .as_ref()
+            .expect("an example");
+        assert_eq!(engine::winner(rules, example), None);
+        assert_eq!(report.ties.len(), 1);
+        let tie = &report.ties[0];
+        assert_eq!(
+            (tie.outcomes, tie.declared, tie.finding.count),
+            ((0, 1), false, 2)
+        );
+        let verdict = engine::evaluate(rules, tie.finding.example.as_ref().unwrap());
+        assert_eq!(verdict.margin(), Some(0));
+        // The two ties are the only answers decided by less than the `moderate` margin.
+        assert_eq!(report.close_calls, 2);
+        assert_eq!(report.rules_never_fired, [3]);
+        // b wins with y whether or not y's or m's 2 points count; c's point never matters.
+        assert_eq!(report.rules_without_effect, [1, 2, 4]);
+        assert_eq!(report.questions_without_effect, [1]);
+        assert_eq!(report.outcomes_never_winning, [2, 3]);
+        assert_eq!(report.problems(), 1 + 1 + 3 + 1 + 2);
+    }
+
+    #[test]
+    fn every_finding_is_counted_as_worked_out_by_hand() {
+        let rules = load_rules("check-findings.yaml", FINDINGS.as_bytes()).unwrap();
+        for threads in [1, 2, 3] {
+            let report = check(&rules, 1, threads);
+            assert!(matches!(
+                report.coverage,
+                Coverage::Exhaustive { classes: 8 }
+            ));
+            assert_findings(&report, &rules);
+            let eval = Evaluator::new(&rules);
+            assert_findings(&check_per_question(&rules, &eval, 1, threads), &rules);
+        }
+    }
+
+    #[test]
+    fn a_declared_tie_is_not_a_problem() {
+        let declared =
+            format!("{FINDINGS}\nintentional_ties:\n  - between: [a, b]\n    reason: r\n");
+        let rules = load_rules("declared.yaml", declared.as_bytes()).unwrap();
+        let report = check(&rules, 1, 2);
+        assert!(report.ties[0].declared);
+        assert_eq!(report.problems(), 7);
+    }
+
+    #[test]
+    fn a_sample_finds_the_same_problems_in_proportion() {
+        let rules = load_rules("check-findings.yaml", FINDINGS.as_bytes()).unwrap();
+        let eval = Evaluator::new(&rules);
+        let report = sample(&eval, &rules, 7);
+        assert!(matches!(
+            report.coverage,
+            Coverage::Sampled {
+                size: SAMPLE_SIZE,
+                seed: 7
+            }
+        ));
+        assert_eq!(report.answer_sets, u128::from(SAMPLE_SIZE));
+        // Each of the 8 answer sets is drawn about 125,000 times.
+        let near = |count: u128, eighths: u128| {
+            let expected = u128::from(SAMPLE_SIZE) * eighths / 8;
+            count.abs_diff(expected) < 5_000
+        };
+        assert!(
+            near(report.wins[0], 4) && near(report.wins[1], 2),
+            "{:?}",
+            report.wins
+        );
+        assert_eq!(&report.wins[2..], [0, 0]);
+        assert!(near(report.nothing_possible.count, 2));
+        assert!(near(report.ties[0].finding.count, 2));
+        assert!(near(report.close_calls, 2));
+        assert_eq!(report.rules_never_fired, [3]);
+        assert_eq!(report.rules_without_effect, [1, 2, 4]);
+        assert_eq!(report.questions_without_effect, [1]);
+        assert_eq!(report.outcomes_never_winning, [2, 3]);
+    }
+
+    #[test]
+    fn findings_merge_their_counts_and_keep_the_first_example() {
+        let mut into = vec![(
+            1,
+            Finding {
+                count: 2,
+                example: None,
+            },
+        )];
+        merge_findings(
+            &mut into,
+            vec![
+                (
+                    1,
+                    Finding {
+                        count: 3,
+                        example: Some(vec![7]),
+                    },
+                ),
+                (
+                    2,
+                    Finding {
+                        count: 5,
+                        example: Some(vec![8]),
+                    },
+                ),
+            ],
+        );
+        merge_findings(
+            &mut into,
+            vec![(
+                1,
+                Finding {
+                    count: 1,
+                    example: Some(vec![9]),
+                },
+            )],
+        );
+        let found: Vec<(i32, u128, Option<Vec<Mask>>)> = into
+            .into_iter()
+            .map(|(k, f)| (k, f.count, f.example))
+            .collect();
+        assert_eq!(found, [(1, 6, Some(vec![7])), (2, 5, Some(vec![8]))]);
+        let mut f = Finding::default();
+        f.add(4, &|| vec![1]);
+        f.add(6, &|| vec![2]);
+        assert_eq!((f.count, f.example), (10, Some(vec![1])));
+    }
+
     #[test]
     fn the_default_rules_are_checked_exhaustively_over_joint_classes() {
         let rules = default_rules();

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::engine::{self, Verdict};
+use crate::evaluator::Evaluator;
 use crate::rules::{ConfidenceThresholds, Mask, Question, RuleSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -59,16 +60,39 @@ pub const EXHAUSTIVE_ANSWERS: usize = 4096;
 
 /// What the flip search needs to know about each question, worked out once per rule set.
 #[derive(Debug, Clone)]
-pub struct FlipSearch {
+pub struct FlipSearch<'r> {
     /// Per question: every legal answer when there are few enough to try them all.
     legal: Vec<Option<Vec<Mask>>>,
     /// Per question: the masks the conditions test it with.
     tests: Vec<Vec<Mask>>,
+    /// The tabulated evaluator, for many searches ([`FlipSearch::tabulated`]).
+    evaluator: Option<Evaluator<'r>>,
 }
 
-impl FlipSearch {
+/// How a search evaluates changed answers: the rules that look at the changed questions
+/// re-evaluated, or one table lookup per group. One lives on the stack per question searched:
+/// boxing the larger variant would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+enum Probe<'a, 'r> {
+    Tree(engine::Partial<'r>),
+    Table(&'a Evaluator<'r>),
+}
+
+impl Probe<'_, '_> {
+    fn winner(&self, answers: &[Mask]) -> Option<usize> {
+        match self {
+            Probe::Tree(partial) => partial.winner(answers),
+            Probe::Table(evaluator) => evaluator.winner(answers),
+        }
+    }
+}
+
+impl<'r> FlipSearch<'r> {
+    /// For one search or a few: evaluations re-evaluate the rules that look at the changed
+    /// questions (building the tables would cost more than the search).
     pub fn new(rules: &RuleSet) -> Self {
         FlipSearch {
+            evaluator: None,
             legal: rules
                 .questions
                 .iter()
@@ -77,6 +101,27 @@ impl FlipSearch {
             tests: (0..rules.questions.len())
                 .map(|q| crate::space::test_masks(rules, q))
                 .collect(),
+        }
+    }
+
+    /// For many searches (a batch): the evaluator's tables are built once (milliseconds), and
+    /// then each evaluation is a lookup per group, a few dozen times faster.
+    pub fn tabulated(rules: &'r RuleSet) -> Self {
+        FlipSearch {
+            evaluator: Some(Evaluator::new(rules)),
+            ..FlipSearch::new(rules)
+        }
+    }
+
+    pub fn is_tabulated(&self) -> bool {
+        self.evaluator.is_some()
+    }
+
+    /// The probe for answer sets that differ from `answers` in the questions of `varying`.
+    fn probe<'a>(&'a self, rules: &'r RuleSet, answers: &[Mask], varying: u64) -> Probe<'a, 'r> {
+        match &self.evaluator {
+            Some(evaluator) => Probe::Table(evaluator),
+            None => Probe::Tree(engine::Partial::new(rules, answers, varying)),
         }
     }
 
@@ -109,11 +154,16 @@ pub fn flips(rules: &RuleSet, answers: &[Mask]) -> Vec<FlipResult> {
 }
 
 /// [`flips`] with the per-rule-set work already done (for many answer sets).
-pub fn flips_with(rules: &RuleSet, search: &FlipSearch, answers: &[Mask]) -> Vec<FlipResult> {
-    // A few hundred evaluations: re-evaluating only the rules that look at the changed
-    // questions beats tabulating the rules first.
+pub fn flips_with<'r>(
+    rules: &'r RuleSet,
+    search: &FlipSearch<'r>,
+    answers: &[Mask],
+) -> Vec<FlipResult> {
     // From "nothing is possible", a flip is any change that makes an outcome possible.
-    let current = engine::winner(rules, answers);
+    let current = match &search.evaluator {
+        Some(evaluator) => evaluator.winner(answers),
+        None => engine::winner(rules, answers),
+    };
     let mut work = answers.to_vec();
     let mut out = Vec::new();
     for (qi, q) in rules.questions.iter().enumerate() {
@@ -121,7 +171,7 @@ pub fn flips_with(rules: &RuleSet, search: &FlipSearch, answers: &[Mask]) -> Vec
         // Answers no condition can tell apart share a verdict: evaluate each kind once.
         let tests = &search.tests[qi];
         let mut seen: Vec<(u64, Option<usize>)> = Vec::new();
-        let partial = engine::Partial::new(rules, answers, 1 << qi);
+        let partial = search.probe(rules, answers, 1 << qi);
         for alt in search.alternatives(q, qi, answers[qi]) {
             work[qi] = alt;
             let signature = (tests.len() <= 64).then(|| {
@@ -164,7 +214,7 @@ pub fn flips_with(rules: &RuleSet, search: &FlipSearch, answers: &[Mask]) -> Vec
         for (q1, first) in rules.questions.iter().enumerate() {
             for (q2, second) in rules.questions.iter().enumerate().skip(q1 + 1) {
                 let mut found = Vec::new();
-                let partial = engine::Partial::new(rules, answers, (1 << q1) | (1 << q2));
+                let partial = search.probe(rules, answers, (1 << q1) | (1 << q2));
                 for a1 in first.neighbours(answers[q1]) {
                     work[q1] = a1;
                     for a2 in second.neighbours(answers[q2]) {

@@ -11,6 +11,11 @@ fn rules() -> &'static RuleSet {
     RULES.get_or_init(default_rules)
 }
 
+fn tabulated_search() -> &'static explain::FlipSearch<'static> {
+    static SEARCH: std::sync::OnceLock<explain::FlipSearch<'static>> = std::sync::OnceLock::new();
+    SEARCH.get_or_init(|| explain::FlipSearch::tabulated(rules()))
+}
+
 /// A random full answer set: one legal answer per question.
 fn answer_sets() -> impl Strategy<Value = Vec<Mask>> {
     let per_question: Vec<_> = rules()
@@ -26,6 +31,17 @@ fn answer_sets() -> impl Strategy<Value = Vec<Mask>> {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn the_tabulated_search_finds_the_same_flips(answers in answer_sets()) {
+        let r = rules();
+        let tabulated = tabulated_search();
+        prop_assert!(tabulated.is_tabulated());
+        prop_assert_eq!(
+            explain::flips_with(r, tabulated, &answers),
+            explain::flips(r, &answers)
+        );
+    }
 
     #[test]
     fn every_reported_flip_changes_the_winner(answers in answer_sets()) {
