@@ -432,6 +432,11 @@ mod tests {
             let per_question = check_per_question(&rules, &eval, 1, 2);
             assert!(matches!(per_question.coverage, Coverage::Exhaustive { .. }));
             same(&joint, &per_question);
+            // `check` itself takes the joint classes when they can be enumerated.
+            let Coverage::Exhaustive { classes: used } = check(&rules, 1, 2).coverage else {
+                panic!("sampled")
+            };
+            assert_eq!(used, classes);
         }
     }
 
@@ -479,6 +484,33 @@ mod tests {
             assert_findings(&report, &rules);
             let eval = Evaluator::new(&rules);
             assert_findings(&check_per_question(&rules, &eval, 1, threads), &rules);
+        }
+    }
+
+    /// 64 rules give `a` a point each on `x`, the 65th gives `b` 100: only it and `y`'s rule
+    /// change a verdict, so the bit sets past the first 64 rules must be read right.
+    #[test]
+    fn rules_past_the_sixty_fourth_are_tracked() {
+        let mut yaml = String::from(
+            "name: many\noutcomes:\n  - {id: a, name: A, summary: a}\n  - {id: b, name: B, summary: b}\n\
+questions:\n  - {id: q, prompt: Q?, kind: single, required: true, options: [{id: x, label: X}, {id: y, label: Y}]}\n\
+rules:\n",
+        );
+        for i in 0..64 {
+            yaml +=
+                &format!("  - {{id: r{i}, when: {{q: x}}, score: {{a: 1}}, why: w, cite: c}}\n");
+        }
+        yaml += "  - {id: heavy, when: {q: x}, score: {b: 100}, why: w, cite: c}\n";
+        yaml += "  - {id: on-y, when: {q: y}, score: {a: 1}, why: w, cite: c}\n";
+        yaml += "tie_break: [b, a]\nconfidence: {strong: 2, moderate: 1}\n";
+        let rules = load_rules("many.yaml", yaml.as_bytes()).unwrap();
+        for report in [
+            check(&rules, 1, 2),
+            check_per_question(&rules, &Evaluator::new(&rules), 1, 1),
+        ] {
+            assert_eq!(report.rules_never_fired, Vec::<usize>::new());
+            assert_eq!(report.rules_without_effect, (0..64).collect::<Vec<_>>());
+            assert_eq!(report.wins, [1, 1]);
         }
     }
 
