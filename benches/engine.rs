@@ -94,6 +94,19 @@ fn flips(bencher: Bencher) {
     });
 }
 
+/// All flips of one answer set with the evaluator's tables built (as a batch does).
+#[divan::bench]
+fn flips_tabulated(bencher: Bencher) {
+    let rules = default_rules();
+    let search = explain::FlipSearch::tabulated(&rules);
+    let sets = answer_sets(&rules);
+    let mut i = 0;
+    bencher.bench_local(|| {
+        i = (i + 1) & 1023;
+        explain::flips_with(black_box(&rules), &search, black_box(&sets[i]))
+    });
+}
+
 /// `rules check` of the default rules: the whole answer space, both cores.
 #[divan::bench(sample_count = 10)]
 fn check_default_rules_full_space() -> check::CheckReport {

@@ -38,7 +38,7 @@ pub const MAX_LINE_BYTES: usize = 1024 * 1024;
 struct Success<'a> {
     line: u64,
     #[serde(flatten)]
-    report: &'a Report,
+    report: &'a Report<'a>,
 }
 
 #[derive(Serialize)]
@@ -151,11 +151,11 @@ struct Brief<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     confidence: Option<crate::explain::Confidence>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    scores: Option<Vec<report::Score>>,
+    scores: Option<Vec<report::Score<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     runner_up: Option<Option<&'a str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    flips: Option<Vec<report::Flip>>,
+    flips: Option<Vec<report::Flip<'a>>>,
 }
 
 #[derive(Serialize)]

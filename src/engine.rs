@@ -347,6 +347,51 @@ confidence: {strong: 3, moderate: 2}
         assert_eq!(v.margin(), None);
     }
 
+    /// `top_two` against a plain sort, for every score vector in {0,1,2}^3 and every set of
+    /// exclusions, under every tie-break order.
+    #[test]
+    fn top_two_is_the_head_of_the_ranking() {
+        let mut r = rules();
+        let orders = [
+            [0, 1, 2],
+            [0, 2, 1],
+            [1, 0, 2],
+            [1, 2, 0],
+            [2, 0, 1],
+            [2, 1, 0],
+        ];
+        for order in orders {
+            r.tie_break = order.to_vec();
+            for n in 0..27 {
+                let scores = [n % 3, n / 3 % 3, n / 9];
+                for excluded in 0..8u64 {
+                    let mut ranking: Vec<usize> = order
+                        .iter()
+                        .copied()
+                        .filter(|&o| excluded & (1 << o) == 0)
+                        .collect();
+                    ranking.sort_by_key(|&o| std::cmp::Reverse(scores[o]));
+                    assert_eq!(
+                        top_two(&r, &scores, excluded),
+                        (ranking.first().copied(), ranking.get(1).copied()),
+                        "{scores:?} excluding {excluded:b}, tie-break {order:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn each_outcome_is_excluded_only_by_its_own_bit() {
+        let mut v = evaluate(&rules(), &answers(&rules(), &["y"], "off"));
+        for excluded in 0..8u64 {
+            v.excluded = excluded;
+            for o in 0..3 {
+                assert_eq!(v.is_excluded(o), excluded & (1 << o) != 0);
+            }
+        }
+    }
+
     #[test]
     fn a_single_survivor_has_no_margin() {
         let mut r = rules();

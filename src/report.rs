@@ -13,34 +13,36 @@ use crate::rules::{Kind, Mask, RuleSet};
 /// Bumped when a key is removed or renamed; adding keys is not a breaking change.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// Borrows every text from the rule set (`'r`): building one copies no rule text, and its
+/// JSON is written straight from the rules.
 #[derive(Debug, Clone, Serialize)]
-pub struct Report {
+pub struct Report<'r> {
     pub schema_version: u32,
-    pub recommendation: Recommendation,
+    pub recommendation: Recommendation<'r>,
     /// Winner minus runner-up among outcomes not excluded; `null` when constraints left one.
     pub margin: Option<i32>,
     pub confidence: Confidence,
     /// How to settle a close call on real hardware; present only for close calls.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub close_call: Option<String>,
-    pub scores: Vec<Score>,
-    pub rationale: Vec<Reason>,
-    pub excluded: Vec<Exclusion>,
-    pub assumed: Vec<Assumed>,
-    pub answers: AnswerMap,
+    pub close_call: Option<&'r str>,
+    pub scores: Vec<Score<'r>>,
+    pub rationale: Vec<Reason<'r>>,
+    pub excluded: Vec<Exclusion<'r>>,
+    pub assumed: Vec<Assumed<'r>>,
+    pub answers: AnswerMap<'r>,
     /// Where each answer came from: `flag`, `file`, `model`, `prompt` or `default`.
-    pub provenance: Provenance,
-    pub flips: Vec<Flip>,
-    pub notes: Vec<String>,
-    pub rules: RulesInfo,
+    pub provenance: Provenance<'r>,
+    pub flips: Vec<Flip<'r>>,
+    pub notes: Vec<NoteText<'r>>,
+    pub rules: RulesInfo<'r>,
     pub tool: ToolInfo,
     /// The best outcome after the winner; `null` when constraints left only the winner.
-    pub runner_up: Option<String>,
+    pub runner_up: Option<&'r str>,
     /// Which answers drove the verdict: points they brought the winner and the runner-up.
-    pub influence: Vec<InfluenceEntry>,
+    pub influence: Vec<InfluenceEntry<'r>>,
     /// Every rule, constraint and note, and whether it applied (only with `--explain`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub trace: Option<Trace>,
+    pub trace: Option<Trace<'r>>,
     /// What the model's files say (only with `--model`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<crate::inspect::Inspection>,
@@ -51,26 +53,26 @@ pub struct Report {
 }
 
 /// Where each answer came from, keyed by question id, in rule-set order.
-pub type Provenance = ById<Source>;
+pub type Provenance<'r> = ById<'r, Source>;
 
 #[derive(Debug, Clone, Serialize)]
-pub struct InfluenceEntry {
-    pub question: String,
-    pub answer: AnswerValue,
+pub struct InfluenceEntry<'r> {
+    pub question: &'r str,
+    pub answer: AnswerValue<'r>,
     pub winner_points: i32,
     pub runner_up_points: i32,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Trace {
-    pub rules: Vec<TraceEntry>,
-    pub constraints: Vec<TraceEntry>,
-    pub notes: Vec<TraceEntry>,
+pub struct Trace<'r> {
+    pub rules: Vec<TraceEntry<'r>>,
+    pub constraints: Vec<TraceEntry<'r>>,
+    pub notes: Vec<TraceEntry<'r>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct TraceEntry {
-    pub id: String,
+pub struct TraceEntry<'r> {
+    pub id: &'r str,
     pub applies: bool,
     /// The condition in words (`always` when there is none).
     pub condition: String,
@@ -82,77 +84,96 @@ pub struct TraceEntry {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Recommendation {
-    pub id: String,
-    pub name: String,
-    pub summary: String,
+pub struct Recommendation<'r> {
+    pub id: &'r str,
+    pub name: &'r str,
+    pub summary: &'r str,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Score {
-    pub outcome: String,
+pub struct Score<'r> {
+    pub outcome: &'r str,
     pub score: i32,
     pub excluded: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Reason {
-    pub rule: String,
-    pub outcome: String,
+pub struct Reason<'r> {
+    pub rule: &'r str,
+    pub outcome: &'r str,
     pub points: i32,
-    pub why: String,
-    pub cite: String,
+    pub why: &'r str,
+    pub cite: &'r str,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Exclusion {
-    pub outcome: String,
-    pub rule: String,
-    pub why: String,
-    pub source: String,
+pub struct Exclusion<'r> {
+    pub outcome: &'r str,
+    pub rule: &'r str,
+    pub why: &'r str,
+    pub source: &'r str,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Assumed {
-    pub question: String,
-    pub value: AnswerValue,
+pub struct Assumed<'r> {
+    pub question: &'r str,
+    pub value: AnswerValue<'r>,
+}
+
+/// A note that applies, as one string: its text, then its source in parentheses.
+#[derive(Debug, Clone, Copy)]
+pub struct NoteText<'r> {
+    pub text: &'r str,
+    pub cite: &'r str,
+}
+
+impl std::fmt::Display for NoteText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.text, self.cite)
+    }
+}
+
+impl Serialize for NoteText<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// A single-choice answer is a string, a multi-choice answer a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
-pub enum AnswerValue {
-    One(String),
-    Many(Vec<String>),
+pub enum AnswerValue<'r> {
+    One(&'r str),
+    Many(Vec<&'r str>),
 }
 
-impl AnswerValue {
-    pub fn new(rules: &RuleSet, question: usize, mask: Mask) -> Self {
+impl<'r> AnswerValue<'r> {
+    pub fn new(rules: &'r RuleSet, question: usize, mask: Mask) -> Self {
         let q = &rules.questions[question];
-        let ids = q.option_ids(mask).into_iter().map(str::to_owned);
+        let ids = q.option_ids(mask);
         match q.kind {
-            Kind::Single => AnswerValue::One(ids.into_iter().next().unwrap_or_default()),
-            Kind::Multi => AnswerValue::Many(ids.collect()),
+            Kind::Single => AnswerValue::One(ids.first().copied().unwrap_or_default()),
+            Kind::Multi => AnswerValue::Many(ids),
         }
     }
 
     /// As typed on the command line: `a` or `a,b`.
     pub fn to_flag_value(&self) -> String {
         match self {
-            AnswerValue::One(s) => s.clone(),
+            AnswerValue::One(s) => (*s).to_owned(),
             AnswerValue::Many(v) => v.join(","),
         }
     }
 }
 
 /// Every question's answer, keyed by question id, in rule-set order.
-pub type AnswerMap = ById<AnswerValue>;
+pub type AnswerMap<'r> = ById<'r, AnswerValue<'r>>;
 
 /// Values keyed by question id, serialized as a JSON object in rule-set order.
 #[derive(Debug, Clone)]
-pub struct ById<V>(pub Vec<(String, V)>);
+pub struct ById<'r, V>(pub Vec<(&'r str, V)>);
 
-impl<V: Serialize> Serialize for ById<V> {
+impl<V: Serialize> Serialize for ById<'_, V> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.0.len()))?;
         for (k, v) in &self.0 {
@@ -165,68 +186,71 @@ impl<V: Serialize> Serialize for ById<V> {
 /// A change of answers that would change the recommendation: `question` from `from` to `to`,
 /// plus the changes in `also` when one question is not enough.
 #[derive(Debug, Clone, Serialize)]
-pub struct Flip {
-    pub question: String,
-    pub from: AnswerValue,
-    pub to: AnswerValue,
-    pub recommendation: String,
+pub struct Flip<'r> {
+    pub question: &'r str,
+    pub from: AnswerValue<'r>,
+    pub to: AnswerValue<'r>,
+    pub recommendation: &'r str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub also: Vec<FlipChange>,
+    pub also: Vec<FlipChange<'r>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct FlipChange {
-    pub question: String,
-    pub from: AnswerValue,
-    pub to: AnswerValue,
+pub struct FlipChange<'r> {
+    pub question: &'r str,
+    pub from: AnswerValue<'r>,
+    pub to: AnswerValue<'r>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct RulesInfo {
-    pub name: String,
-    pub sha256: String,
+pub struct RulesInfo<'r> {
+    pub name: &'r str,
+    pub sha256: &'r str,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ToolInfo {
-    pub name: String,
-    pub version: String,
+    pub name: &'static str,
+    pub version: &'static str,
 }
 
 /// Every outcome excluded: there is nothing to recommend. It still says why, what to do
 /// instead (the nearest answers that make an outcome possible) and the notes that apply;
 /// `render` formats it.
 #[derive(Debug, Clone)]
-pub struct NothingPossible {
-    pub exclusions: Vec<Exclusion>,
-    pub flips: Vec<Flip>,
-    pub notes: Vec<String>,
+pub struct NothingPossible<'r> {
+    pub exclusions: Vec<Exclusion<'r>>,
+    pub flips: Vec<Flip<'r>>,
+    pub notes: Vec<NoteText<'r>>,
     /// (id, name) of every outcome, to name them.
     pub outcome_names: Vec<(String, String)>,
 }
 
-impl std::error::Error for NothingPossible {}
+impl std::error::Error for NothingPossible<'_> {}
 
 /// The notes that apply, each ending with its source.
-fn notes(rules: &RuleSet, verdict: &Verdict) -> Vec<String> {
+fn notes<'r>(rules: &'r RuleSet, verdict: &Verdict) -> Vec<NoteText<'r>> {
     verdict
         .notes
         .iter()
-        .map(|&n| format!("{} ({})", rules.notes[n].text, rules.notes[n].cite))
+        .map(|&n| NoteText {
+            text: &rules.notes[n].text,
+            cite: &rules.notes[n].cite,
+        })
         .collect()
 }
 
-fn exclusions(rules: &RuleSet, verdict: &Verdict) -> Vec<Exclusion> {
+fn exclusions<'r>(rules: &'r RuleSet, verdict: &Verdict) -> Vec<Exclusion<'r>> {
     let mut out = Vec::new();
     for &c in &verdict.fired_constraints {
         let constraint = &rules.constraints[c];
         for (o, outcome) in rules.outcomes.iter().enumerate() {
             if constraint.exclude & (1 << o) != 0 {
                 out.push(Exclusion {
-                    outcome: outcome.id.clone(),
-                    rule: constraint.id.clone(),
-                    why: constraint.why.clone(),
-                    source: constraint.source.clone(),
+                    outcome: &outcome.id,
+                    rule: &constraint.id,
+                    why: &constraint.why,
+                    source: &constraint.source,
                 });
             }
         }
@@ -235,13 +259,13 @@ fn exclusions(rules: &RuleSet, verdict: &Verdict) -> Vec<Exclusion> {
 }
 
 /// Scores: outcomes still possible in ranking order, then the excluded ones.
-pub fn scores(rules: &RuleSet, verdict: &Verdict) -> Vec<Score> {
+pub fn scores<'r>(rules: &'r RuleSet, verdict: &Verdict) -> Vec<Score<'r>> {
     let mut order = verdict.ranking.clone();
     order.extend(rules.tie_break.iter().filter(|&&o| verdict.is_excluded(o)));
     order
         .iter()
         .map(|&o| Score {
-            outcome: rules.outcomes[o].id.clone(),
+            outcome: &rules.outcomes[o].id,
             score: verdict.scores[o],
             excluded: verdict.is_excluded(o),
         })
@@ -249,16 +273,20 @@ pub fn scores(rules: &RuleSet, verdict: &Verdict) -> Vec<Score> {
 }
 
 /// The nearest answer changes that change the verdict of `answers`.
-pub fn flips(rules: &RuleSet, search: &explain::FlipSearch, answers: &[Mask]) -> Vec<Flip> {
+pub fn flips<'r>(
+    rules: &'r RuleSet,
+    search: &explain::FlipSearch<'r>,
+    answers: &[Mask],
+) -> Vec<Flip<'r>> {
     explain::flips_with(rules, search, answers)
         .iter()
         .map(|f| flip(rules, f))
         .collect()
 }
 
-fn flip(rules: &RuleSet, f: &explain::FlipResult) -> Flip {
+fn flip<'r>(rules: &'r RuleSet, f: &explain::FlipResult) -> Flip<'r> {
     let change = |c: &explain::Change| FlipChange {
-        question: rules.questions[c.question].id.clone(),
+        question: &rules.questions[c.question].id,
         from: AnswerValue::new(rules, c.question, c.from),
         to: AnswerValue::new(rules, c.question, c.to),
     };
@@ -267,16 +295,16 @@ fn flip(rules: &RuleSet, f: &explain::FlipResult) -> Flip {
         question: first.question,
         from: first.from,
         to: first.to,
-        recommendation: rules.outcomes[f.outcome].id.clone(),
+        recommendation: &rules.outcomes[f.outcome].id,
         also: f.changes[1..].iter().map(change).collect(),
     }
 }
 
-fn trace(rules: &RuleSet, answers: &[Mask]) -> Trace {
-    let entry = |id: &str, cond: Option<&crate::rules::Condition>, effect: String| {
+fn trace<'r>(rules: &'r RuleSet, answers: &[Mask]) -> Trace<'r> {
+    let entry = |id: &'r str, cond: Option<&crate::rules::Condition>, effect: String| {
         let applies = cond.is_none_or(|c| c.holds(answers));
         TraceEntry {
-            id: id.to_owned(),
+            id,
             applies,
             condition: describe::when(rules, cond),
             failed: cond
@@ -305,12 +333,12 @@ fn trace(rules: &RuleSet, answers: &[Mask]) -> Trace {
 }
 
 /// The report for `answers`; `with_trace` adds every rule, constraint and note (`--explain`).
-pub fn build(
-    rules: &RuleSet,
+pub fn build<'r>(
+    rules: &'r RuleSet,
     answers: &Answers,
     verdict: &Verdict,
     with_trace: bool,
-) -> Result<Report, NothingPossible> {
+) -> Result<Report<'r>, NothingPossible<'r>> {
     build_with(
         rules,
         &explain::FlipSearch::new(rules),
@@ -321,13 +349,13 @@ pub fn build(
 }
 
 /// [`build`] with the flip search prepared once (for many answer sets).
-pub fn build_with(
-    rules: &RuleSet,
-    search: &explain::FlipSearch,
+pub fn build_with<'r>(
+    rules: &'r RuleSet,
+    search: &explain::FlipSearch<'r>,
     answers: &Answers,
     verdict: &Verdict,
     with_trace: bool,
-) -> Result<Report, NothingPossible> {
+) -> Result<Report<'r>, NothingPossible<'r>> {
     let Some(winner) = verdict.winner() else {
         return Err(NothingPossible {
             exclusions: exclusions(rules, verdict),
@@ -351,11 +379,11 @@ pub fn build_with(
         .flat_map(|&r| {
             let rule = &rules.rules[r];
             rule.score.iter().map(move |&(o, points)| Reason {
-                rule: rule.id.clone(),
-                outcome: rules.outcomes[o].id.clone(),
+                rule: &rule.id,
+                outcome: &rules.outcomes[o].id,
                 points,
-                why: rule.why.clone(),
-                cite: rule.cite.clone(),
+                why: &rule.why,
+                cite: &rule.cite,
             })
         })
         .collect();
@@ -366,7 +394,7 @@ pub fn build_with(
         .enumerate()
         .filter(|(_, s)| **s == Source::Default)
         .map(|(q, _)| Assumed {
-            question: rules.questions[q].id.clone(),
+            question: &rules.questions[q].id,
             value: AnswerValue::new(rules, q, answers.masks[q]),
         })
         .collect();
@@ -376,14 +404,14 @@ pub fn build_with(
     Ok(Report {
         schema_version: SCHEMA_VERSION,
         recommendation: Recommendation {
-            id: outcome.id.clone(),
-            name: outcome.name.clone(),
-            summary: outcome.summary.clone(),
+            id: &outcome.id,
+            name: &outcome.name,
+            summary: &outcome.summary,
         },
         margin: verdict.margin(),
         confidence,
         close_call: (confidence == Confidence::CloseCall)
-            .then(|| rules.close_call.clone())
+            .then_some(rules.close_call.as_deref())
             .flatten(),
         scores,
         rationale,
@@ -395,24 +423,24 @@ pub fn build_with(
                 .questions
                 .iter()
                 .zip(&answers.sources)
-                .map(|(q, s)| (q.id.clone(), *s))
+                .map(|(q, s)| (q.id.as_str(), *s))
                 .collect(),
         ),
         flips: flips(rules, search, &answers.masks),
         notes: notes(rules, verdict),
         rules: RulesInfo {
-            name: rules.name.clone(),
-            sha256: rules.sha256.clone(),
+            name: &rules.name,
+            sha256: &rules.sha256,
         },
         tool: ToolInfo {
-            name: env!("CARGO_PKG_NAME").to_owned(),
-            version: env!("CARGO_PKG_VERSION").to_owned(),
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
         },
-        runner_up: verdict.runner_up().map(|o| rules.outcomes[o].id.clone()),
+        runner_up: verdict.runner_up().map(|o| rules.outcomes[o].id.as_str()),
         influence: explain::influence(rules, verdict)
             .iter()
             .map(|i| InfluenceEntry {
-                question: rules.questions[i.question].id.clone(),
+                question: &rules.questions[i.question].id,
                 answer: AnswerValue::new(rules, i.question, answers.masks[i.question]),
                 winner_points: i.for_winner,
                 runner_up_points: i.for_runner_up,
@@ -425,13 +453,13 @@ pub fn build_with(
 }
 
 /// Every answer keyed by question id, in rule-set order.
-pub fn answer_map(rules: &RuleSet, masks: &[Mask]) -> AnswerMap {
+pub fn answer_map<'r>(rules: &'r RuleSet, masks: &[Mask]) -> AnswerMap<'r> {
     ById(
         rules
             .questions
             .iter()
             .enumerate()
-            .map(|(q, question)| (question.id.clone(), AnswerValue::new(rules, q, masks[q])))
+            .map(|(q, question)| (question.id.as_str(), AnswerValue::new(rules, q, masks[q])))
             .collect(),
     )
 }

@@ -53,8 +53,8 @@ pub fn run(rules: &RuleSet, args: &InspectArgs, terminal: Terminal) -> Result<()
                 answers,
                 fit: fit.as_ref(),
                 tool: crate::report::ToolInfo {
-                    name: env!("CARGO_PKG_NAME").to_owned(),
-                    version: env!("CARGO_PKG_VERSION").to_owned(),
+                    name: env!("CARGO_PKG_NAME"),
+                    version: env!("CARGO_PKG_VERSION"),
                 },
             };
             let mut json =

@@ -14,7 +14,7 @@ struct QuestionOut<'a> {
     prompt: &'a str,
     kind: &'static str,
     required: bool,
-    default: Option<AnswerValue>,
+    default: Option<AnswerValue<'a>>,
     options: Vec<OptionOut<'a>>,
     /// Rules, constraints and notes whose condition looks at this question.
     used_by: Vec<&'a str>,

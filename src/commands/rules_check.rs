@@ -14,13 +14,13 @@ use crate::report::{self, AnswerMap};
 use crate::rules::RuleSet;
 
 #[derive(Serialize)]
-struct FindingOut {
+struct FindingOut<'r> {
     count: u128,
     #[serde(skip_serializing_if = "Option::is_none")]
-    example: Option<AnswerMap>,
+    example: Option<AnswerMap<'r>>,
 }
 
-fn finding(rules: &RuleSet, f: &Finding) -> FindingOut {
+fn finding<'r>(rules: &'r RuleSet, f: &Finding) -> FindingOut<'r> {
     FindingOut {
         count: f.count,
         example: f.example.as_deref().map(|e| report::answer_map(rules, e)),
@@ -42,21 +42,21 @@ struct VerdictShare {
 }
 
 #[derive(Serialize)]
-struct TieOut {
+struct TieOut<'r> {
     outcomes: [String; 2],
     declared: bool,
     #[serde(flatten)]
-    finding: FindingOut,
+    finding: FindingOut<'r>,
 }
 
 #[derive(Serialize)]
-struct CheckOut {
+struct CheckOut<'r> {
     rules: String,
     coverage: CoverageOut,
     answer_sets: u128,
     verdicts: Vec<VerdictShare>,
-    nothing_possible: FindingOut,
-    ties: Vec<TieOut>,
+    nothing_possible: FindingOut<'r>,
+    ties: Vec<TieOut<'r>>,
     close_calls: u128,
     rules_never_fired: Vec<String>,
     rules_without_effect: Vec<String>,
@@ -278,21 +278,21 @@ fn check_text(
 }
 
 #[derive(Serialize)]
-struct ChangeOut {
+struct ChangeOut<'r> {
     from: Option<String>,
     to: Option<String>,
     #[serde(flatten)]
-    finding: FindingOut,
+    finding: FindingOut<'r>,
 }
 
 #[derive(Serialize)]
-struct DiffOut {
+struct DiffOut<'r> {
     old: String,
     new: String,
     coverage: CoverageOut,
     compared: u128,
     changed: u128,
-    changes: Vec<ChangeOut>,
+    changes: Vec<ChangeOut<'r>>,
     caveats: Vec<String>,
 }
 

@@ -52,9 +52,9 @@ pub fn write(out: &mut dyn Write, report: &Report, names: &[(String, String)]) -
             s.score.to_string()
         };
         let shown = if s.outcome == rec.id {
-            format!("**{}**", cell(name(names, &s.outcome)))
+            format!("**{}**", cell(name(names, s.outcome)))
         } else {
-            cell(name(names, &s.outcome))
+            cell(name(names, s.outcome))
         };
         writeln!(out, "| {shown} | {score} |")?;
     }
@@ -67,8 +67,8 @@ pub fn write(out: &mut dyn Write, report: &Report, names: &[(String, String)]) -
             out,
             "| {} | {} | {} (`{}`) |",
             cell(&points.join(", ")),
-            cell(&first.why),
-            cell(&first.cite),
+            cell(first.why),
+            cell(first.cite),
             first.rule
         )?;
     }
@@ -87,7 +87,7 @@ pub fn write(out: &mut dyn Write, report: &Report, names: &[(String, String)]) -
     }
     for f in &report.flips {
         let (flags, now) = super::flip_text(f);
-        let target = name(names, &f.recommendation);
+        let target = name(names, f.recommendation);
         writeln!(out, "- `{flags}` (now `{now}`) → {target}")?;
     }
     if !report.assumed.is_empty() {

@@ -32,9 +32,9 @@ pub fn outcome_name<'a>(names: &'a [(String, String)], id: &'a str) -> &'a str {
 /// still possible (points for ruled-out outcomes stay in the JSON but would only distract),
 /// and the rule's first reason; rules that only scored ruled-out outcomes are left out.
 pub fn reasons<'a>(
-    report: &'a Report,
+    report: &'a Report<'a>,
     names: &[(String, String)],
-) -> Vec<(Vec<String>, &'a Reason)> {
+) -> Vec<(Vec<String>, &'a Reason<'a>)> {
     let ruled_out = |id: &str| report.scores.iter().any(|s| s.excluded && s.outcome == id);
     report
         .rationale
@@ -42,8 +42,8 @@ pub fn reasons<'a>(
         .filter_map(|group| {
             let points: Vec<String> = group
                 .iter()
-                .filter(|r| !ruled_out(&r.outcome))
-                .map(|r| format!("{:+} {}", r.points, outcome_name(names, &r.outcome)))
+                .filter(|r| !ruled_out(r.outcome))
+                .map(|r| format!("{:+} {}", r.points, outcome_name(names, r.outcome)))
                 .collect();
             (!points.is_empty()).then(|| (points, &group[0]))
         })
@@ -53,15 +53,15 @@ pub fn reasons<'a>(
 /// The exclusions as people read them: one entry per constraint, with the names of every
 /// outcome it rules out ("Core AI / Core AI + MLX") and its reason.
 pub fn exclusions<'a>(
-    excluded: &'a [Exclusion],
+    excluded: &'a [Exclusion<'a>],
     names: &[(String, String)],
-) -> Vec<(String, &'a Exclusion)> {
+) -> Vec<(String, &'a Exclusion<'a>)> {
     excluded
         .chunk_by(|a, b| a.rule == b.rule)
         .map(|group| {
             let outcomes: Vec<&str> = group
                 .iter()
-                .map(|e| outcome_name(names, &e.outcome))
+                .map(|e| outcome_name(names, e.outcome))
                 .collect();
             (outcomes.join(" / "), &group[0])
         })
@@ -70,7 +70,7 @@ pub fn exclusions<'a>(
 
 /// Nothing possible, shaped like a verdict: what ruled each outcome out, the nearest answers
 /// that make one possible, and the notes that apply (plain text, for stderr and batch errors).
-impl std::fmt::Display for crate::report::NothingPossible {
+impl std::fmt::Display for crate::report::NothingPossible<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let names = &self.outcome_names;
         write!(f, "no outcome is possible for these answers")?;
@@ -82,7 +82,7 @@ impl std::fmt::Display for crate::report::NothingPossible {
             write!(f, "\n\nWhat would make an outcome possible")?;
             for flip in &self.flips {
                 let (flags, now) = flip_text(flip);
-                let name = outcome_name(names, &flip.recommendation);
+                let name = outcome_name(names, flip.recommendation);
                 write!(f, "\n- {flags} (now {now}) -> {name}")?;
             }
         }
@@ -117,7 +117,12 @@ pub fn trace_rows(report: &Report) -> Vec<(&'static str, Vec<Vec<String>>)> {
                     Some(failed) => format!("no: {failed}"),
                     None => "no".to_owned(),
                 };
-                vec![e.id.clone(), e.condition.clone(), applies, e.effect.clone()]
+                vec![
+                    e.id.to_owned(),
+                    e.condition.clone(),
+                    applies,
+                    e.effect.clone(),
+                ]
             })
             .collect();
         (title, rows)

@@ -208,7 +208,7 @@ pub fn write(
         crate::explain::Confidence::CloseCall => "33",
         _ => "32",
     };
-    let name = super::safe::safe(&report.recommendation.name);
+    let name = super::safe::safe(report.recommendation.name);
     let sep = if one_line { " " } else { "\n" };
     writeln!(
         out,
@@ -255,7 +255,7 @@ fn write_plain(
         report.confidence.as_str(),
         margin(report)
     )?;
-    writeln!(out, "{}", wrap(&rec.summary, width, "", ""))?;
+    writeln!(out, "{}", wrap(rec.summary, width, "", ""))?;
     if let Some(advice) = &report.close_call {
         let text = format!("This is a close call. {advice}");
         writeln!(out, "\n{}", wrap(&text, width, "", ""))?;
@@ -290,7 +290,7 @@ fn write_plain(
                 s.score.to_string()
             };
             vec![
-                outcome_name(names, &s.outcome).to_owned(),
+                outcome_name(names, s.outcome).to_owned(),
                 score,
                 status.to_owned(),
             ]
@@ -308,7 +308,7 @@ fn write_plain(
         .map(|(points, first)| {
             vec![
                 points.join("\n"),
-                first.why.clone(),
+                first.why.to_owned(),
                 format!("{}\n({})", first.cite, first.rule),
             ]
         })
@@ -325,10 +325,7 @@ fn write_plain(
     }
 
     if !report.influence.is_empty() {
-        let runner_up = report
-            .runner_up
-            .as_deref()
-            .map_or("-", |id| outcome_name(names, id));
+        let runner_up = report.runner_up.map_or("-", |id| outcome_name(names, id));
         writeln!(out, "\nWhat drove it")?;
         let to_winner = format!("Points to {}", rec.name);
         let to_runner_up = format!("Points to {runner_up}");
@@ -356,7 +353,7 @@ fn write_plain(
     }
     for f in &report.flips {
         let (flags, now) = super::flip_text(f);
-        let target = outcome_name(names, &f.recommendation);
+        let target = outcome_name(names, f.recommendation);
         let line = format!("{flags} (now {now}) -> {target}");
         writeln!(out, "{}", wrap(&line, width, "- ", "  "))?;
     }
@@ -368,7 +365,7 @@ fn write_plain(
             .iter()
             .map(|a| {
                 vec![
-                    a.question.clone(),
+                    a.question.to_owned(),
                     a.value.to_flag_value(),
                     format!("--{} VALUE", a.question),
                 ]
@@ -394,7 +391,7 @@ fn write_plain(
     if !report.notes.is_empty() {
         writeln!(out, "\nNotes")?;
         for n in &report.notes {
-            writeln!(out, "{}", wrap(n, width, "- ", "  "))?;
+            writeln!(out, "{}", wrap(&n.to_string(), width, "- ", "  "))?;
         }
     }
     let trace = super::trace_rows(report);
