@@ -312,6 +312,65 @@ mod tests {
     use super::*;
     use crate::rules::load_rules;
 
+    /// A rule set of `outcomes` outcomes and one rule per entry of `points` (each scoring the
+    /// first outcome when `q` is `x`, the last when it is `y`).
+    fn sized(outcomes: usize, points: &[i32]) -> crate::rules::RuleSet {
+        let mut yaml = String::from("name: sized\noutcomes:\n");
+        for o in 0..outcomes {
+            yaml += &format!("  - {{id: o{o}, name: O, summary: s}}\n");
+        }
+        yaml += "questions:\n  - {id: q, prompt: Q, kind: single, required: true, options: [{id: x, label: X}, {id: y, label: Y}]}\nrules:\n";
+        for (i, p) in points.iter().enumerate() {
+            let (answer, outcome) = if i % 2 == 0 {
+                ("x", 0)
+            } else {
+                ("y", outcomes - 1)
+            };
+            yaml += &format!(
+                "  - {{id: r{i}, when: {{q: {answer}}}, score: {{o{outcome}: {p}}}, why: w, cite: c}}\n"
+            );
+        }
+        let order: Vec<String> = (0..outcomes).rev().map(|o| format!("o{o}")).collect();
+        yaml += &format!(
+            "tie_break: [{}]\nconfidence: {{strong: 2, moderate: 1}}\n",
+            order.join(", ")
+        );
+        load_rules("sized.yaml", yaml.as_bytes()).unwrap()
+    }
+
+    fn agrees_with_the_engine(rules: &crate::rules::RuleSet) -> bool {
+        let eval = Evaluator::new(rules);
+        [[1], [2]]
+            .iter()
+            .all(|a| eval.winner(a) == engine::winner(rules, a))
+    }
+
+    /// The default rules (8 outcomes, as many as the lanes) are tabulated; a ninth outcome, a
+    /// 65th rule or points whose sum could overflow an `i32` fall back to the engine.
+    #[test]
+    fn tabulated_exactly_within_its_limits() {
+        assert!(Evaluator::new(&crate::rules::default_rules()).is_compiled());
+        for (outcomes, rules, compiled) in
+            [(8, 2, true), (9, 2, false), (2, 64, true), (2, 65, false)]
+        {
+            let r = sized(outcomes, &vec![1; rules]);
+            assert_eq!(
+                Evaluator::new(&r).is_compiled(),
+                compiled,
+                "{outcomes} outcomes, {rules} rules"
+            );
+            assert!(agrees_with_the_engine(&r));
+        }
+        // Magnitudes per outcome: exactly i32::MAX still fits; one more does not.
+        let fits = sized(2, &[i32::MAX - 1, -1, 1]);
+        assert!(Evaluator::new(&fits).is_compiled());
+        for overflow in [[i32::MAX, 1, 1], [i32::MAX, 1, 1].map(|p: i32| -p.abs())] {
+            let r = sized(2, &[overflow[0], overflow[1], overflow[2]]);
+            assert!(!Evaluator::new(&r).is_compiled(), "{overflow:?}");
+            assert!(agrees_with_the_engine(&r));
+        }
+    }
+
     /// Nested not/any/all, including a negated disjunction, agree with the tree engine on
     /// every answer set.
     #[test]
