@@ -8,7 +8,7 @@ use serde_saphyr::Spanned;
 use crate::rules::{self, Mask, OneOrMany, Pairs, RuleSet};
 
 /// Where an answer came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
     Flag,
@@ -21,7 +21,7 @@ pub enum Source {
 }
 
 /// One answer per question, every question answered.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Answers {
     pub masks: Vec<Mask>,
     pub sources: Vec<Source>,

@@ -2,16 +2,17 @@
 //! A bad line yields an error record and the rest go on. Lines are processed in chunks, each
 //! chunk split between threads.
 
+use std::collections::HashMap;
 use std::io::{self, BufRead, Write};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use serde_saphyr::Spanned;
 
-use crate::answers::{self, Given, Source};
+use crate::answers::{self, Answers, Given, Source};
 use crate::engine;
 use crate::explain::FlipSearch;
-use crate::report::{self, Report};
+use crate::report;
 use crate::rules::{OneOrMany, Pairs, RuleSet};
 
 /// Lines read before a chunk is processed and written.
@@ -35,13 +36,6 @@ const TABULATE_FROM_LINES: usize = 256;
 pub const MAX_LINE_BYTES: usize = 1024 * 1024;
 
 #[derive(Serialize)]
-struct Success<'a> {
-    line: u64,
-    #[serde(flatten)]
-    report: &'a Report<'a>,
-}
-
-#[derive(Serialize)]
 struct Failure<'a> {
     line: u64,
     error: &'a str,
@@ -60,15 +54,50 @@ enum Input {
     TooLong(u64),
 }
 
-/// The JSON result for one line: a report, or an error record.
+/// A line's result: the JSON object of its verdict without the `line` key (shared with the
+/// lines that resolve to the same answers), or why there is none.
+type Body = Result<Arc<String>, String>;
+
+/// Results already built by one worker, keyed by the resolved answers (and where each came
+/// from): lines that resolve to the same answer set (a grid whose varied question a flag
+/// overrides, a file with repeated lines) build their report, flips included, once. Emptied
+/// when it holds [`MEMO_BYTES`], so memory stays bounded on input that never repeats.
+#[derive(Default)]
+struct Memo {
+    results: HashMap<Answers, Body>,
+    bytes: usize,
+}
+
+/// JSON a worker's memo holds before it is emptied.
+const MEMO_BYTES: usize = 2 * 1024 * 1024;
+
+impl Memo {
+    fn get_or_build(&mut self, answers: Answers, build: impl FnOnce(&Answers) -> Body) -> Body {
+        if let Some(hit) = self.results.get(&answers) {
+            return hit.clone();
+        }
+        let body = build(&answers);
+        let size = body.as_ref().map_or_else(String::len, |b| b.len());
+        if self.bytes + size > MEMO_BYTES {
+            self.results.clear();
+            self.bytes = 0;
+        }
+        self.bytes += size;
+        self.results.insert(answers, body.clone());
+        body
+    }
+}
+
+/// The result for one line's bytes: parsed, merged with the flags, then built (or found in
+/// `memo`).
 fn process(
     rules: &RuleSet,
     search: &FlipSearch,
     flags: &Given,
-    number: u64,
     bytes: &[u8],
     detail: &Detail,
-) -> Result<String, String> {
+    memo: &mut Memo,
+) -> Body {
     let text = std::str::from_utf8(bytes).map_err(|_| "the line is not valid UTF-8".to_owned())?;
     let pairs: Pairs<Spanned<OneOrMany>> = serde_json::from_str(text).map_err(|e| {
         format!("not a JSON object of answers ({e}); expected e.g. {{\"model-type\": \"llm\"}}")
@@ -79,16 +108,24 @@ fn process(
     })?;
     let answers = answers::resolve(rules, &[(flags, Source::Flag), (&line, Source::File)])
         .map_err(|missing| missing.to_string())?;
+    memo.get_or_build(answers, |answers| {
+        build(rules, search, answers, detail).map(Arc::new)
+    })
+}
+
+/// The verdict's JSON object for `answers`, as `detail` asks.
+fn build(
+    rules: &RuleSet,
+    search: &FlipSearch,
+    answers: &Answers,
+    detail: &Detail,
+) -> Result<String, String> {
     let verdict = engine::evaluate(rules, &answers.masks);
     let fields = match detail {
         Detail::Full { with_trace } => {
-            let report = report::build_with(rules, search, &answers, &verdict, *with_trace)
+            let report = report::build_with(rules, search, answers, &verdict, *with_trace)
                 .map_err(|e| e.to_string())?;
-            return serde_json::to_string(&Success {
-                line: number,
-                report: &report,
-            })
-            .map_err(|e| e.to_string());
+            return serde_json::to_string(&report).map_err(|e| e.to_string());
         }
         Detail::Brief(fields) => fields,
     };
@@ -103,7 +140,6 @@ fn process(
     let outcome = &rules.outcomes[winner];
     let has = |f: Field| fields.contains(&f);
     serde_json::to_string(&Brief {
-        line: number,
         recommendation: has(Field::Recommendation).then_some(BriefRecommendation {
             id: &outcome.id,
             name: &outcome.name,
@@ -143,7 +179,6 @@ pub enum Field {
 
 #[derive(Serialize)]
 struct Brief<'a> {
-    line: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     recommendation: Option<BriefRecommendation<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -165,30 +200,51 @@ struct BriefRecommendation<'a> {
     summary: &'a str,
 }
 
+/// One line's output.
+enum Record {
+    /// `{"line": N, ...}`: the number, then the verdict's object without its opening brace.
+    Verdict(u64, Arc<String>),
+    /// A whole error record.
+    Error(String),
+}
+
+impl Record {
+    fn write(&self, out: &mut impl Write) -> io::Result<()> {
+        match self {
+            Record::Verdict(number, body) => {
+                let fields = body.strip_prefix('{').unwrap_or(body);
+                let comma = if fields == "}" { "" } else { "," };
+                writeln!(out, "{{\"line\":{number}{comma}{fields}")
+            }
+            Record::Error(json) => writeln!(out, "{json}"),
+        }
+    }
+}
+
 fn record(
     rules: &RuleSet,
     search: &FlipSearch,
     flags: &Given,
     input: &Input,
     detail: &Detail,
-) -> (String, bool) {
+    memo: &mut Memo,
+) -> Record {
     let (number, result) = match input {
-        Input::Bytes(n, bytes) => (*n, process(rules, search, flags, *n, bytes, detail)),
+        Input::Bytes(n, bytes) => (*n, process(rules, search, flags, bytes, detail, memo)),
         Input::TooLong(n) => (
             *n,
             Err(format!("the line is longer than {MAX_LINE_BYTES} bytes")),
         ),
     };
     match result {
-        Ok(json) => (json, true),
-        Err(message) => {
-            let json = serde_json::to_string(&Failure {
+        Ok(body) => Record::Verdict(number, body),
+        Err(message) => Record::Error(
+            serde_json::to_string(&Failure {
                 line: number,
                 error: &message,
             })
-            .unwrap_or_else(|_| format!("{{\"line\":{number},\"error\":\"unprintable error\"}}"));
-            (json, false)
-        }
+            .unwrap_or_else(|_| format!("{{\"line\":{number},\"error\":\"unprintable error\"}}")),
+        ),
     }
 }
 
@@ -326,6 +382,7 @@ fn process_chunks(
     gate: &Mutex<()>,
 ) -> io::Result<Summary> {
     let mut search = FlipSearch::new(rules);
+    let mut memos: Vec<Memo> = (0..threads.max(1)).map(|_| Memo::default()).collect();
     let mut summary = Summary::default();
     while let Some(chunk) = next_chunk()? {
         // Many lines: the evaluator's tables (built once, in milliseconds) make each flip
@@ -335,13 +392,14 @@ fn process_chunks(
         }
         let search = &search;
         let parts = threads.clamp(1, chunk.len().max(1));
-        let results: Vec<Vec<(String, bool)>> = std::thread::scope(|s| {
+        let results: Vec<Vec<Record>> = std::thread::scope(|s| {
             let handles: Vec<_> = chunk
                 .chunks(chunk.len().div_ceil(parts).max(1))
-                .map(|part| {
+                .zip(memos.iter_mut())
+                .map(|(part, memo)| {
                     s.spawn(move || {
                         part.iter()
-                            .map(|l| record(rules, search, flags, l, detail))
+                            .map(|l| record(rules, search, flags, l, detail, memo))
                             .collect()
                     })
                 })
@@ -354,13 +412,55 @@ fn process_chunks(
         let _whole_lines = gate
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        for (json, ok) in results.into_iter().flatten() {
-            out.write_all(json.as_bytes())?;
-            out.write_all(b"\n")?;
+        for record in results.into_iter().flatten() {
+            record.write(out)?;
             summary.lines += 1;
-            summary.failed += u64::from(!ok);
+            summary.failed += u64::from(matches!(record, Record::Error(_)));
         }
         out.flush()?;
     }
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Mask;
+
+    fn answers(mask: Mask) -> Answers {
+        Answers {
+            masks: vec![mask],
+            sources: vec![Source::File],
+        }
+    }
+
+    /// A repeat is built once; the memo never holds more than its bytes, so a batch that
+    /// never repeats still runs in bounded memory.
+    #[test]
+    fn the_memo_builds_each_answer_set_once_and_stays_bounded() {
+        let mut memo = Memo::default();
+        let mut built = 0;
+        let mut get = |memo: &mut Memo, mask: Mask, size: usize| {
+            let body = memo.get_or_build(answers(mask), |_| {
+                built += 1;
+                Ok(Arc::new("x".repeat(size)))
+            });
+            assert_eq!(body.map(|b| b.len()), Ok(size));
+        };
+        get(&mut memo, 1, 10);
+        get(&mut memo, 1, 10);
+        get(&mut memo, 2, 10);
+        assert_eq!((memo.results.len(), memo.bytes), (2, 20));
+        // A body that would pass the limit empties the memo first.
+        get(&mut memo, 3, MEMO_BYTES - 5);
+        assert_eq!((memo.results.len(), memo.bytes), (1, MEMO_BYTES - 5));
+        get(&mut memo, 1, 10);
+        assert_eq!((memo.results.len(), memo.bytes), (1, 10));
+        let _ = get;
+        assert_eq!(built, 4);
+        // Errors are kept too: "nothing is possible" is as costly to explain.
+        let e = memo.get_or_build(answers(9), |_| Err("none".into()));
+        assert_eq!(e, Err("none".into()));
+        assert_eq!(memo.bytes, 14);
+    }
 }

@@ -322,3 +322,38 @@ fn fields_give_brief_records_that_match_the_full_documents() {
         .code(2)
         .stdout("");
 }
+
+/// Lines that resolve to the same answers (here: a flag overrides the one answer in which they
+/// differ, or the line repeats) share one built result, each under its own line number, and
+/// it is the result a single `recommend` gives.
+#[test]
+fn lines_with_the_same_answers_get_the_same_result_under_their_own_numbers() {
+    let input = "{\"model-type\": \"llm\", \"platform\": \"ios\"}\n{\"model-type\": \"llm\", \"platform\": \"macos\"}\n{\"model-type\": \"vision\"}\n{\"model-type\": \"llm\", \"platform\": \"ios\"}\n";
+    for fields in [None, Some("recommendation,margin,flips")] {
+        let mut cmd = mlstack();
+        cmd.args(["recommend", "--batch", "-", "--platform", "visionos"]);
+        if let Some(f) = fields {
+            cmd.args(["--fields", f]);
+        }
+        let out = lines_of(&cmd.write_stdin(input).assert().success());
+        let numbers: Vec<u64> = out.iter().map(|v| v["line"].as_u64().unwrap()).collect();
+        assert_eq!(numbers, [1, 2, 3, 4]);
+        let without_line = |v: &serde_json::Value| {
+            let mut v = v.clone();
+            v.as_object_mut().unwrap().remove("line");
+            v
+        };
+        assert_eq!(without_line(&out[0]), without_line(&out[1]));
+        assert_eq!(without_line(&out[0]), without_line(&out[3]));
+        assert_ne!(without_line(&out[0]), without_line(&out[2]));
+        if fields.is_none() {
+            let mut single = recommend_json(&["--model-type", "llm", "--platform", "visionos"]);
+            let mut batch = without_line(&out[0]);
+            // Where the answers came from differs (the line, not a flag); nothing else does.
+            for doc in [&mut batch, &mut single] {
+                doc.as_object_mut().unwrap().remove("provenance");
+            }
+            assert_eq!(batch, single);
+        }
+    }
+}
