@@ -23,6 +23,12 @@ if [ ${#targets[@]} -eq 0 ]; then
   targets=(rules_parse safetensors_header gguf_header coreml_spec rules_loader answers_loader batch_lines)
 fi
 jobs=${JOBS:-2}
+# Build every target first, so that a build failure is not taken for a finding.
+if ! build_log=$(RUSTC_BOOTSTRAP=1 cargo fuzz build -s none 2>&1); then
+  echo "$build_log" | tail -30 >&2
+  echo "fuzz/run.sh: the fuzz targets do not build" >&2
+  exit 2
+fi
 for target in "${targets[@]}"; do
   corpus="corpus/$target"
   mkdir -p "$corpus"
