@@ -371,6 +371,61 @@ mod tests {
         }
     }
 
+    /// A group of exactly `MAX_GROUP_ENTRIES` joint answers (a multi-choice question of 16
+    /// options) is tabulated; one of twice that is not.
+    #[test]
+    fn groups_are_tabulated_up_to_their_limit() {
+        for (options, compiled) in [(16, true), (17, false)] {
+            let ids: Vec<String> = (0..options)
+                .map(|i| format!("{{id: o{i}, label: L}}"))
+                .collect();
+            let yaml = format!(
+                "name: wide\noutcomes: [{{id: a, name: A, summary: a}}, {{id: b, name: B, summary: b}}]\n\
+questions:\n  - {{id: q, prompt: Q, kind: multi, required: true, options: [{}]}}\n\
+rules:\n  - {{id: r, when: {{q: o3}}, score: {{b: 1}}, why: w, cite: c}}\n\
+tie_break: [a, b]\nconfidence: {{strong: 2, moderate: 1}}\n",
+                ids.join(", ")
+            );
+            let rules = load_rules("wide.yaml", yaml.as_bytes()).unwrap();
+            let eval = Evaluator::new(&rules);
+            assert_eq!(eval.is_compiled(), compiled, "{options} options");
+            for answer in [1u64, 0b1000, 0b1011] {
+                assert_eq!(eval.winner(&[answer]), engine::winner(&rules, &[answer]));
+            }
+        }
+    }
+
+    /// A rule without a condition counts once, however many groups there are.
+    #[test]
+    fn a_rule_without_a_condition_counts_once() {
+        let yaml = "name: groups\noutcomes: [{id: a, name: A, summary: a}, {id: b, name: B, summary: b}]\n\
+questions:\n\
+  - {id: p, prompt: P, kind: single, required: true, options: [{id: x, label: X}, {id: y, label: Y}]}\n\
+  - {id: q, prompt: Q, kind: single, default: x, options: [{id: x, label: X}, {id: y, label: Y}]}\n\
+  - {id: r, prompt: R, kind: single, default: x, options: [{id: x, label: X}, {id: y, label: Y}]}\n\
+rules:\n\
+  - {id: always-b, score: {b: 2}, why: w, cite: c}\n\
+  - {id: px-a, when: {p: x}, score: {a: 3}, why: w, cite: c}\n\
+  - {id: qy-b, when: {q: y}, score: {b: 1}, why: w, cite: c}\n\
+  - {id: ry-a, when: {r: y}, score: {a: 1}, why: w, cite: c}\n\
+tie_break: [a, b]\nconfidence: {strong: 2, moderate: 1}\n";
+        let rules = load_rules("groups.yaml", yaml.as_bytes()).unwrap();
+        let eval = Evaluator::new(&rules);
+        assert!(eval.is_compiled());
+        assert_eq!(eval.groups().map(|g| g.len()), Some(3));
+        for p in [1, 2] {
+            for q in [1, 2] {
+                for r in [1, 2] {
+                    let answers = [p, q, r];
+                    let mut scores = [0i32; 8];
+                    eval.score_into(&answers, &mut scores, None);
+                    assert_eq!(scores[..2], engine::evaluate(&rules, &answers).scores[..]);
+                    assert_eq!(eval.winner(&answers), engine::winner(&rules, &answers));
+                }
+            }
+        }
+    }
+
     /// Nested not/any/all, including a negated disjunction, agree with the tree engine on
     /// every answer set.
     #[test]
