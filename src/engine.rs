@@ -106,14 +106,39 @@ pub struct Partial<'r> {
     varying_constraints: Vec<usize>,
 }
 
+/// The questions each rule's and each constraint's condition looks at (a bit per question),
+/// worked out once for many [`Partial`] evaluations.
+#[derive(Debug, Clone)]
+pub struct LooksAt {
+    rules: Vec<u64>,
+    constraints: Vec<u64>,
+}
+
+impl LooksAt {
+    pub fn new(rules: &RuleSet) -> Self {
+        LooksAt {
+            rules: rules
+                .rules
+                .iter()
+                .map(|r| r.when.as_ref().map_or(0, |c| c.questions()))
+                .collect(),
+            constraints: rules
+                .constraints
+                .iter()
+                .map(|c| c.when.questions())
+                .collect(),
+        }
+    }
+}
+
 impl<'r> Partial<'r> {
     /// `answers` fixes every question; `varying` has a bit per question that may change.
-    pub fn new(rules: &'r RuleSet, answers: &[Mask], varying: u64) -> Self {
+    pub fn new(rules: &'r RuleSet, looks_at: &LooksAt, answers: &[Mask], varying: u64) -> Self {
         let mut base = [0i32; MAX_OUTCOMES];
         let mut varying_rules = Vec::new();
         for (i, rule) in rules.rules.iter().enumerate() {
             match &rule.when {
-                Some(c) if c.questions() & varying != 0 => varying_rules.push(i),
+                Some(_) if looks_at.rules[i] & varying != 0 => varying_rules.push(i),
                 Some(c) if !c.holds(answers) => {}
                 _ => {
                     for &(o, p) in &rule.score {
@@ -125,7 +150,7 @@ impl<'r> Partial<'r> {
         let mut base_excluded = 0u64;
         let mut varying_constraints = Vec::new();
         for (i, c) in rules.constraints.iter().enumerate() {
-            if c.when.questions() & varying != 0 {
+            if looks_at.constraints[i] & varying != 0 {
                 varying_constraints.push(i);
             } else if c.when.holds(answers) {
                 base_excluded |= c.exclude;

@@ -65,6 +65,8 @@ pub struct FlipSearch<'r> {
     legal: Vec<Option<Vec<Mask>>>,
     /// Per question: the masks the conditions test it with.
     tests: Vec<Vec<Mask>>,
+    /// The questions each condition looks at, for the tree search.
+    looks_at: engine::LooksAt,
     /// The tabulated evaluator, for many searches ([`FlipSearch::tabulated`]).
     evaluator: Option<Evaluator<'r>>,
 }
@@ -98,9 +100,8 @@ impl<'r> FlipSearch<'r> {
                 .iter()
                 .map(|q| q.legal_answers(EXHAUSTIVE_ANSWERS))
                 .collect(),
-            tests: (0..rules.questions.len())
-                .map(|q| crate::space::test_masks(rules, q))
-                .collect(),
+            tests: crate::space::all_test_masks(rules),
+            looks_at: engine::LooksAt::new(rules),
         }
     }
 
@@ -121,7 +122,12 @@ impl<'r> FlipSearch<'r> {
     fn probe<'a>(&'a self, rules: &'r RuleSet, answers: &[Mask], varying: u64) -> Probe<'a, 'r> {
         match &self.evaluator {
             Some(evaluator) => Probe::Table(evaluator),
-            None => Probe::Tree(engine::Partial::new(rules, answers, varying)),
+            None => Probe::Tree(engine::Partial::new(
+                rules,
+                &self.looks_at,
+                answers,
+                varying,
+            )),
         }
     }
 

@@ -9,6 +9,7 @@ mod rules_check;
 mod rules_cmd;
 mod rules_show;
 
+use std::borrow::Cow;
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
@@ -230,7 +231,10 @@ pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> io::Result<()> 
 /// Write a finished result to stdout in one go, with any control character that text from a
 /// file carried shown as an escape (`render::safe`). A closed pipe is a normal end.
 pub fn emit(bytes: &[u8]) -> Result<(), Failure> {
-    let text = String::from_utf8_lossy(bytes);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    };
     emit_raw(crate::render::safe::safe(&text).as_bytes())
 }
 

@@ -29,19 +29,34 @@ pub struct Dimension {
 /// The distinct test masks that the rules and constraints of `rules` apply to question `q`.
 pub fn test_masks(rules: &RuleSet, q: usize) -> Vec<Mask> {
     let mut masks = Vec::new();
-    let mut collect = |question: usize, mask: Mask| {
+    each_test(rules, |question, mask| {
         if question == q && !masks.contains(&mask) {
             masks.push(mask);
         }
-    };
+    });
+    masks
+}
+
+/// Call `f(question, mask)` for every test of every rule's and constraint's condition.
+fn each_test(rules: &RuleSet, mut f: impl FnMut(usize, Mask)) {
     for rule in &rules.rules {
         if let Some(when) = &rule.when {
-            when.for_each_test(&mut collect);
+            when.for_each_test(&mut f);
         }
     }
     for constraint in &rules.constraints {
-        constraint.when.for_each_test(&mut collect);
+        constraint.when.for_each_test(&mut f);
     }
+}
+
+/// [`test_masks`] of every question, in one pass over the conditions.
+pub fn all_test_masks(rules: &RuleSet) -> Vec<Vec<Mask>> {
+    let mut masks: Vec<Vec<Mask>> = vec![Vec::new(); rules.questions.len()];
+    each_test(rules, |question, mask| {
+        if !masks[question].contains(&mask) {
+            masks[question].push(mask);
+        }
+    });
     masks
 }
 
@@ -294,4 +309,20 @@ pub fn can_change_winner_per_question(
         true
     });
     Some(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_test_masks_are_each_questions_test_masks() {
+        let rules = crate::rules::default_rules();
+        let all = all_test_masks(&rules);
+        assert_eq!(all.len(), rules.questions.len());
+        for (q, masks) in all.iter().enumerate() {
+            assert_eq!(masks, &test_masks(&rules, q), "question {q}");
+        }
+        assert!(all.iter().any(|m| m.len() > 1));
+    }
 }
