@@ -326,3 +326,55 @@ pub fn influence(rules: &RuleSet, verdict: &Verdict) -> Vec<Influence> {
     });
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A verdict whose winner leads the runner-up by `margin` (or stands alone).
+    fn verdict(margin: Option<i32>) -> Verdict {
+        Verdict {
+            scores: vec![10, 10 - margin.unwrap_or(0)],
+            excluded: if margin.is_none() { 0b10 } else { 0 },
+            fired_rules: Vec::new(),
+            fired_constraints: Vec::new(),
+            notes: Vec::new(),
+            ranking: if margin.is_none() {
+                vec![0]
+            } else {
+                vec![0, 1]
+            },
+        }
+    }
+
+    #[test]
+    fn confidence_follows_the_thresholds_at_their_edges() {
+        let t = ConfidenceThresholds {
+            strong: 5,
+            moderate: 2,
+        };
+        let at = |m| confidence(&verdict(m), t);
+        assert_eq!(at(None), Confidence::Strong, "a forced verdict");
+        assert_eq!(at(Some(6)), Confidence::Strong);
+        assert_eq!(at(Some(5)), Confidence::Strong);
+        assert_eq!(at(Some(4)), Confidence::Moderate);
+        assert_eq!(at(Some(2)), Confidence::Moderate);
+        assert_eq!(at(Some(1)), Confidence::CloseCall);
+        assert_eq!(at(Some(0)), Confidence::CloseCall);
+    }
+
+    #[test]
+    fn confidence_names_match_the_json() {
+        for c in [
+            Confidence::Strong,
+            Confidence::Moderate,
+            Confidence::CloseCall,
+        ] {
+            assert_eq!(
+                serde_json::to_value(c).unwrap(),
+                serde_json::Value::from(c.as_str())
+            );
+        }
+        assert_eq!(Confidence::CloseCall.as_str(), "close-call");
+    }
+}
