@@ -21,15 +21,6 @@ const CHUNK_LINES: usize = 4096;
 /// until it is written, so smaller chunks keep a batch's memory to a few megabytes.
 const FULL_CHUNK_LINES: usize = 512;
 
-impl Detail {
-    /// Lines per chunk for this detail.
-    fn chunk_lines(&self) -> usize {
-        match self {
-            Detail::Full { .. } => FULL_CHUNK_LINES,
-            Detail::Brief(_) => CHUNK_LINES,
-        }
-    }
-}
 /// A chunk at least this long has the flip searches use the tabulated evaluator.
 const TABULATE_FROM_LINES: usize = 256;
 /// Longest input line accepted; longer lines get an error record.
@@ -163,6 +154,16 @@ pub enum Detail {
     Full { with_trace: bool },
     /// Only these keys (`--fields`), in the document's order.
     Brief(Vec<Field>),
+}
+
+impl Detail {
+    /// Lines per chunk for this detail.
+    fn chunk_lines(&self) -> usize {
+        match self {
+            Detail::Full { .. } => FULL_CHUNK_LINES,
+            Detail::Brief(_) => CHUNK_LINES,
+        }
+    }
 }
 
 /// The keys `--fields` can ask for: what the verdict itself gives, without the report.
