@@ -363,6 +363,32 @@ mod tests {
         assert_eq!(at(Some(0)), Confidence::CloseCall);
     }
 
+    fn flip(question: usize, outcome: usize, distance: u32) -> FlipResult {
+        FlipResult {
+            changes: vec![Change {
+                question,
+                from: 1,
+                to: 2,
+            }],
+            outcome,
+            distance,
+        }
+    }
+
+    /// Per new outcome only the nearest changes stay: a farther one is dropped, an equally
+    /// near one joins, a nearer one replaces them; other outcomes are kept apart.
+    #[test]
+    fn only_the_nearest_changes_per_outcome_are_kept() {
+        let mut found = vec![flip(0, 1, 2)];
+        keep_nearest(&mut found, flip(1, 1, 3));
+        assert_eq!(found, [flip(0, 1, 2)]);
+        keep_nearest(&mut found, flip(2, 1, 2));
+        assert_eq!(found, [flip(0, 1, 2), flip(2, 1, 2)]);
+        keep_nearest(&mut found, flip(3, 2, 5));
+        keep_nearest(&mut found, flip(4, 1, 1));
+        assert_eq!(found, [flip(3, 2, 5), flip(4, 1, 1)]);
+    }
+
     #[test]
     fn confidence_names_match_the_json() {
         for c in [
