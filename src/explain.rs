@@ -389,6 +389,121 @@ mod tests {
         assert_eq!(found, [flip(3, 2, 5), flip(4, 1, 1)]);
     }
 
+    /// `b` needs both `p` and `q` at `y`, `c` needs `r` to hold `m` and `n`; `a` wins
+    /// otherwise (`r` adds points to `a`, `p` to nobody).
+    const PAIRS: &str = r#"
+name: pairs
+outcomes:
+  - {id: a, name: A, summary: a}
+  - {id: b, name: B, summary: b}
+  - {id: c, name: C, summary: c}
+questions:
+  - {id: p, prompt: P, kind: single, required: true, options: [{id: x, label: X}, {id: y, label: Y}]}
+  - {id: q, prompt: Q, kind: single, default: x, options: [{id: x, label: X}, {id: y, label: Y}]}
+  - {id: r, prompt: R, kind: multi, default: [m], options: [{id: m, label: M}, {id: n, label: N}, {id: o, label: O}]}
+rules:
+  - {id: base, score: {a: 1}, why: w, cite: c}
+  - {id: both, when: {all: [{p: y}, {q: y}]}, score: {b: 2}, why: w, cite: c}
+  - {id: r-m, when: {r: m}, score: {a: 2, c: 1}, why: w, cite: c}
+  - {id: r-n, when: {r: n}, score: {c: 1}, why: w, cite: c}
+  - {id: r-mn, when: {all: [{r: m}, {r: n}]}, score: {c: 2}, why: w, cite: c}
+tie_break: [a, b, c]
+confidence: {strong: 3, moderate: 1}
+"#;
+
+    fn pairs() -> RuleSet {
+        crate::rules::load_rules("pairs.yaml", PAIRS.as_bytes()).unwrap()
+    }
+
+    /// With p=x, q=x, r=[m]: a scores 3 and c 1. Adding n to r gives c 1+1+2 = 4 against
+    /// a's 3: a one-question flip at distance 1. With r's rules taking points only from c,
+    /// nothing single flips, but p and q to y together do (b 2 against a 1): distance 2.
+    #[test]
+    fn single_flips_and_the_pair_when_none_is_single() {
+        let r = pairs();
+        for search in [FlipSearch::new(&r), FlipSearch::tabulated(&r)] {
+            let single = flips_with(&r, &search, &[0b01, 0b01, 0b001]);
+            assert_eq!(
+                single,
+                [FlipResult {
+                    changes: vec![Change {
+                        question: 2,
+                        from: 0b001,
+                        to: 0b011
+                    }],
+                    outcome: 2,
+                    distance: 1,
+                }]
+            );
+        }
+        // Two questions that only matter together: no single change flips, the pair does.
+        let both = crate::rules::load_rules(
+            "both.yaml",
+            PAIRS
+                .replace("{id: r-", "{id: unused-r-")
+                .replace(
+                    "when: {r: m}, score: {a: 2, c: 1}",
+                    "when: {r: m}, score: {c: -1}",
+                )
+                .replace(
+                    "when: {r: n}, score: {c: 1}",
+                    "when: {r: n}, score: {c: -1}",
+                )
+                .replace("score: {c: 2}", "score: {c: -1}")
+                .as_bytes(),
+        )
+        .unwrap();
+        for search in [FlipSearch::new(&both), FlipSearch::tabulated(&both)] {
+            let pair = flips_with(&both, &search, &[0b01, 0b01, 0b100]);
+            assert_eq!(
+                pair,
+                [FlipResult {
+                    changes: vec![
+                        Change {
+                            question: 0,
+                            from: 0b01,
+                            to: 0b10
+                        },
+                        Change {
+                            question: 1,
+                            from: 0b01,
+                            to: 0b10
+                        },
+                    ],
+                    outcome: 1,
+                    distance: 2,
+                }]
+            );
+        }
+    }
+
+    /// Points per question for the winner and the runner-up, strongest lead first; a rule
+    /// counts toward every question it looks at, an unconditional one toward none.
+    #[test]
+    fn influence_adds_each_fired_rules_points_to_the_questions_it_looks_at() {
+        let r = pairs();
+        // p=y, q=y, r=[m, n]: a 1+2 = 3, b 2, c 1+1+2 = 4: c wins, a runs up.
+        let v = engine::evaluate(&r, &[0b10, 0b10, 0b011]);
+        assert_eq!((v.winner(), v.runner_up()), (Some(2), Some(0)));
+        let found: Vec<(usize, i32, i32)> = influence(&r, &v)
+            .iter()
+            .map(|i| (i.question, i.for_winner, i.for_runner_up))
+            .collect();
+        // r: c gets 1 (r-m) + 1 (r-n) + 2 (r-mn), a gets 2 (r-m). p and q: only b's rule.
+        assert_eq!(found, [(2, 4, 2)]);
+        // Nothing possible: no influence.
+        let mut none = v.clone();
+        none.ranking.clear();
+        assert!(influence(&r, &none).is_empty());
+        // p=y, q=y, r=[o]: b 2 beats a 1; p and q each bring b its 2 points.
+        let v = engine::evaluate(&r, &[0b10, 0b10, 0b100]);
+        let found: Vec<(usize, i32, i32)> = influence(&r, &v)
+            .iter()
+            .map(|i| (i.question, i.for_winner, i.for_runner_up))
+            .collect();
+        assert_eq!(found, [(0, 2, 0), (1, 2, 0)]);
+    }
+
     #[test]
     fn confidence_names_match_the_json() {
         for c in [
