@@ -504,6 +504,31 @@ confidence: {strong: 3, moderate: 1}
         assert_eq!(found, [(0, 2, 0), (1, 2, 0)]);
     }
 
+    /// The order is the lead each question gives the winner over the runner-up, not the
+    /// points alone: `t` (3 to 0) comes before `s` (4 to 2).
+    #[test]
+    fn influence_is_ordered_by_the_lead_it_gives() {
+        let yaml = r#"
+name: lead
+outcomes: [{id: a, name: A, summary: a}, {id: b, name: B, summary: b}]
+questions:
+  - {id: s, prompt: S, kind: single, required: true, options: [{id: x, label: X}, {id: y, label: Y}]}
+  - {id: t, prompt: T, kind: single, default: x, options: [{id: x, label: X}, {id: y, label: Y}]}
+rules:
+  - {id: s-x, when: {s: x}, score: {a: 4, b: 2}, why: w, cite: c}
+  - {id: t-x, when: {t: x}, score: {a: 3}, why: w, cite: c}
+tie_break: [a, b]
+confidence: {strong: 3, moderate: 1}
+"#;
+        let r = crate::rules::load_rules("lead.yaml", yaml.as_bytes()).unwrap();
+        let v = engine::evaluate(&r, &[0b01, 0b01]);
+        let found: Vec<(usize, i32, i32)> = influence(&r, &v)
+            .iter()
+            .map(|i| (i.question, i.for_winner, i.for_runner_up))
+            .collect();
+        assert_eq!(found, [(1, 3, 0), (0, 4, 2)]);
+    }
+
     #[test]
     fn confidence_names_match_the_json() {
         for c in [
