@@ -315,6 +315,176 @@ pub fn can_change_winner_per_question(
 mod tests {
     use super::*;
 
+    fn findings() -> RuleSet {
+        crate::rules::load_rules(
+            "check-findings.yaml",
+            include_bytes!("../../tests/fixtures/check-findings.yaml"),
+        )
+        .unwrap()
+    }
+
+    /// A multi-choice question of three options (`r` in a copy of the findings fixture made
+    /// multi-choice) split by one test: the 4 answers holding `n` and the 3 without.
+    #[test]
+    fn classes_group_answers_by_the_tests_and_prefer_the_default() {
+        let mut rules = findings();
+        let q = &mut rules.questions[2];
+        q.kind = crate::rules::Kind::Multi;
+        q.options.push(q.options[0].clone());
+        q.default = Some(0b100);
+        let classes = classes(&rules.questions[2], &[0b010]).unwrap();
+        assert_eq!(
+            classes,
+            [
+                Class {
+                    answer: 0b100,
+                    weight: 3
+                },
+                Class {
+                    answer: 0b010,
+                    weight: 4
+                }
+            ]
+        );
+        // No test: one class of every legal answer.
+        let one = super::classes(&rules.questions[2], &[]).unwrap();
+        assert_eq!(
+            one,
+            [Class {
+                answer: 0b100,
+                weight: 7
+            }]
+        );
+    }
+
+    fn dims() -> Vec<Dimension> {
+        let class = |answer, weight| Class { answer, weight };
+        vec![
+            Dimension {
+                question: 0,
+                classes: vec![class(1, 2), class(2, 3)],
+            },
+            Dimension {
+                question: 2,
+                classes: vec![class(4, 5), class(8, 1), class(16, 7)],
+            },
+        ]
+    }
+
+    #[test]
+    fn sizes_multiply_weights_and_classes() {
+        assert_eq!(sizes(&dims()), (5 * 13, 2 * 3));
+        assert_eq!(sizes(&[]), (1, 1));
+    }
+
+    /// Every combination once, in odometer order, with the product of its weights; the first
+    /// dimension limited to its range; other questions kept from `base`; stopping on request.
+    #[test]
+    fn for_each_visits_every_combination_once() {
+        let base = [0, 99, 0];
+        let mut seen = Vec::new();
+        for_each(&dims(), &base, 0..2, |a, w| {
+            seen.push((a.to_vec(), w));
+            true
+        });
+        let expect: Vec<(Vec<Mask>, u64)> = [(1, 2), (2, 3)]
+            .iter()
+            .flat_map(|&(a0, w0)| {
+                [(4, 5), (8, 1), (16, 7)].map(move |(a2, w2)| (vec![a0, 99, a2], w0 * w2))
+            })
+            .collect();
+        assert_eq!(seen, expect);
+        let mut second_half = Vec::new();
+        for_each(&dims(), &base, 1..2, |a, _| {
+            second_half.push(a.to_vec());
+            true
+        });
+        assert_eq!(
+            second_half,
+            [vec![2, 99, 4], vec![2, 99, 8], vec![2, 99, 16]]
+        );
+        let mut count = 0;
+        for_each(&dims(), &base, 0..2, |_, _| {
+            count += 1;
+            count < 4
+        });
+        assert_eq!(count, 4);
+        let mut empty = Vec::new();
+        for_each(&[], &base, 0..0, |a, w| {
+            empty.push((a.to_vec(), w));
+            true
+        });
+        assert_eq!(empty, [(base.to_vec(), 1)]);
+        for_each(&dims(), &base, 1..1, |_, _| {
+            panic!("an empty range visits nothing")
+        });
+    }
+
+    #[test]
+    fn split_covers_the_range_in_order_with_at_most_n_threads() {
+        let ranges = split(10, 3, |r| r);
+        assert_eq!(ranges, [0..3, 3..6, 6..10]);
+        assert_eq!(split(2, 8, |r| r), [0..1, 1..2]);
+        assert_eq!(split(0, 4, |r| r), [0..0]);
+        let sums = par_for_each(&dims(), &[0, 0, 0], 2, || 0u64, |s, _, w| *s += w);
+        assert_eq!(sums, [2 * 13, 3 * 13]);
+    }
+
+    #[test]
+    fn the_widest_dimension_goes_first() {
+        let mut d = dims();
+        widest_first(&mut d);
+        assert_eq!(d[0].question, 2);
+        assert_eq!(d[1].question, 0);
+    }
+
+    /// Random answers are legal, and every option turns up.
+    #[test]
+    fn random_answers_are_legal_and_reach_every_option() {
+        let rules = crate::rules::default_rules();
+        let mut rng = Rng::new(3);
+        for q in &rules.questions {
+            let mut union = 0;
+            for _ in 0..400 {
+                let a = rng.answer(q);
+                assert!(q.accepts(a), "{}: {a:b}", q.id);
+                union |= a;
+            }
+            assert_eq!(union, (1u64 << q.options.len()) - 1, "{}", q.id);
+        }
+        assert_ne!(Rng::new(1).next_u64(), Rng::new(2).next_u64());
+    }
+
+    /// In the findings fixture `second` only feeds a rule that never matters; `first` decides.
+    #[test]
+    fn whether_a_question_can_change_the_winner() {
+        let rules = findings();
+        let eval = crate::evaluator::Evaluator::new(&rules);
+        let base = vec![1, 1, 1];
+        let free = vec![true; 3];
+        for check in [can_change_winner, can_change_winner_per_question] {
+            assert_eq!(check(&eval, &base, &free, 0, u128::MAX), Some(true));
+            assert_eq!(check(&eval, &base, &free, 1, u128::MAX), Some(false));
+            assert_eq!(check(&eval, &base, &free, 2, u128::MAX), Some(true));
+        }
+        // Held at `first: y`, `third` still matters (y with n rules everything out).
+        let held = [false, true, true];
+        assert_eq!(
+            can_change_winner_per_question(&eval, &[2, 1, 1], &held, 2, u128::MAX),
+            Some(true)
+        );
+        // Held at `first: x`, `third` does not: m ties a with b (a wins the tie), n leaves a.
+        assert_eq!(
+            can_change_winner_per_question(&eval, &[1, 1, 1], &held, 2, u128::MAX),
+            Some(false)
+        );
+        // Too many combinations for the limit: no answer.
+        assert_eq!(
+            can_change_winner_per_question(&eval, &base, &free, 0, 1),
+            None
+        );
+    }
+
     #[test]
     fn all_test_masks_are_each_questions_test_masks() {
         let rules = crate::rules::default_rules();
