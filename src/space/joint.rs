@@ -385,6 +385,88 @@ mod tests {
     use crate::rules::{default_rules, load_rules};
     use crate::space::{Rng, can_change_winner_per_question};
 
+    /// Random answered/free splits of `rules`: joint and per-question classes agree on
+    /// whether each free question can change the verdict.
+    fn agree(rules: &crate::rules::RuleSet, cases: usize, seed: u64) {
+        let eval = Evaluator::new(rules);
+        let n = rules.questions.len();
+        let mut rng = Rng::new(seed);
+        for _ in 0..cases {
+            let base: Vec<Mask> = rules.questions.iter().map(|q| rng.answer(q)).collect();
+            let cut = (rng.next_u64() % n as u64) as usize;
+            let free: Vec<bool> = (0..n)
+                .map(|i| i >= cut && !rng.next_u64().is_multiple_of(3))
+                .collect();
+            for q in (0..n).filter(|&q| free[q]) {
+                let joint = can_change_winner(&eval, &base, &free, q, u128::MAX);
+                let per_question = can_change_winner_per_question(&eval, &base, &free, q, 300_000);
+                if per_question.is_some() {
+                    assert_eq!(
+                        joint, per_question,
+                        "question {q}, base {base:?}, free {free:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    fn fixture(yaml: &str) -> crate::rules::RuleSet {
+        load_rules("fixture.yaml", yaml.as_bytes()).unwrap()
+    }
+
+    /// The fast counterpart of the whole-space test below, on small rule sets.
+    #[test]
+    fn relevance_agrees_on_small_rule_sets() {
+        agree(
+            &fixture(include_str!("../../tests/fixtures/check-findings.yaml")),
+            60,
+            1,
+        );
+        agree(
+            &fixture(include_str!("../../tests/fixtures/tiny.yaml")),
+            10,
+            2,
+        );
+        agree(
+            &fixture(include_str!("../../tests/fixtures/default-2026-04.yaml")),
+            25,
+            3,
+        );
+    }
+
+    /// The findings fixture: `second` has no effect anywhere; the space is 8 answer sets in 8
+    /// combinations; each combination's answers are one legal answer per question.
+    #[test]
+    fn the_findings_fixture_over_joint_classes() {
+        let rules = fixture(include_str!("../../tests/fixtures/check-findings.yaml"));
+        let eval = Evaluator::new(&rules);
+        let dims = dimensions(&eval).unwrap();
+        assert_eq!(sizes(&dims), (8, 8));
+        assert_eq!(questions_without_effect(&eval, &dims), [1]);
+        let seen = std::sync::Mutex::new(Vec::new());
+        let weights = par_for_each(
+            &dims,
+            3,
+            2,
+            || 0u64,
+            |w, c| {
+                *w += c.weight;
+                seen.lock().unwrap().push(c.answers());
+            },
+        );
+        assert_eq!(weights.iter().sum::<u64>(), 8);
+        let mut seen = seen.into_inner().unwrap();
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), 8);
+        assert!(
+            seen.iter()
+                .all(|a| a.iter().zip(&rules.questions).all(|(&m, q)| q.accepts(m)))
+        );
+        // A limit below the space's size gives no answer.
+        assert_eq!(can_change_winner(&eval, &[1, 1, 1], &[true; 3], 0, 1), None);
+    }
+
     /// Whether a question can change the verdict is the same through joint classes as
     /// through per-question classes, for random answered/free splits.
     #[test]
