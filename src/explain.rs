@@ -421,6 +421,8 @@ confidence: {strong: 3, moderate: 1}
     #[test]
     fn single_flips_and_the_pair_when_none_is_single() {
         let r = pairs();
+        assert!(!FlipSearch::new(&r).is_tabulated());
+        assert!(FlipSearch::tabulated(&r).is_tabulated());
         for search in [FlipSearch::new(&r), FlipSearch::tabulated(&r)] {
             let single = flips_with(&r, &search, &[0b01, 0b01, 0b001]);
             assert_eq!(
