@@ -442,6 +442,12 @@ confidence: {strong: 3, moderate: 1}
         let both = crate::rules::load_rules(
             "both.yaml",
             PAIRS
+                // Each of p and q alone only ties b with a (a wins the tie): each rule looks at
+                // one question, so the pair search must let both vary.
+                .replace(
+                    "{id: both, when: {all: [{p: y}, {q: y}]}, score: {b: 2}, why: w, cite: c}",
+                    "{id: p-y, when: {p: y}, score: {b: 1}, why: w, cite: c}\n  - {id: q-y, when: {q: y}, score: {b: 1}, why: w, cite: c}",
+                )
                 .replace("{id: r-", "{id: unused-r-")
                 .replace(
                     "when: {r: m}, score: {a: 2, c: 1}",
