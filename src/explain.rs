@@ -485,6 +485,14 @@ confidence: {strong: 3, moderate: 1}
         }
     }
 
+    /// (question, points to the winner, points to the runner-up) per influencing question.
+    fn influence_of(r: &RuleSet, v: &Verdict) -> Vec<(usize, i32, i32)> {
+        influence(r, v)
+            .iter()
+            .map(|i| (i.question, i.for_winner, i.for_runner_up))
+            .collect()
+    }
+
     /// Points per question for the winner and the runner-up, strongest lead first; a rule
     /// counts toward every question it looks at, an unconditional one toward none.
     #[test]
@@ -493,10 +501,7 @@ confidence: {strong: 3, moderate: 1}
         // p=y, q=y, r=[m, n]: a 1+2 = 3, b 2, c 1+1+2 = 4: c wins, a runs up.
         let v = engine::evaluate(&r, &[0b10, 0b10, 0b011]);
         assert_eq!((v.winner(), v.runner_up()), (Some(2), Some(0)));
-        let found: Vec<(usize, i32, i32)> = influence(&r, &v)
-            .iter()
-            .map(|i| (i.question, i.for_winner, i.for_runner_up))
-            .collect();
+        let found = influence_of(&r, &v);
         // r: c gets 1 (r-m) + 1 (r-n) + 2 (r-mn), a gets 2 (r-m). p and q: only b's rule.
         assert_eq!(found, [(2, 4, 2)]);
         // Nothing possible: no influence.
@@ -505,10 +510,7 @@ confidence: {strong: 3, moderate: 1}
         assert!(influence(&r, &none).is_empty());
         // p=y, q=y, r=[o]: b 2 beats a 1; p and q each bring b its 2 points.
         let v = engine::evaluate(&r, &[0b10, 0b10, 0b100]);
-        let found: Vec<(usize, i32, i32)> = influence(&r, &v)
-            .iter()
-            .map(|i| (i.question, i.for_winner, i.for_runner_up))
-            .collect();
+        let found = influence_of(&r, &v);
         assert_eq!(found, [(0, 2, 0), (1, 2, 0)]);
     }
 
@@ -530,10 +532,7 @@ confidence: {strong: 3, moderate: 1}
 "#;
         let r = crate::rules::load_rules("lead.yaml", yaml.as_bytes()).unwrap();
         let v = engine::evaluate(&r, &[0b01, 0b01]);
-        let found: Vec<(usize, i32, i32)> = influence(&r, &v)
-            .iter()
-            .map(|i| (i.question, i.for_winner, i.for_runner_up))
-            .collect();
+        let found = influence_of(&r, &v);
         assert_eq!(found, [(1, 3, 0), (0, 4, 2)]);
     }
 
