@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Whole-process start-up: `mlstack recommend --model-type llm --format json` against a minimal
-# Rust binary that prints one line, in one hyperfine run. Prints both medians and the ratio.
-# Needs hyperfine (Debian: apt-get install hyperfine).
+# Rust binary that prints one line, in one hyperfine run. Prints both medians and the ratio,
+# then (when valgrind is installed) both programs' instruction counts under callgrind.
+# Needs hyperfine (Debian: apt-get install hyperfine); valgrind is optional.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { echo "bench/startup.sh needs hyperfine (apt-get install hyperfine)" >&2; exit 2; }
@@ -26,3 +27,12 @@ results = json.load(open(sys.argv[1]))["results"]
 floor, ours = (r["median"] * 1000 for r in results)
 print(f"median: minimal {floor:.3f} ms, mlstack {ours:.3f} ms, ratio {ours / floor:.2f}x (target <= 1.2x)")
 PY
+if command -v valgrind >/dev/null; then
+  count() {
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+      sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+  }
+  floor=$(count "$minimal")
+  ours=$(count ./target/release/mlstack recommend --model-type llm --format json)
+  python3 -c "import sys; f, o = int(sys.argv[1]), int(sys.argv[2]); print(f'instructions: minimal {f:,}, mlstack {o:,}, ratio {o / f:.2f}x (target <= 2x)')" "$floor" "$ours"
+fi

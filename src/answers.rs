@@ -232,7 +232,7 @@ pub fn resolve(rules: &RuleSet, layers: &[(&Given, Source)]) -> Result<Answers, 
                 sources.push(source);
             }
             None => {
-                missing.push(question.id.clone());
+                missing.push(question.id.to_string());
                 masks.push(0);
                 sources.push(Source::Default);
             }

@@ -4,11 +4,11 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::builder::{PossibleValue, PossibleValuesParser};
-use clap::{Arg, ArgAction, ArgMatches, Args, CommandFactory, Parser, Subcommand};
+use clap::builder::{PossibleValue, PossibleValuesParser, Str, StyledStr};
+use clap::{Arg, ArgAction, ArgMatches, Args, CommandFactory, Id, Parser, Subcommand};
 
 use crate::render::Format;
-use crate::rules::{Kind, RuleSet};
+use crate::rules::{Kind, RuleSet, Text};
 
 const ABOUT: &str = "Tells Apple-platform teams which on-device inference stack to use \
 (Core ML, MLX, both, MLX now and Core ML later, Core AI on OS 27, or a model the OS already \
@@ -281,7 +281,7 @@ fn with_questions(sub: clap::Command, rules: &RuleSet) -> clap::Command {
     let outcomes: Vec<PossibleValue> = rules
         .outcomes
         .iter()
-        .map(|o| PossibleValue::new(o.id.clone()).help(o.name.clone()))
+        .map(|o| PossibleValue::new(clap_text::<Str>(&o.id)).help(clap_text::<StyledStr>(&o.name)))
         .collect();
     let sub = sub.mut_arg("expect", |a| {
         a.value_parser(PossibleValuesParser::new(outcomes))
@@ -292,24 +292,35 @@ fn with_questions(sub: clap::Command, rules: &RuleSet) -> clap::Command {
         .fold(sub, |sub, q| sub.arg(question_arg(q)))
 }
 
+/// A rule-set text for clap: the embedded rules' texts are passed as they are, a loaded file's
+/// are copied.
+fn clap_text<T: From<&'static str> + From<String>>(text: &Text) -> T {
+    match text.as_static() {
+        Some(text) => T::from(text),
+        None => T::from(text.to_string()),
+    }
+}
+
 fn question_arg(q: &crate::rules::Question) -> Arg {
     let values: Vec<PossibleValue> = q
         .options
         .iter()
         .map(|o| {
-            PossibleValue::new(o.id.clone())
-                .help(o.label.clone())
-                .aliases(o.aliases.iter().cloned())
+            PossibleValue::new(clap_text::<Str>(&o.id))
+                .help(clap_text::<StyledStr>(&o.label))
+                .aliases(o.aliases.iter().map(clap_text::<Str>))
         })
         .collect();
-    let mut help = q.prompt.clone();
-    if q.required {
-        help.push_str(" (required)");
+    let help: StyledStr = if q.required {
+        format!("{} (required)", q.prompt).into()
     } else if let Some(default) = q.default {
-        help.push_str(&format!(" [default: {}]", q.option_ids(default).join(",")));
-    }
-    let arg = Arg::new(q.id.clone())
-        .long(q.id.clone())
+        let default = q.option_ids(default).join(",");
+        format!("{} [default: {default}]", q.prompt).into()
+    } else {
+        clap_text(&q.prompt)
+    };
+    let arg = Arg::new(clap_text::<Id>(&q.id))
+        .long(clap_text::<Str>(&q.id))
         .value_name("VALUE")
         .ignore_case(true)
         .help(help)

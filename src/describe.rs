@@ -23,7 +23,7 @@ pub fn condition(rules: &RuleSet, cond: &Condition) -> String {
         Condition::Test { question, mask } => test_text(&rules.questions[*question], *mask),
         Condition::All(items) => join(rules, items, " and "),
         Condition::Any(items) => join(rules, items, " or "),
-        Condition::Not(inner) => format!("not ({})", condition(rules, inner)),
+        Condition::Not(items) => format!("not ({})", join(rules, items, " and ")),
     }
 }
 
@@ -69,7 +69,7 @@ pub fn failure(rules: &RuleSet, cond: &Condition, answers: &[Mask]) -> String {
             .map(|c| failure(rules, c, answers))
             .collect::<Vec<_>>()
             .join("; and "),
-        Condition::Not(inner) => format!("{} holds", condition(rules, inner)),
+        Condition::Not(items) => format!("{} holds", join(rules, items, " and ")),
     }
 }
 

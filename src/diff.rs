@@ -112,7 +112,7 @@ fn plan<'r>(old: &'r RuleSet, new: &'r RuleSet) -> Result<Plan<'r>, Incomparable
             )));
         }
         let mut common = oq.clone();
-        common.options.clear();
+        common.options.to_mut().clear();
         common.exclusive = 0;
         let (mut old_bits, mut new_bits) = (Vec::new(), Vec::new());
         for (i, option) in oq.options.iter().enumerate() {
@@ -121,7 +121,7 @@ fn plan<'r>(old: &'r RuleSet, new: &'r RuleSet) -> Result<Plan<'r>, Incomparable
                     if oq.exclusive & (1 << i) != 0 {
                         common.exclusive |= 1 << common.options.len();
                     }
-                    common.options.push(option.clone());
+                    common.options.to_mut().push(option.clone());
                     old_bits.push(1 << i);
                     new_bits.push(1 << j);
                 }
@@ -534,7 +534,7 @@ fn diff_with(
             )
         }
     };
-    let id = |rules: &RuleSet, o: Option<usize>| o.map(|o| rules.outcomes[o].id.clone());
+    let id = |rules: &RuleSet, o: Option<usize>| o.map(|o| rules.outcomes[o].id.to_string());
     let mut changes: Vec<Change> = tally
         .changes
         .into_iter()
@@ -603,7 +603,7 @@ mod tests {
             assert_eq!(counts(&joint), counts(&per_question));
             for change in &joint.changes {
                 let example = change.finding.example.as_ref().unwrap();
-                let name = |r: &RuleSet, o: Option<usize>| o.map(|o| r.outcomes[o].id.clone());
+                let name = |r: &RuleSet, o: Option<usize>| o.map(|o| r.outcomes[o].id.to_string());
                 assert_eq!(name(&old, engine::winner(&old, example)), change.from);
             }
         }

@@ -386,7 +386,7 @@ confidence: {strong: 3, moderate: 2}
             [2, 1, 0],
         ];
         for order in orders {
-            r.tie_break = order.to_vec();
+            r.tie_break = order.to_vec().into();
             for n in 0..27 {
                 let scores = [n % 3, n / 3 % 3, n / 9];
                 for excluded in 0..8u64 {
@@ -420,7 +420,7 @@ confidence: {strong: 3, moderate: 2}
     #[test]
     fn a_single_survivor_has_no_margin() {
         let mut r = rules();
-        r.constraints[0].exclude = 0b011;
+        r.constraints.to_mut()[0].exclude = 0b011;
         let v = evaluate(&r, &answers(&r, &["z"], "off"));
         assert_eq!(v.ranking, [2]);
         assert_eq!(v.margin(), None);

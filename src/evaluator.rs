@@ -184,7 +184,7 @@ fn compile(rules: &RuleSet) -> Option<Compiled> {
     }
     Some(Compiled {
         groups,
-        tie_break: rules.tie_break.clone(),
+        tie_break: rules.tie_break.to_vec(),
     })
 }
 

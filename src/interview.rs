@@ -88,11 +88,11 @@ mod tests {
 
     impl Prompter for Scripted {
         fn ask(&mut self, q: &Question, default: Option<Mask>) -> Result<Mask, PromptError> {
-            self.asked.push(q.id.clone());
+            self.asked.push(q.id.to_string());
             match self.answers.iter().find(|(id, _)| *id == q.id) {
                 Some((_, values)) => Ok(q.answer_mask(values.iter().copied()).unwrap()),
                 None => default.ok_or(PromptError::InputEnded {
-                    question: q.id.clone(),
+                    question: q.id.to_string(),
                     reason: "script has no answer".into(),
                 }),
             }

@@ -36,7 +36,7 @@ fn choices(q: &Question) -> Vec<Choice> {
     q.options
         .iter()
         .map(|o| Choice {
-            id: o.id.clone(),
+            id: o.id.to_string(),
             // Labels come from the rule file: no control characters reach the terminal.
             text: safe(&match &o.help {
                 Some(help) => format!("{}: {} ({help})", o.id, o.label),
@@ -56,7 +56,7 @@ impl Prompter for TerminalPrompter {
             inquire::InquireError::OperationCanceled
             | inquire::InquireError::OperationInterrupted => PromptError::Interrupted,
             other => PromptError::InputEnded {
-                question: q.id.clone(),
+                question: q.id.to_string(),
                 reason: other.to_string(),
             },
         };

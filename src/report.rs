@@ -223,12 +223,21 @@ pub struct NothingPossible<'r> {
     pub flips: Vec<Flip<'r>>,
     pub notes: Vec<NoteText<'r>>,
     /// (id, name) of every outcome, to name them.
-    pub outcome_names: Vec<(String, String)>,
+    pub outcome_names: Vec<(&'r str, &'r str)>,
 }
 
 impl std::error::Error for NothingPossible<'_> {}
 
 /// The notes that apply, each ending with its source.
+/// The id and display name of every outcome, in rule-set order, for renderers.
+pub fn outcome_names(rules: &RuleSet) -> Vec<(&str, &str)> {
+    rules
+        .outcomes
+        .iter()
+        .map(|o| (o.id.as_str(), o.name.as_str()))
+        .collect()
+}
+
 fn notes<'r>(rules: &'r RuleSet, verdict: &Verdict) -> Vec<NoteText<'r>> {
     verdict
         .notes
@@ -327,7 +336,7 @@ fn trace<'r>(rules: &'r RuleSet, answers: &[Mask]) -> Trace<'r> {
         notes: rules
             .notes
             .iter()
-            .map(|n| entry(&n.id, n.when.as_ref(), n.text.clone()))
+            .map(|n| entry(&n.id, n.when.as_ref(), n.text.to_string()))
             .collect(),
     }
 }
@@ -361,11 +370,7 @@ pub fn build_with<'r>(
             exclusions: exclusions(rules, verdict),
             flips: flips(rules, search, &answers.masks),
             notes: notes(rules, verdict),
-            outcome_names: rules
-                .outcomes
-                .iter()
-                .map(|o| (o.id.clone(), o.name.clone()))
-                .collect(),
+            outcome_names: outcome_names(rules),
         });
     };
     let confidence = explain::confidence(verdict, rules.confidence);

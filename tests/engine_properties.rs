@@ -73,11 +73,11 @@ proptest! {
         };
         for i in (1..shuffled.rules.len()).rev() {
             let j = next(i + 1);
-            shuffled.rules.swap(i, j);
+            shuffled.rules.to_mut().swap(i, j);
         }
         for i in (1..shuffled.constraints.len()).rev() {
             let j = next(i + 1);
-            shuffled.constraints.swap(i, j);
+            shuffled.constraints.to_mut().swap(i, j);
         }
         let (a, b) = (engine::evaluate(r, &answers), engine::evaluate(&shuffled, &answers));
         prop_assert_eq!(a.scores, b.scores);

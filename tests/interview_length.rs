@@ -81,10 +81,10 @@ fn the_interview_stays_short_as_the_rules_grow() {
     )
     .unwrap();
     let today = default_rules();
-    let april_cases: Vec<Vec<Mask>> = april.tests.iter().map(|t| t.answers.clone()).collect();
+    let april_cases: Vec<Vec<Mask>> = april.tests.iter().map(|t| t.answers.to_vec()).collect();
     let before = lengths(&april, &april_cases);
     let after_same = lengths(&today, &carry(&april, &today));
-    let all_today: Vec<Vec<Mask>> = today.tests.iter().map(|t| t.answers.clone()).collect();
+    let all_today: Vec<Vec<Mask>> = today.tests.iter().map(|t| t.answers.to_vec()).collect();
     let after_all = lengths(&today, &all_today);
     println!(
         "questions asked, median over held-in tests: April rules ({} questions) {} over its {} tests; \

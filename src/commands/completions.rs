@@ -19,7 +19,7 @@ pub fn script(rules: &RuleSet, shell: Shell) -> Vec<u8> {
             let options = q
                 .options
                 .iter()
-                .map(|o| (o.id.clone(), o.label.clone()))
+                .map(|o| (o.id.to_string(), o.label.to_string()))
                 .collect();
             (format!("--{}", q.id), options)
         })

@@ -6,7 +6,7 @@ use super::{Failure, Terminal, emit};
 use crate::cli::QuestionsArgs;
 use crate::render::Format;
 use crate::report::AnswerValue;
-use crate::rules::{Kind, RuleSet};
+use crate::rules::{Kind, RuleSet, Text};
 
 #[derive(Serialize)]
 struct QuestionOut<'a> {
@@ -26,8 +26,8 @@ struct OptionOut<'a> {
     label: &'a str,
     help: Option<&'a str>,
     /// Other spellings accepted for the option.
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    aliases: &'a [String],
+    #[serde(skip_serializing_if = "<[Text]>::is_empty")]
+    aliases: &'a [Text],
 }
 
 /// Ids of the rules, constraints and notes whose condition looks at question `q`.

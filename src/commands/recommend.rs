@@ -108,11 +108,13 @@ pub fn run(
     match args.format {
         Format::Json => render::json::write(&mut out, &report),
         Format::Table => {
-            let names = outcome_names(rules);
+            let names = report::outcome_names(rules);
             let color = use_color(args.color, terminal.stdout_is_tty);
             render::table::write(&mut out, &report, &names, terminal.width, color)
         }
-        Format::Markdown => render::markdown::write(&mut out, &report, &outcome_names(rules)),
+        Format::Markdown => {
+            render::markdown::write(&mut out, &report, &report::outcome_names(rules))
+        }
     }
     .map_err(Failure::Output)?;
     // Save before printing: if the file cannot be written, stdout stays empty.
@@ -350,14 +352,6 @@ fn save_answers(rules: &RuleSet, answers: &Answers, path: &Path) -> Result<(), F
             path.display()
         ))
     })
-}
-
-pub fn outcome_names(rules: &RuleSet) -> Vec<(String, String)> {
-    rules
-        .outcomes
-        .iter()
-        .map(|o| (o.id.clone(), o.name.clone()))
-        .collect()
 }
 
 fn flag_answers(rules: &RuleSet, values: &[Option<Vec<String>>]) -> Result<Given, Failure> {

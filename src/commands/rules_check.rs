@@ -94,7 +94,7 @@ pub fn check(
     let ids =
         |v: &[usize], f: &dyn Fn(usize) -> String| v.iter().map(|&i| f(i)).collect::<Vec<_>>();
     let out = CheckOut {
-        rules: rules.name.clone(),
+        rules: rules.name.to_string(),
         coverage: coverage(&report.coverage),
         answer_sets: report.answer_sets,
         verdicts: rules
@@ -102,7 +102,7 @@ pub fn check(
             .iter()
             .zip(&report.wins)
             .map(|(o, &count)| VerdictShare {
-                outcome: o.id.clone(),
+                outcome: o.id.to_string(),
                 count,
                 share: pct(count, report.answer_sets),
             })
@@ -113,21 +113,25 @@ pub fn check(
             .iter()
             .map(|t| TieOut {
                 outcomes: [
-                    rules.outcomes[t.outcomes.0].id.clone(),
-                    rules.outcomes[t.outcomes.1].id.clone(),
+                    rules.outcomes[t.outcomes.0].id.to_string(),
+                    rules.outcomes[t.outcomes.1].id.to_string(),
                 ],
                 declared: t.declared,
                 finding: finding(&rules, &t.finding),
             })
             .collect(),
         close_calls: report.close_calls,
-        rules_never_fired: ids(&report.rules_never_fired, &|i| rules.rules[i].id.clone()),
-        rules_without_effect: ids(&report.rules_without_effect, &|i| rules.rules[i].id.clone()),
+        rules_never_fired: ids(&report.rules_never_fired, &|i| {
+            rules.rules[i].id.to_string()
+        }),
+        rules_without_effect: ids(&report.rules_without_effect, &|i| {
+            rules.rules[i].id.to_string()
+        }),
         questions_without_effect: ids(&report.questions_without_effect, &|i| {
-            rules.questions[i].id.clone()
+            rules.questions[i].id.to_string()
         }),
         outcomes_never_winning: ids(&report.outcomes_never_winning, &|i| {
-            rules.outcomes[i].id.clone()
+            rules.outcomes[i].id.to_string()
         }),
         problems: report.problems(),
         seconds,

@@ -23,32 +23,32 @@ fn entries(rules: &RuleSet) -> Vec<Entry> {
     let mut out = Vec::new();
     for r in &rules.rules {
         out.push(Entry {
-            id: r.id.clone(),
+            id: r.id.to_string(),
             kind: "rule",
             when: when(r.when.as_ref()),
             effect: describe::rule_effect(rules, r),
-            why: r.why.clone(),
-            cite: r.cite.clone(),
+            why: r.why.to_string(),
+            cite: r.cite.to_string(),
         });
     }
     for c in &rules.constraints {
         out.push(Entry {
-            id: c.id.clone(),
+            id: c.id.to_string(),
             kind: "constraint",
             when: when(Some(&c.when)),
             effect: describe::constraint_effect(rules, c),
-            why: c.why.clone(),
-            cite: c.source.clone(),
+            why: c.why.to_string(),
+            cite: c.source.to_string(),
         });
     }
     for n in &rules.notes {
         out.push(Entry {
-            id: n.id.clone(),
+            id: n.id.to_string(),
             kind: "note",
             when: when(n.when.as_ref()),
             effect: "note".to_owned(),
-            why: n.text.clone(),
-            cite: n.cite.clone(),
+            why: n.text.to_string(),
+            cite: n.cite.to_string(),
         });
     }
     out

@@ -9,14 +9,11 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
-fn name<'a>(names: &'a [(String, String)], id: &'a str) -> &'a str {
-    names
-        .iter()
-        .find(|(i, _)| i == id)
-        .map_or(id, |(_, n)| n.as_str())
+fn name<'a>(names: &'a [(&'a str, &'a str)], id: &'a str) -> &'a str {
+    names.iter().find(|(i, _)| *i == id).map_or(id, |(_, n)| *n)
 }
 
-pub fn write(out: &mut dyn Write, report: &Report, names: &[(String, String)]) -> io::Result<()> {
+pub fn write(out: &mut dyn Write, report: &Report, names: &[(&str, &str)]) -> io::Result<()> {
     let rec = &report.recommendation;
     let margin = match report.margin {
         Some(m) => format!("margin {m}"),

@@ -21,11 +21,8 @@ pub enum Format {
 use crate::report::{Exclusion, Flip, Reason, Report};
 
 /// The display name of an outcome id (`names`: id and name of every outcome).
-pub fn outcome_name<'a>(names: &'a [(String, String)], id: &'a str) -> &'a str {
-    names
-        .iter()
-        .find(|(i, _)| i == id)
-        .map_or(id, |(_, n)| n.as_str())
+pub fn outcome_name<'a>(names: &'a [(&'a str, &'a str)], id: &'a str) -> &'a str {
+    names.iter().find(|(i, _)| *i == id).map_or(id, |(_, n)| *n)
 }
 
 /// The fired rules as people read them: per rule, "+7 MLX"-style points for the outcomes
@@ -33,7 +30,7 @@ pub fn outcome_name<'a>(names: &'a [(String, String)], id: &'a str) -> &'a str {
 /// and the rule's first reason; rules that only scored ruled-out outcomes are left out.
 pub fn reasons<'a>(
     report: &'a Report<'a>,
-    names: &[(String, String)],
+    names: &[(&str, &str)],
 ) -> Vec<(Vec<String>, &'a Reason<'a>)> {
     let ruled_out = |id: &str| report.scores.iter().any(|s| s.excluded && s.outcome == id);
     report
@@ -54,7 +51,7 @@ pub fn reasons<'a>(
 /// outcome it rules out ("Core AI / Core AI + MLX") and its reason.
 pub fn exclusions<'a>(
     excluded: &'a [Exclusion<'a>],
-    names: &[(String, String)],
+    names: &[(&str, &str)],
 ) -> Vec<(String, &'a Exclusion<'a>)> {
     excluded
         .chunk_by(|a, b| a.rule == b.rule)
@@ -144,7 +141,7 @@ pub fn flip_text(f: &Flip) -> (String, String) {
 #[cfg(test)]
 mod tests {
     use crate::answers::{Answers, Source};
-    use crate::rules::load_rules;
+    use crate::rules::{Text, load_rules};
 
     /// Defence in depth: a rule set built in code, past validation, with escape sequences in
     /// every kind of text, renders with no control character but our own colour codes.
@@ -153,28 +150,25 @@ mod tests {
         let yaml = include_str!("../../tests/fixtures/default-2026-04.yaml");
         let mut rules = load_rules("rules.yaml", yaml.as_bytes()).unwrap();
         let evil = "\u{1b}]52;c;cHduZWQ=\u{7}\u{1b}[31m";
-        for o in &mut rules.outcomes {
-            o.name.push_str(evil);
-            o.summary.push_str(evil);
+        let spoil = |text: &mut Text| *text = format!("{text}{evil}").into();
+        for o in rules.outcomes.to_mut() {
+            spoil(&mut o.name);
+            spoil(&mut o.summary);
         }
-        for r in &mut rules.rules {
-            r.why.push_str(evil);
-            r.cite.push_str(evil);
+        for r in rules.rules.to_mut() {
+            spoil(&mut r.why);
+            spoil(&mut r.cite);
         }
-        for c in &mut rules.constraints {
-            c.why.push_str(evil);
-            c.source.push_str(evil);
+        for c in rules.constraints.to_mut() {
+            spoil(&mut c.why);
+            spoil(&mut c.source);
         }
-        for n in &mut rules.notes {
-            n.text.push_str(evil);
+        for n in rules.notes.to_mut() {
+            spoil(&mut n.text);
         }
-        rules.name.push_str(evil);
-        rules.close_call = Some(evil.to_owned());
-        let names: Vec<(String, String)> = rules
-            .outcomes
-            .iter()
-            .map(|o| (o.id.clone(), o.name.clone()))
-            .collect();
+        spoil(&mut rules.name);
+        rules.close_call = Some(evil.into());
+        let names = crate::report::outcome_names(&rules);
         for case in [
             &[("model-type", "llm")][..],
             &[

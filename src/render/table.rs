@@ -187,7 +187,7 @@ pub fn keep_whole(t: &mut Table, index: usize) {
 pub fn write(
     out: &mut dyn Write,
     report: &Report,
-    names: &[(String, String)],
+    names: &[(&str, &str)],
     width: u16,
     color: bool,
 ) -> io::Result<()> {
@@ -239,7 +239,7 @@ fn margin(report: &Report) -> String {
 fn write_plain(
     out: &mut dyn Write,
     report: &Report,
-    names: &[(String, String)],
+    names: &[(&str, &str)],
     width: u16,
 ) -> io::Result<()> {
     let rec = &report.recommendation;

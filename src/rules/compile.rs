@@ -64,7 +64,7 @@ impl Compiler<'_> {
 
     /// Free text reaches terminals and Markdown: refuse control characters (newline and tab
     /// aside), which could recolour a table, set the window title or write the clipboard.
-    fn text(&mut self, what: &str, text: &Spanned<String>) -> String {
+    fn text(&mut self, what: &str, text: &Spanned<String>) -> Text {
         if let Some(c) = text
             .value
             .chars()
@@ -79,10 +79,10 @@ impl Compiler<'_> {
                 Some("remove it: rule-file text is printed to terminals as it is".into()),
             );
         }
-        text.value.clone()
+        text.value.clone().into()
     }
 
-    fn opt_text(&mut self, what: &str, text: &Option<Spanned<String>>) -> Option<String> {
+    fn opt_text(&mut self, what: &str, text: &Option<Spanned<String>>) -> Option<Text> {
         text.as_ref().map(|t| self.text(what, t))
     }
 
@@ -201,14 +201,14 @@ impl Compiler<'_> {
                             .collect();
                         let parts: Option<Vec<_>> = parts.into_iter().collect();
                         parts.map(|p| match item {
-                            syntax::ConditionItem::All(..) => Condition::All(p),
-                            _ => Condition::Any(p),
+                            syntax::ConditionItem::All(..) => Condition::All(p.into()),
+                            _ => Condition::Any(p.into()),
                         })
                     }
                 }
                 syntax::ConditionItem::Not(inner) => self
                     .condition(questions, inner, limit)
-                    .map(|c| Condition::Not(Box::new(c))),
+                    .map(|c| Condition::Not(vec![c].into())),
                 syntax::ConditionItem::Test { question, options } => {
                     let visible = &questions[..limit.min(questions.len())];
                     let later = !visible.iter().any(|q| q.id == question.value)
@@ -241,7 +241,7 @@ impl Compiler<'_> {
         Some(if out.len() == 1 {
             out.pop().expect("one item")
         } else {
-            Condition::All(out)
+            Condition::All(out.into())
         })
     }
 
@@ -377,7 +377,7 @@ impl Compiler<'_> {
             }
         }
         let mut question = Question {
-            id: def.id.value.clone(),
+            id: def.id.value.clone().into(),
             prompt: self.text("question prompt", &def.prompt),
             help: self.opt_text("question help", &def.help),
             kind: def.kind,
@@ -387,12 +387,18 @@ impl Compiler<'_> {
             options: opts
                 .iter()
                 .map(|o| AnswerOption {
-                    id: o.id.value.clone(),
+                    id: o.id.value.clone().into(),
                     label: self.text("option label", &o.label),
                     help: self.opt_text("option help", &o.help),
-                    aliases: o.aliases.iter().map(|a| a.value.clone()).collect(),
+                    aliases: o
+                        .aliases
+                        .iter()
+                        .map(|a| a.value.clone().into())
+                        .collect::<Vec<_>>()
+                        .into(),
                 })
-                .collect(),
+                .collect::<Vec<_>>()
+                .into(),
             exclusive,
         };
         match (&def.default, def.required) {
@@ -469,7 +475,7 @@ pub fn compile(
         .outcomes
         .iter()
         .map(|o| Outcome {
-            id: o.id.value.clone(),
+            id: o.id.value.clone().into(),
             name: c.text("outcome name", &o.name),
             summary: c.text("outcome summary", &o.summary),
         })
@@ -554,9 +560,9 @@ pub fn compile(
         }
         if let Some(when) = when {
             rules.push(Rule {
-                id: r.id.value.clone(),
+                id: r.id.value.clone().into(),
                 when,
-                score,
+                score: score.into(),
                 why: c.text("rule why", &r.why),
                 cite: c.text("rule cite", &r.cite),
             });
@@ -581,7 +587,7 @@ pub fn compile(
         }
         if let Some(when) = when {
             constraints.push(Constraint {
-                id: k.id.value.clone(),
+                id: k.id.value.clone().into(),
                 when,
                 exclude,
                 why: c.text("constraint why", &k.why),
@@ -596,7 +602,7 @@ pub fn compile(
         let when = c.optional_condition(&questions, n.when.as_ref());
         if let Some(when) = when {
             notes.push(Note {
-                id: n.id.value.clone(),
+                id: n.id.value.clone().into(),
                 when,
                 text: c.text("note text", &n.text),
                 cite: c.text("note cite", &n.cite),
@@ -653,9 +659,15 @@ pub fn compile(
         let wins = c.outcome_ref(&outcomes, &k.wins);
         if let (Some(example), Some(wins)) = (example, wins) {
             conflicts.push(Conflict {
-                id: k.id.value.clone(),
-                between: k.between.clone(),
-                example,
+                id: k.id.value.clone().into(),
+                between: k
+                    .between
+                    .iter()
+                    .cloned()
+                    .map(Text::from)
+                    .collect::<Vec<_>>()
+                    .into(),
+                example: example.into(),
                 wins,
                 why: c.text("conflict why", &k.why),
             });
@@ -697,7 +709,7 @@ pub fn compile(
         if let (Some(answers), Some(expect)) = (answers, expect) {
             tests.push(Test {
                 name: c.text("test name", &t.name),
-                answers,
+                answers: answers.into(),
                 expect,
             });
         }
@@ -715,18 +727,18 @@ pub fn compile(
         name,
         description,
         assumes,
-        sha256,
-        outcomes,
-        questions,
-        rules,
-        constraints,
-        notes,
-        tie_break,
+        sha256: sha256.into(),
+        outcomes: outcomes.into(),
+        questions: questions.into(),
+        rules: rules.into(),
+        constraints: constraints.into(),
+        notes: notes.into(),
+        tie_break: tie_break.into(),
         confidence,
         close_call,
-        conflicts,
-        intentional_ties,
-        tests,
+        conflicts: conflicts.into(),
+        intentional_ties: intentional_ties.into(),
+        tests: tests.into(),
     })
 }
 

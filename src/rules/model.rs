@@ -1,7 +1,166 @@
 //! The validated, compiled rule set: every reference resolved to an index, every condition
 //! compiled to bit masks over option indices. This is what the engine runs.
 
+use std::borrow::Cow;
+
 pub use super::syntax::Kind;
+
+/// A text of the rule set: borrowed from the binary for the embedded default rules (so
+/// start-up constructs nothing), owned for a file loaded at run time. Reads as a `str`.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Text(Cow<'static, str>);
+
+impl Text {
+    /// Text that lives as long as the program, e.g. in the embedded rules.
+    pub const fn fixed(text: &'static str) -> Self {
+        Text(Cow::Borrowed(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The text when it is borrowed from the binary (it then needs no copy to outlive the rules).
+    pub fn as_static(&self) -> Option<&'static str> {
+        match self.0 {
+            Cow::Borrowed(text) => Some(text),
+            Cow::Owned(_) => None,
+        }
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Text {
+    fn from(text: String) -> Self {
+        Text(Cow::Owned(text))
+    }
+}
+
+impl From<&'static str> for Text {
+    fn from(text: &'static str) -> Self {
+        Text::fixed(text)
+    }
+}
+
+impl serde::Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<Text> for str {
+    fn eq(&self, other: &Text) -> bool {
+        *self == *other.0
+    }
+}
+
+impl PartialEq<Text> for &str {
+    fn eq(&self, other: &Text) -> bool {
+        **self == *other.0
+    }
+}
+
+impl PartialEq<Text> for String {
+    fn eq(&self, other: &Text) -> bool {
+        **self == *other.0
+    }
+}
+/// A list of the rule set: a static slice for the embedded default rules, a vector for a file
+/// loaded at run time. Reads as a slice. (`build.rs` writes `List(Cow::Borrowed(&[..]))`: the
+/// constructor, unlike a function, lets the compiler extend the slice to the static's lifetime.)
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct List<T: Clone + 'static>(pub(crate) Cow<'static, [T]>);
+
+impl<T: Clone + 'static> List<T> {
+    /// The items as a vector to change (copied first if they were borrowed).
+    pub fn to_mut(&mut self) -> &mut Vec<T> {
+        self.0.to_mut()
+    }
+}
+
+impl<T: Clone + 'static> std::ops::Deref for List<T> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        &self.0
+    }
+}
+
+impl<T: Clone + 'static> From<Vec<T>> for List<T> {
+    fn from(items: Vec<T>) -> Self {
+        List(Cow::Owned(items))
+    }
+}
+
+impl<T: Clone + 'static> FromIterator<T> for List<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(items: I) -> Self {
+        List(Cow::Owned(items.into_iter().collect()))
+    }
+}
+
+impl<'a, T: Clone + 'static> IntoIterator for &'a List<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl<T: Clone + std::fmt::Debug + 'static> std::fmt::Debug for List<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.0, f)
+    }
+}
 
 /// One bit per option of a question; a single-choice answer has exactly one bit set.
 pub type Mask = u64;
@@ -21,69 +180,74 @@ pub const MAX_OUTCOMES: usize = 64;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleSet {
-    pub name: String,
-    pub description: Option<String>,
-    pub assumes: Option<String>,
+    pub name: Text,
+    pub description: Option<Text>,
+    pub assumes: Option<Text>,
     /// SHA-256 of the file's bytes, so a verdict names exactly the rules that produced it.
-    pub sha256: String,
-    pub outcomes: Vec<Outcome>,
-    pub questions: Vec<Question>,
-    pub rules: Vec<Rule>,
-    pub constraints: Vec<Constraint>,
-    pub notes: Vec<Note>,
+    pub sha256: Text,
+    pub outcomes: List<Outcome>,
+    pub questions: List<Question>,
+    pub rules: List<Rule>,
+    pub constraints: List<Constraint>,
+    pub notes: List<Note>,
     /// Outcome indices, earliest wins a tie. Covers every outcome.
-    pub tie_break: Vec<usize>,
+    pub tie_break: List<usize>,
     pub confidence: ConfidenceThresholds,
-    pub close_call: Option<String>,
-    pub conflicts: Vec<Conflict>,
-    pub intentional_ties: Vec<DeclaredTie>,
-    pub tests: Vec<Test>,
+    pub close_call: Option<Text>,
+    pub conflicts: List<Conflict>,
+    pub intentional_ties: List<DeclaredTie>,
+    pub tests: List<Test>,
 }
 
 /// Two outcomes the file allows to tie, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeclaredTie {
     pub outcomes: (usize, usize),
-    pub reason: String,
+    pub reason: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
-    pub id: String,
-    pub name: String,
-    pub summary: String,
+    pub id: Text,
+    pub name: Text,
+    pub summary: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Question {
-    pub id: String,
-    pub prompt: String,
-    pub help: Option<String>,
+    pub id: Text,
+    pub prompt: Text,
+    pub help: Option<Text>,
     pub kind: Kind,
     pub required: bool,
     pub default: Option<Mask>,
     pub ask_if: Option<Condition>,
-    pub options: Vec<AnswerOption>,
+    pub options: List<AnswerOption>,
     /// Options that stand alone (`none`): they cannot be combined with any other.
     pub exclusive: Mask,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnswerOption {
-    pub id: String,
-    pub label: String,
-    pub help: Option<String>,
+    pub id: Text,
+    pub label: Text,
+    pub help: Option<Text>,
     /// Other spellings accepted for the option (`macos14` for `17`); output uses the id.
-    pub aliases: Vec<String>,
+    pub aliases: List<Text>,
 }
 
 /// A compiled condition. `Test` holds when the answer shares a bit with `mask`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Condition {
-    Test { question: usize, mask: Mask },
-    All(Vec<Condition>),
-    Any(Vec<Condition>),
-    Not(Box<Condition>),
+    Test {
+        question: usize,
+        mask: Mask,
+    },
+    All(List<Condition>),
+    Any(List<Condition>),
+    /// Holds when not all of its conditions hold; the compiler gives it exactly one (a list
+    /// rather than a box, so the embedded rules can keep it in a static).
+    Not(List<Condition>),
 }
 
 impl Condition {
@@ -91,10 +255,9 @@ impl Condition {
     pub fn for_each_test(&self, f: &mut impl FnMut(usize, Mask)) {
         match self {
             Condition::Test { question, mask } => f(*question, *mask),
-            Condition::All(items) | Condition::Any(items) => {
+            Condition::All(items) | Condition::Any(items) | Condition::Not(items) => {
                 items.iter().for_each(|c| c.for_each_test(f))
             }
-            Condition::Not(inner) => inner.for_each_test(f),
         }
     }
 
@@ -102,10 +265,9 @@ impl Condition {
     pub fn questions(&self) -> u64 {
         match self {
             Condition::Test { question, .. } => 1 << question,
-            Condition::All(items) | Condition::Any(items) => {
+            Condition::All(items) | Condition::Any(items) | Condition::Not(items) => {
                 items.iter().fold(0, |m, c| m | c.questions())
             }
-            Condition::Not(inner) => inner.questions(),
         }
     }
 
@@ -115,38 +277,38 @@ impl Condition {
             Condition::Test { question, mask } => answers[*question] & mask != 0,
             Condition::All(items) => items.iter().all(|c| c.holds(answers)),
             Condition::Any(items) => items.iter().any(|c| c.holds(answers)),
-            Condition::Not(inner) => !inner.holds(answers),
+            Condition::Not(items) => !items.iter().all(|c| c.holds(answers)),
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
-    pub id: String,
+    pub id: Text,
     /// `None`: always fires.
     pub when: Option<Condition>,
     /// (outcome index, points), points never zero.
-    pub score: Vec<(usize, i32)>,
-    pub why: String,
-    pub cite: String,
+    pub score: List<(usize, i32)>,
+    pub why: Text,
+    pub cite: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Constraint {
-    pub id: String,
+    pub id: Text,
     pub when: Condition,
     /// Bit per outcome index.
     pub exclude: u64,
-    pub why: String,
-    pub source: String,
+    pub why: Text,
+    pub source: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {
-    pub id: String,
+    pub id: Text,
     pub when: Option<Condition>,
-    pub text: String,
-    pub cite: String,
+    pub text: Text,
+    pub cite: Text,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,19 +319,19 @@ pub struct ConfidenceThresholds {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conflict {
-    pub id: String,
-    pub between: Vec<String>,
+    pub id: Text,
+    pub between: List<Text>,
     /// Full answers (defaults filled in) for the example.
-    pub example: Vec<Mask>,
+    pub example: List<Mask>,
     pub wins: usize,
-    pub why: String,
+    pub why: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Test {
-    pub name: String,
+    pub name: Text,
     /// Full answers (defaults filled in).
-    pub answers: Vec<Mask>,
+    pub answers: List<Mask>,
     pub expect: usize,
 }
 
@@ -268,7 +430,7 @@ impl Question {
         for value in &values {
             let Some(i) = self.option_index(value) else {
                 return Err(AnswerProblem::UnknownOption {
-                    question: self.id.clone(),
+                    question: self.id.to_string(),
                     value: (*value).to_owned(),
                     options: self.option_list(),
                     suggestion: super::diagnostic::did_you_mean(
@@ -282,19 +444,19 @@ impl Question {
         }
         if mask == 0 {
             return Err(AnswerProblem::Empty {
-                question: self.id.clone(),
+                question: self.id.to_string(),
             });
         }
         match self.kind {
             Kind::Single if values.len() != 1 => Err(AnswerProblem::NotSingle {
-                question: self.id.clone(),
+                question: self.id.to_string(),
                 count: values.len(),
                 values: values.join(", "),
             }),
             Kind::Multi if mask & self.exclusive != 0 && mask.count_ones() > 1 => {
                 let option = self.option_ids(mask & self.exclusive)[0].to_owned();
                 Err(AnswerProblem::ExclusiveCombined {
-                    question: self.id.clone(),
+                    question: self.id.to_string(),
                     option,
                 })
             }

@@ -328,9 +328,10 @@ mod tests {
     #[test]
     fn classes_group_answers_by_the_tests_and_prefer_the_default() {
         let mut rules = findings();
-        let q = &mut rules.questions[2];
+        let q = &mut rules.questions.to_mut()[2];
         q.kind = crate::rules::Kind::Multi;
-        q.options.push(q.options[0].clone());
+        let copy = q.options[0].clone();
+        q.options.to_mut().push(copy);
         q.default = Some(0b100);
         let classes = classes(&rules.questions[2], &[0b010]).unwrap();
         assert_eq!(
