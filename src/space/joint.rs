@@ -463,8 +463,90 @@ mod tests {
             seen.iter()
                 .all(|a| a.iter().zip(&rules.questions).all(|(&m, q)| q.accepts(m)))
         );
-        // A limit below the space's size gives no answer.
+        // A limit below the space's size gives no answer; the limit is inclusive.
         assert_eq!(can_change_winner(&eval, &[1, 1, 1], &[true; 3], 0, 1), None);
+        assert_eq!(can_change_winner(&eval, &[1, 1, 1], &[true; 3], 0, 7), None);
+        assert_eq!(
+            can_change_winner(&eval, &[1, 1, 1], &[true; 3], 0, 8),
+            Some(true)
+        );
+    }
+
+    /// Two yes/no-like questions (`p`, or the default `q`) and the given rules.
+    fn two_questions(rules: &str) -> crate::rules::RuleSet {
+        fixture(&format!(
+            r#"
+name: examples
+outcomes:
+  - {{id: a, name: A, summary: a}}
+  - {{id: b, name: B, summary: b}}
+questions:
+  - id: one
+    prompt: One?
+    kind: single
+    default: q
+    options: [{{id: p, label: P}}, {{id: q, label: Q}}]
+  - id: two
+    prompt: Two?
+    kind: single
+    default: q
+    options: [{{id: p, label: P}}, {{id: q, label: Q}}]
+rules:
+{rules}
+  - id: b-always
+    score: {{b: 1}}
+    why: w
+    cite: c
+tie_break: [a, b]
+confidence: {{strong: 2, moderate: 1}}
+"#
+        ))
+    }
+
+    /// The classes of the group of questions `one` and `two`: (weight, example, fired rules).
+    fn pair_classes(rules: &crate::rules::RuleSet) -> Vec<(u64, Vec<Mask>, u64)> {
+        let eval = Evaluator::new(rules);
+        let dims = dimensions(&eval).unwrap();
+        let group = dims.iter().find(|d| d.questions == [0, 1]).unwrap();
+        let mut classes: Vec<_> = group
+            .classes
+            .iter()
+            .map(|c| (c.weight, c.answers.clone(), c.fired))
+            .collect();
+        classes.sort();
+        classes
+    }
+
+    /// Joint answers that do the same are one class: its example is the member with the most
+    /// default answers ("nothing special here"; of members with as many, the first in option
+    /// order, so examples are the same from run to run), and it fires every rule any member
+    /// fires (what "removal changes no verdict" needs).
+    #[test]
+    fn a_joint_class_shows_its_most_default_member_and_fires_what_its_members_fire() {
+        let (p, q) = (0b01, 0b10);
+        // (p, p), (p, q) and (q, p) all fire `either-p`: one class of weight 3.
+        let either = two_questions(
+            "  - {id: either-p, when: {any: [{one: p}, {two: p}]}, score: {a: 1}, why: w, cite: c}",
+        );
+        assert_eq!(
+            pair_classes(&either),
+            [(1, vec![q, q], 0b10), (3, vec![p, q], 0b11)]
+        );
+        // (p, q) and (q, p) score the same through different rules; `both-p` puts the two
+        // questions in one group and sets (p, p) apart.
+        let each = two_questions(
+            "  - {id: one-p, when: {one: p}, score: {a: 1}, why: w, cite: c}
+  - {id: two-p, when: {two: p}, score: {a: 1}, why: w, cite: c}
+  - {id: both-p, when: {one: p, two: p}, score: {b: 1}, why: w, cite: c}",
+        );
+        assert_eq!(
+            pair_classes(&each),
+            [
+                (1, vec![p, p], 0b1111),
+                (1, vec![q, q], 0b1000),
+                (2, vec![p, q], 0b1011)
+            ]
+        );
     }
 
     /// Whether a question can change the verdict is the same through joint classes as
