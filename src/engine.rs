@@ -37,6 +37,21 @@ impl Verdict {
     pub fn is_excluded(&self, outcome: usize) -> bool {
         self.excluded & (1 << outcome) != 0
     }
+
+    /// The standing of the outcomes from points and exclusions already summed (by the
+    /// tabulated evaluator), for callers that need only scores and ranking: which rules,
+    /// constraints and notes fired is left empty.
+    pub fn standing(rules: &RuleSet, scores: Vec<i32>, excluded: u64) -> Verdict {
+        let ranking = ranking(rules, &scores, excluded);
+        Verdict {
+            scores,
+            excluded,
+            fired_rules: Vec::new(),
+            fired_constraints: Vec::new(),
+            notes: Vec::new(),
+            ranking,
+        }
+    }
 }
 
 /// Just the winner of [`evaluate`], without allocating: for searches over many answer sets.
@@ -186,6 +201,19 @@ impl<'r> Partial<'r> {
     }
 }
 
+/// Outcomes not excluded, best first: higher score, then earlier in `tie_break`.
+fn ranking(rules: &RuleSet, scores: &[i32], excluded: u64) -> Vec<usize> {
+    let mut ranking: Vec<usize> = rules
+        .tie_break
+        .iter()
+        .copied()
+        .filter(|&o| excluded & (1 << o) == 0)
+        .collect();
+    // Stable sort: equal scores keep tie-break order.
+    ranking.sort_by_key(|&o| std::cmp::Reverse(scores[o]));
+    ranking
+}
+
 /// Evaluate `answers` (one mask per question, every question answered) against `rules`.
 pub fn evaluate(rules: &RuleSet, answers: &[Mask]) -> Verdict {
     debug_assert_eq!(answers.len(), rules.questions.len());
@@ -214,14 +242,7 @@ pub fn evaluate(rules: &RuleSet, answers: &[Mask]) -> Verdict {
         .filter(|(_, n)| n.when.as_ref().is_none_or(|c| c.holds(answers)))
         .map(|(i, _)| i)
         .collect();
-    let mut ranking: Vec<usize> = rules
-        .tie_break
-        .iter()
-        .copied()
-        .filter(|&o| excluded & (1 << o) == 0)
-        .collect();
-    // Stable sort: equal scores keep tie-break order.
-    ranking.sort_by_key(|&o| std::cmp::Reverse(scores[o]));
+    let ranking = ranking(rules, &scores, excluded);
     Verdict {
         scores,
         excluded,

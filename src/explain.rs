@@ -118,6 +118,11 @@ impl<'r> FlipSearch<'r> {
         self.evaluator.is_some()
     }
 
+    /// The tabulated evaluator, when the search has one.
+    pub fn evaluator(&self) -> Option<&Evaluator<'r>> {
+        self.evaluator.as_ref()
+    }
+
     /// The probe for answer sets that differ from `answers` in the questions of `varying`.
     fn probe<'a>(&'a self, rules: &'r RuleSet, answers: &[Mask], varying: u64) -> Probe<'a, 'r> {
         match &self.evaluator {
