@@ -20,7 +20,7 @@ mode=${1:-60}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(rules_parse safetensors_header gguf_header coreml_spec rules_loader answers_loader batch_lines)
+  targets=(rules_parse batch_line safetensors_header gguf_header coreml_spec rules_loader answers_loader batch_lines)
 fi
 jobs=${JOBS:-2}
 # Build every target first, so that a build failure is not taken for a finding.
@@ -39,6 +39,8 @@ for target in "${targets[@]}"; do
     rules_parse|rules_loader) cp -n ../tests/fixtures/tiny*.yaml ../tests/fixtures/check-findings.yaml "$corpus"/ 2>/dev/null || true ;;
     answers_loader) cp -n ../examples/*.yaml "$corpus"/ 2>/dev/null || true ;;
     batch_lines) cp -n ../examples/*.jsonl "$corpus"/ 2>/dev/null || true ;;
+    # One line per seed: the quick way's plain lines.
+    batch_line) n=0; cat ../examples/*.jsonl | while IFS= read -r l; do n=$((n + 1)); printf '%s' "$l" > "$corpus/example-$n"; done ;;
   esac
   case "$target" in
     rules_loader|answers_loader|batch_lines) goal=1000000 ;;

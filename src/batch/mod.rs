@@ -2,18 +2,19 @@
 //! A bad line yields an error record and the rest go on. Lines are processed in chunks, each
 //! chunk split between threads.
 
+pub mod line;
+
 use std::collections::HashMap;
 use std::io::{self, BufRead, Write};
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
-use serde_saphyr::Spanned;
 
 use crate::answers::{self, Answers, Given, Source};
 use crate::engine;
 use crate::explain::FlipSearch;
 use crate::report;
-use crate::rules::{OneOrMany, Pairs, RuleSet};
+use crate::rules::RuleSet;
 
 /// Lines read before a chunk is processed and written.
 const CHUNK_LINES: usize = 4096;
@@ -90,13 +91,7 @@ fn process(
     memo: &mut Memo,
 ) -> Body {
     let text = std::str::from_utf8(bytes).map_err(|_| "the line is not valid UTF-8".to_owned())?;
-    let pairs: Pairs<Spanned<OneOrMany>> = serde_json::from_str(text).map_err(|e| {
-        format!("not a JSON object of answers ({e}); expected e.g. {{\"model-type\": \"llm\"}}")
-    })?;
-    let line = answers::given_from_pairs(rules, &pairs).map_err(|problems| {
-        let messages: Vec<String> = problems.into_iter().map(|(_, m)| m).collect();
-        messages.join("; ")
-    })?;
+    let line = line::answers(rules, text)?;
     let answers = answers::resolve(rules, &[(flags, Source::Flag), (&line, Source::File)])
         .map_err(|missing| missing.to_string())?;
     memo.get_or_build(answers, |answers| {
