@@ -50,10 +50,11 @@ enum Input {
 /// lines that resolve to the same answers), or why there is none.
 type Body = Result<Arc<String>, String>;
 
-/// Results already built by one worker, keyed by the resolved answers (and where each came
-/// from): lines that resolve to the same answer set (a grid whose varied question a flag
-/// overrides, a file with repeated lines) build their report, flips included, once. Emptied
-/// when it holds [`MEMO_BYTES`], so memory stays bounded on input that never repeats.
+/// Results already built by one worker (full reports, or records with flips), keyed by the
+/// resolved answers (and where each came from): lines that resolve to the same answer set (a
+/// grid whose varied question a flag overrides, a file with repeated lines) build their
+/// report, flips included, once. Emptied when it holds [`MEMO_BYTES`], so memory stays bounded
+/// on input that never repeats.
 #[derive(Default)]
 struct Memo {
     results: HashMap<Answers, Body>,
@@ -94,6 +95,9 @@ fn process(
     let line = line::answers(rules, text)?;
     let answers = answers::resolve(rules, &[(flags, Source::Flag), (&line, Source::File)])
         .map_err(|missing| missing.to_string())?;
+    if !detail.worth_keeping() {
+        return build(rules, search, &answers, detail).map(Arc::new);
+    }
     memo.get_or_build(answers, |answers| {
         build(rules, search, answers, detail).map(Arc::new)
     })
@@ -167,6 +171,16 @@ impl Detail {
         match self {
             Detail::Full { .. } => FULL_CHUNK_LINES,
             Detail::Brief(_) => CHUNK_LINES,
+        }
+    }
+
+    /// Whether a result costs enough to keep for later lines with the same answers: a full
+    /// report, or flips. A brief record without flips takes less to build than the memo takes
+    /// to hash its key twice, and its keys would be most of the batch's memory.
+    fn worth_keeping(&self) -> bool {
+        match self {
+            Detail::Full { .. } => true,
+            Detail::Brief(fields) => fields.contains(&Field::Flips),
         }
     }
 }
@@ -465,6 +479,13 @@ mod tests {
             possible += usize::from(from_tree.is_ok());
         }
         assert!(possible > 1000 && possible < 2000, "{possible}");
+    }
+
+    #[test]
+    fn only_full_reports_and_flips_are_kept() {
+        assert!(Detail::Full { with_trace: false }.worth_keeping());
+        assert!(Detail::Brief(vec![Field::Margin, Field::Flips]).worth_keeping());
+        assert!(!Detail::Brief(vec![Field::Recommendation, Field::Scores]).worth_keeping());
     }
 
     /// A repeat is built once; the memo never holds more than its bytes, so a batch that
