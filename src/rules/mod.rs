@@ -8,6 +8,7 @@ mod embedded;
 mod load;
 mod model;
 mod recover;
+mod storage;
 mod syntax;
 
 pub use compile::RESERVED_QUESTION_IDS;
