@@ -23,7 +23,16 @@ pub fn condition(rules: &RuleSet, cond: &Condition) -> String {
         Condition::Test { question, mask } => test_text(&rules.questions[*question], *mask),
         Condition::All(items) => join(rules, items, " and "),
         Condition::Any(items) => join(rules, items, " or "),
-        Condition::Not(items) => format!("not ({})", join(rules, items, " and ")),
+        Condition::Not(items) => format!("not ({})", all_of(rules, items)),
+    }
+}
+
+/// What a `not` negates: its one condition as it reads alone (the compiler gives it one), or
+/// the conditions joined by "and".
+fn all_of(rules: &RuleSet, items: &[Condition]) -> String {
+    match items {
+        [one] => condition(rules, one),
+        _ => join(rules, items, " and "),
     }
 }
 
@@ -69,7 +78,7 @@ pub fn failure(rules: &RuleSet, cond: &Condition, answers: &[Mask]) -> String {
             .map(|c| failure(rules, c, answers))
             .collect::<Vec<_>>()
             .join("; and "),
-        Condition::Not(items) => format!("{} holds", join(rules, items, " and ")),
+        Condition::Not(items) => format!("{} holds", all_of(rules, items)),
     }
 }
 
@@ -94,4 +103,49 @@ pub fn constraint_effect(rules: &RuleSet, constraint: &Constraint) -> String {
 /// A rule's, constraint's or note's condition in words; `always` when it has none.
 pub fn when(rules: &RuleSet, cond: Option<&Condition>) -> String {
     cond.map_or_else(|| "always".to_owned(), |c| condition(rules, c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::load_rules;
+
+    /// A `not` reads as its condition in one pair of parentheses, whatever that condition is.
+    #[test]
+    fn a_negation_reads_with_one_pair_of_parentheses() {
+        let rules = load_rules(
+            "not.yaml",
+            br#"
+name: not
+outcomes:
+  - {id: a, name: A, summary: a}
+  - {id: b, name: B, summary: b}
+questions:
+  - id: one
+    prompt: One?
+    kind: single
+    default: p
+    options: [{id: p, label: P}, {id: q, label: Q}]
+  - id: two
+    prompt: Two?
+    kind: single
+    default: p
+    options: [{id: p, label: P}, {id: q, label: Q}]
+rules:
+  - {id: plain, when: {not: {one: p}}, score: {a: 1}, why: w, cite: c}
+  - {id: either, when: {not: {any: [{one: p}, {two: q}]}}, score: {a: 1}, why: w, cite: c}
+  - {id: both, when: {not: {one: p, two: q}}, score: {b: 1}, why: w, cite: c}
+tie_break: [a, b]
+confidence: {strong: 2, moderate: 1}
+"#,
+        )
+        .unwrap();
+        let text = |i: usize| condition(&rules, rules.rules[i].when.as_ref().unwrap());
+        assert_eq!(text(0), "not (one is p)");
+        assert_eq!(text(1), "not (one is p or two is q)");
+        assert_eq!(text(2), "not (one is p and two is q)");
+        let why = |i: usize| failure(&rules, rules.rules[i].when.as_ref().unwrap(), &[1, 2]);
+        assert_eq!(why(1), "one is p or two is q holds");
+        assert_eq!(why(2), "one is p and two is q holds");
+    }
 }
