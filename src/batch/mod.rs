@@ -95,12 +95,11 @@ fn process(
     let line = line::answers(rules, text)?;
     let answers = answers::resolve(rules, &[(flags, Source::Flag), (&line, Source::File)])
         .map_err(|missing| missing.to_string())?;
+    let body = |answers: &Answers| build(rules, search, answers, detail).map(Arc::new);
     if !detail.worth_keeping() {
-        return build(rules, search, &answers, detail).map(Arc::new);
+        return body(&answers);
     }
-    memo.get_or_build(answers, |answers| {
-        build(rules, search, answers, detail).map(Arc::new)
-    })
+    memo.get_or_build(answers, body)
 }
 
 /// The verdict's JSON object for `answers`, as `detail` asks.

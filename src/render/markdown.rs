@@ -2,15 +2,12 @@
 
 use std::io::{self, Write};
 
+use super::outcome_name;
 use crate::report::Report;
 
 /// Cell text safe inside a Markdown table row.
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
-}
-
-fn name<'a>(names: &'a [(&'a str, &'a str)], id: &'a str) -> &'a str {
-    names.iter().find(|(i, _)| *i == id).map_or(id, |(_, n)| *n)
 }
 
 pub fn write(out: &mut dyn Write, report: &Report, names: &[(&str, &str)]) -> io::Result<()> {
@@ -49,9 +46,9 @@ pub fn write(out: &mut dyn Write, report: &Report, names: &[(&str, &str)]) -> io
             s.score.to_string()
         };
         let shown = if s.outcome == rec.id {
-            format!("**{}**", cell(name(names, s.outcome)))
+            format!("**{}**", cell(outcome_name(names, s.outcome)))
         } else {
-            cell(name(names, s.outcome))
+            cell(outcome_name(names, s.outcome))
         };
         writeln!(out, "| {shown} | {score} |")?;
     }
@@ -84,7 +81,7 @@ pub fn write(out: &mut dyn Write, report: &Report, names: &[(&str, &str)]) -> io
     }
     for f in &report.flips {
         let (flags, now) = super::flip_text(f);
-        let target = name(names, f.recommendation);
+        let target = outcome_name(names, f.recommendation);
         writeln!(out, "- `{flags}` (now `{now}`) → {target}")?;
     }
     if !report.assumed.is_empty() {
