@@ -1,12 +1,13 @@
 //! Engine benchmarks: `cargo bench`. Medians go in the README's performance table.
 
 use divan::{Bencher, black_box};
-use mlstack::evaluator::Evaluator;
+use mlstack::analysis::space::Rng;
+use mlstack::analysis::{check, explain};
+use mlstack::engine;
+use mlstack::engine::evaluator::Evaluator;
 use mlstack::rules::{
     DEFAULT_RULES_NAME, DEFAULT_RULES_YAML, Mask, RuleSet, default_rules, load_rules,
 };
-use mlstack::space::Rng;
-use mlstack::{check, engine, explain};
 
 fn main() {
     divan::main();

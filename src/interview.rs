@@ -1,10 +1,10 @@
 //! The interactive interview: ask, in rule-set order, only the unanswered questions that can
 //! still matter. Talks to a person only through a [`Prompter`].
 
+use crate::analysis::space;
 use crate::answers::Given;
 use crate::prompt::{PromptError, Prompter};
 use crate::rules::{Mask, RuleSet};
-use crate::space;
 
 /// Free answer spaces larger than this are not searched; the question is simply asked.
 pub const RELEVANCE_LIMIT: u128 = 5_000_000;
@@ -42,7 +42,7 @@ pub fn interview(
     let mut current = given.clone();
     let mut asked: Given = vec![None; n];
     let mut skipped = Vec::new();
-    let eval = crate::evaluator::Evaluator::new(rules);
+    let eval = crate::engine::evaluator::Evaluator::new(rules);
     for q in 0..n {
         if current[q].is_some() {
             continue;

@@ -4,10 +4,10 @@
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
+use crate::analysis::describe;
+use crate::analysis::explain::{self, Confidence};
 use crate::answers::{Answers, Source};
-use crate::describe;
 use crate::engine::Verdict;
-use crate::explain::{self, Confidence};
 use crate::rules::{Kind, Mask, RuleSet};
 
 /// Bumped when a key is removed or renamed; adding keys is not a breaking change.

@@ -109,9 +109,9 @@ fn the_named_conflicts_are_resolved_in_the_file() {
 /// and the built-in framework apart, since both change the built-in outcome's points).
 #[test]
 fn built_in_wins_exactly_where_it_covers_the_job() {
+    use mlstack::analysis::space::joint;
+    use mlstack::engine::evaluator::Evaluator;
     use mlstack::engine::top_two;
-    use mlstack::evaluator::Evaluator;
-    use mlstack::space::joint;
 
     let rules = default_rules();
     let built_in = rules.outcome_index("built-in").expect("built-in outcome");

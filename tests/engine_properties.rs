@@ -1,7 +1,7 @@
 //! Engine properties over random answer sets of the default rules.
 
+use mlstack::analysis::explain::EXHAUSTIVE_ANSWERS;
 use mlstack::engine;
-use mlstack::explain::EXHAUSTIVE_ANSWERS;
 use mlstack::rules::{Mask, RuleSet, default_rules};
 use proptest::prelude::*;
 

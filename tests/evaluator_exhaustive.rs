@@ -11,10 +11,10 @@
 //!    contributions), and for every combination the evaluator's winner equals
 //!    `engine::winner` on an answer set of it.
 
+use mlstack::analysis::space::joint;
 use mlstack::engine;
-use mlstack::evaluator::{Evaluator, LANES};
+use mlstack::engine::evaluator::{Evaluator, LANES};
 use mlstack::rules::{Condition, Mask, default_rules};
-use mlstack::space::joint;
 
 /// Every combination of one legal answer per question of `questions`, as full answer sets
 /// (other questions at their first legal answer).

@@ -1,8 +1,8 @@
 //! Property tests: the reported flips are right, checked by brute force over random answer
 //! sets of the default rules.
 
+use mlstack::analysis::explain::{self, EXHAUSTIVE_ANSWERS};
 use mlstack::engine;
-use mlstack::explain::{self, EXHAUSTIVE_ANSWERS};
 use mlstack::rules::{Mask, RuleSet, default_rules};
 use proptest::prelude::*;
 
@@ -111,8 +111,8 @@ proptest! {
     #[test]
     fn compiled_evaluator_matches_the_engine(answers in answer_sets()) {
         let r = rules();
-        static EVAL: std::sync::OnceLock<mlstack::evaluator::Evaluator<'static>> = std::sync::OnceLock::new();
-        let eval = EVAL.get_or_init(|| mlstack::evaluator::Evaluator::new(rules()));
+        static EVAL: std::sync::OnceLock<mlstack::engine::evaluator::Evaluator<'static>> = std::sync::OnceLock::new();
+        let eval = EVAL.get_or_init(|| mlstack::engine::evaluator::Evaluator::new(rules()));
         prop_assert!(eval.is_compiled());
         prop_assert_eq!(eval.winner(&answers), engine::winner(r, &answers));
         let (mut a, mut b) = ([0i32; 64], [0i32; 64]);

@@ -4,9 +4,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mlstack::evaluator::Evaluator;
+use mlstack::engine::evaluator::Evaluator;
 use mlstack::rules::{Mask, load_rules};
-use mlstack::{engine, explain};
+use mlstack::analysis::explain;
+use mlstack::engine;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(rules) = load_rules("fuzz.yaml", data) else {

@@ -169,7 +169,7 @@ mod tests {
     #[test]
     fn random_plain_lines_agree_with_the_located_way() {
         let rules = default_rules();
-        let mut rng = crate::space::Rng::new(5);
+        let mut rng = crate::analysis::space::Rng::new(5);
         for _ in 0..500 {
             let mut line = serde_json::Map::new();
             for q in rules.questions.iter() {

@@ -10,9 +10,9 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
+use crate::analysis::explain::FlipSearch;
 use crate::answers::{self, Answers, Given, Source};
 use crate::engine;
-use crate::explain::FlipSearch;
 use crate::report;
 use crate::rules::RuleSet;
 
@@ -146,7 +146,7 @@ fn build(
         }),
         margin: has(Field::Margin).then(|| verdict.margin()),
         confidence: has(Field::Confidence)
-            .then(|| crate::explain::confidence(&verdict, rules.confidence)),
+            .then(|| crate::analysis::explain::confidence(&verdict, rules.confidence)),
         scores: has(Field::Scores).then(|| report::scores(rules, &verdict)),
         runner_up: has(Field::RunnerUp)
             .then(|| verdict.runner_up().map(|o| rules.outcomes[o].id.as_str())),
@@ -203,7 +203,7 @@ struct Brief<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     margin: Option<Option<i32>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    confidence: Option<crate::explain::Confidence>,
+    confidence: Option<crate::analysis::explain::Confidence>,
     #[serde(skip_serializing_if = "Option::is_none")]
     scores: Option<Vec<report::Score<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -466,7 +466,7 @@ mod tests {
             Field::Scores,
             Field::RunnerUp,
         ]);
-        let mut rng = crate::space::Rng::new(11);
+        let mut rng = crate::analysis::space::Rng::new(11);
         let mut possible = 0;
         for _ in 0..2000 {
             let answers = Answers {

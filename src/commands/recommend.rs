@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use super::{Failure, Terminal, emit, read_file, usage};
+use crate::analysis::describe;
 use crate::answers::{self, Answers, Given, Source};
 use crate::cli::{ColorWhen, RecommendArgs};
 use crate::interview::{self, Interview, SkipReason};
@@ -13,7 +14,7 @@ use crate::prompt::{PromptError, TerminalPrompter};
 use crate::render::{self, Format};
 use crate::report::AnswerValue;
 use crate::rules::{self, RuleSet};
-use crate::{describe, engine, inspect, report};
+use crate::{engine, inspect, report};
 
 pub fn run(
     rules: &RuleSet,

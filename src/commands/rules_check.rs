@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::rules_cmd::json;
 use super::{Failure, Terminal, emit, load_rules, threads, usage};
-use crate::check::{self, Coverage, Finding};
+use crate::analysis::check::{self, Coverage, Finding};
 use crate::render::Format;
 use crate::report::{self, AnswerMap};
 use crate::rules::RuleSet;
@@ -310,7 +310,7 @@ pub fn diff(
 ) -> Result<(), Failure> {
     let old = load_rules(Some(old_path))?;
     let new = load_rules(Some(new_path))?;
-    let report = crate::diff::diff(&old, &new, seed, threads()).map_err(usage)?;
+    let report = crate::analysis::diff::diff(&old, &new, seed, threads()).map_err(usage)?;
     let out = DiffOut {
         old: old_path.display().to_string(),
         new: new_path.display().to_string(),

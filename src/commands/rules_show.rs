@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use super::{Failure, Terminal, emit, usage};
+use crate::analysis::describe;
 use crate::cli::ShowArgs;
-use crate::describe;
 use crate::render::Format;
 use crate::rules::{self, RuleSet};
 

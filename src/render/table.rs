@@ -205,7 +205,7 @@ pub fn write(
     let rest = text.splitn(skip + 1, '\n').nth(skip).unwrap_or("");
     // Bold green for a clear verdict, bold yellow for a close call.
     let tint = match report.confidence {
-        crate::explain::Confidence::CloseCall => "33",
+        crate::analysis::explain::Confidence::CloseCall => "33",
         _ => "32",
     };
     let name = super::safe::safe(report.recommendation.name);

@@ -2,11 +2,11 @@
 
 use std::collections::HashMap;
 
-use crate::check::{Coverage, Finding, MAX_ENUMERATED, SAMPLE_SIZE};
+use crate::analysis::check::{Coverage, Finding, MAX_ENUMERATED, SAMPLE_SIZE};
+use crate::analysis::space::{self, Class, Dimension, Rng, joint::odometer};
 use crate::engine;
-use crate::evaluator::{Evaluator, LANES};
+use crate::engine::evaluator::{Evaluator, LANES};
 use crate::rules::{Mask, Question, RuleSet};
-use crate::space::{self, Class, Dimension, Rng, joint::odometer};
 
 /// Why two rule files cannot be compared.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -424,7 +424,7 @@ fn compare_joint(
     for part in parts {
         total.compared += part.compared;
         total.changed += part.changed;
-        crate::check::merge_findings(&mut total.changes, part.changes);
+        crate::analysis::check::merge_findings(&mut total.changes, part.changes);
     }
     total
 }
@@ -511,7 +511,7 @@ fn diff_with(
             for part in parts {
                 total.compared += part.compared;
                 total.changed += part.changed;
-                crate::check::merge_findings(&mut total.changes, part.changes);
+                crate::analysis::check::merge_findings(&mut total.changes, part.changes);
             }
             (total, Coverage::Exhaustive { classes })
         }
@@ -566,7 +566,7 @@ mod tests {
     /// Joint classes across both files find exactly the changes per-question classes find.
     #[test]
     fn joint_classes_find_what_per_question_classes_find() {
-        let april = include_str!("../tests/fixtures/default-2026-04.yaml");
+        let april = include_str!("../../tests/fixtures/default-2026-04.yaml");
         let heavier = april.replacen(
             "score: {core-ml: 3, both: 3, mlx-then-core-ml: 3}",
             "score: {core-ml: 9, both: 3, mlx-then-core-ml: 3}",
@@ -575,12 +575,12 @@ mod tests {
         let pairs = [
             (april.to_owned(), heavier),
             (
-                include_str!("../tests/fixtures/tiny.yaml").to_owned(),
-                include_str!("../tests/fixtures/tiny-edited.yaml").to_owned(),
+                include_str!("../../tests/fixtures/tiny.yaml").to_owned(),
+                include_str!("../../tests/fixtures/tiny-edited.yaml").to_owned(),
             ),
             (
                 april.to_owned(),
-                include_str!("../rules/default.yaml").to_owned(),
+                include_str!("../../rules/default.yaml").to_owned(),
             ),
         ];
         for (a, b) in &pairs {

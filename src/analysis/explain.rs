@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
+use crate::engine::evaluator::Evaluator;
 use crate::engine::{self, Verdict};
-use crate::evaluator::Evaluator;
 use crate::rules::{ConfidenceThresholds, Mask, Question, RuleSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -100,7 +100,7 @@ impl<'r> FlipSearch<'r> {
                 .iter()
                 .map(|q| q.legal_answers(EXHAUSTIVE_ANSWERS))
                 .collect(),
-            tests: crate::space::all_test_masks(rules),
+            tests: crate::analysis::space::all_test_masks(rules),
             looks_at: engine::LooksAt::new(rules),
         }
     }

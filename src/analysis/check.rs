@@ -1,9 +1,9 @@
 //! `rules check`: what a rule set does over its whole answer space. Pure: no I/O.
 
+use crate::analysis::space::{self, Rng, joint};
 use crate::engine;
-use crate::evaluator::Evaluator;
+use crate::engine::evaluator::Evaluator;
 use crate::rules::{MAX_OUTCOMES, Mask, RuleSet};
-use crate::space::{self, Rng, joint};
 
 /// Spaces with more class combinations than this are sampled instead of enumerated.
 pub const MAX_ENUMERATED: u128 = 50_000_000;
@@ -419,9 +419,9 @@ mod tests {
     #[test]
     fn joint_classes_find_what_per_question_classes_find() {
         let fixtures = [
-            include_str!("../tests/fixtures/default-2026-04.yaml"),
-            include_str!("../tests/fixtures/check-findings.yaml"),
-            include_str!("../tests/fixtures/tiny.yaml"),
+            include_str!("../../tests/fixtures/default-2026-04.yaml"),
+            include_str!("../../tests/fixtures/check-findings.yaml"),
+            include_str!("../../tests/fixtures/tiny.yaml"),
         ];
         for yaml in fixtures {
             let rules = load_rules("fixture.yaml", yaml.as_bytes()).unwrap();
@@ -440,7 +440,7 @@ mod tests {
         }
     }
 
-    const FINDINGS: &str = include_str!("../tests/fixtures/check-findings.yaml");
+    const FINDINGS: &str = include_str!("../../tests/fixtures/check-findings.yaml");
 
     /// Everything `check-findings.yaml` is built to show, counted by hand: first x/y, second
     /// p/r, third m/n; x gives a 2, y and m give b 2 each, p gives c 1; y with n excludes all.

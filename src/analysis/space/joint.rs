@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use super::{Class, classes, test_masks};
 use crate::engine;
-use crate::evaluator::{Entry, Evaluator, LANES};
+use crate::engine::evaluator::{Entry, Evaluator, LANES};
 use crate::rules::{Mask, RuleSet};
 
 /// One class of joint answers of a group.
@@ -382,8 +382,8 @@ fn some_other_combination_differs(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::space::{Rng, can_change_winner_per_question};
     use crate::rules::{default_rules, load_rules};
-    use crate::space::{Rng, can_change_winner_per_question};
 
     /// Random answered/free splits of `rules`: joint and per-question classes agree on
     /// whether each free question can change the verdict.
@@ -418,17 +418,17 @@ mod tests {
     #[test]
     fn relevance_agrees_on_small_rule_sets() {
         agree(
-            &fixture(include_str!("../../tests/fixtures/check-findings.yaml")),
+            &fixture(include_str!("../../../tests/fixtures/check-findings.yaml")),
             60,
             1,
         );
         agree(
-            &fixture(include_str!("../../tests/fixtures/tiny.yaml")),
+            &fixture(include_str!("../../../tests/fixtures/tiny.yaml")),
             10,
             2,
         );
         agree(
-            &fixture(include_str!("../../tests/fixtures/default-2026-04.yaml")),
+            &fixture(include_str!("../../../tests/fixtures/default-2026-04.yaml")),
             25,
             3,
         );
@@ -438,7 +438,7 @@ mod tests {
     /// combinations; each combination's answers are one legal answer per question.
     #[test]
     fn the_findings_fixture_over_joint_classes() {
-        let rules = fixture(include_str!("../../tests/fixtures/check-findings.yaml"));
+        let rules = fixture(include_str!("../../../tests/fixtures/check-findings.yaml"));
         let eval = Evaluator::new(&rules);
         let dims = dimensions(&eval).unwrap();
         assert_eq!(sizes(&dims), (8, 8));
@@ -555,7 +555,7 @@ confidence: {{strong: 2, moderate: 1}}
     fn relevance_agrees_with_per_question_classes() {
         let old = load_rules(
             "old.yaml",
-            include_str!("../../tests/fixtures/default-2026-04.yaml").as_bytes(),
+            include_str!("../../../tests/fixtures/default-2026-04.yaml").as_bytes(),
         )
         .unwrap();
         let new = default_rules();

@@ -1,4 +1,8 @@
 //! The scoring engine: compiled rules + one full answer set -> [`Verdict`]. Pure: no I/O.
+//! This file walks the condition trees; [`evaluator`] is the same engine tabulated per group of
+//! questions, for callers that evaluate many answer sets.
+
+pub mod evaluator;
 
 use crate::rules::{MAX_OUTCOMES, Mask, RuleSet};
 

@@ -253,7 +253,7 @@ pub fn widest_first(dims: &mut [Dimension]) {
 /// questions marked `free` (the others held at `base`). `None` when that space is too large
 /// to enumerate.
 pub fn can_change_winner(
-    eval: &crate::evaluator::Evaluator,
+    eval: &crate::engine::evaluator::Evaluator,
     base: &[Mask],
     free: &[bool],
     q: usize,
@@ -265,7 +265,7 @@ pub fn can_change_winner(
 
 /// [`can_change_winner`] over per-question classes (for evaluators that are not tabulated).
 pub fn can_change_winner_per_question(
-    eval: &crate::evaluator::Evaluator,
+    eval: &crate::engine::evaluator::Evaluator,
     base: &[Mask],
     free: &[bool],
     q: usize,
@@ -318,7 +318,7 @@ mod tests {
     fn findings() -> RuleSet {
         crate::rules::load_rules(
             "check-findings.yaml",
-            include_bytes!("../../tests/fixtures/check-findings.yaml"),
+            include_bytes!("../../../tests/fixtures/check-findings.yaml"),
         )
         .unwrap()
     }
@@ -460,7 +460,7 @@ mod tests {
     #[test]
     fn whether_a_question_can_change_the_winner() {
         let rules = findings();
-        let eval = crate::evaluator::Evaluator::new(&rules);
+        let eval = crate::engine::evaluator::Evaluator::new(&rules);
         let base = vec![1, 1, 1];
         let free = vec![true; 3];
         for check in [can_change_winner, can_change_winner_per_question] {
