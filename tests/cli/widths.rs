@@ -1,5 +1,5 @@
-//! Every command reads well at 40, 80 and 120 columns: run in a real pseudo-terminal (through
-//! `script`) of each width, no line is wider than the terminal unless it is a single word
+//! Every command reads well at 40, 80 and 120 columns: run in a real pseudo-terminal of each
+//! width, no line is wider than the terminal unless it is a single word
 //! that no width could hold, and long ids stay whole (tables fall back to lists when their
 //! columns cannot fit side by side).
 
@@ -28,20 +28,30 @@ fn strip_ansi(s: &str) -> String {
 }
 
 /// `mlstack ARGS` in a pseudo-terminal `cols` wide; its output with colour codes removed.
+/// The pty comes from rexpect (openpty through nix), so this runs wherever the tests do, macOS
+/// included; `stty cols` is POSIX, where util-linux `script -c` was not.
 fn at_width(cols: u16, args: &str) -> String {
     let bin = assert_cmd::cargo::cargo_bin("mlstack");
-    let inner = format!("stty cols {cols} rows 60; {} {args}", bin.display());
-    let out = Command::new("script")
-        .args(["-qec", &inner, "/dev/null"])
+    let inner = format!(
+        "stty cols {cols} rows 60 && exec '{}' {args}",
+        bin.display()
+    );
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", &inner])
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("TERM", "xterm-256color")
         .env("CI", "true")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("script(1) runs");
-    // Errors count too: script(1) passes the terminal's output through whatever the exit code.
-    strip_ansi(&String::from_utf8_lossy(&out.stdout))
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    let mut session = rexpect::session::spawn_command(cmd, Some(60_000)).expect("spawn in a pty");
+    // Errors count too: the terminal shows whatever the command wrote, whatever its exit code.
+    let text = session.exp_eof().expect("the command ends");
+    // rexpect hands each byte over as one char (Latin-1): put the UTF-8 back together.
+    let bytes: Vec<u8> = text
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).expect("one byte per char"))
+        .collect();
+    strip_ansi(&String::from_utf8_lossy(&bytes))
 }
 
 #[test]
@@ -78,6 +88,12 @@ fn every_command_fits_40_80_and_120_columns() {
             "at {cols}"
         );
         let show = at_width(cols, "rules show");
+        // The terminal's width took effect: lines use the room a wide terminal gives.
+        let widest = show.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        assert!(
+            widest > usize::from(cols) * 3 / 4,
+            "at {cols}: widest line {widest}"
+        );
         assert!(
             show.contains("small-generative-model-on-the-neural-engine"),
             "at {cols}"
