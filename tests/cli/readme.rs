@@ -1,9 +1,9 @@
 //! The README's console samples are tests: every `$ mlstack ...` line of a ```console block in
-//! README.md and rules/README.md runs against the built binary (through `sh`, so pipes into
-//! `jq` and `head` work) and must print exactly what the README shows. Samples run from the
-//! repository's root, as a reader would run them: the files they name (`examples/`) are
-//! there. (The interactive transcript is a ```text block: tests/cli/interactive.rs drives
-//! real sessions in a pseudo-terminal.)
+//! README.md, rules/README.md and docs/reference.md runs against the built binary (through
+//! `sh`, so pipes into `jq` and `head` work) and must print exactly what the README shows.
+//! Samples run from the repository's root, as a reader would run them: the files they name
+//! (`examples/`) are there. (The interactive transcript is a ```text block:
+//! tests/cli/interactive.rs drives real sessions in a pseudo-terminal.)
 
 use std::path::Path;
 use std::process::Command;
@@ -57,7 +57,7 @@ fn has(program: &str) -> bool {
 fn every_console_sample_prints_what_the_readme_shows() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut all = Vec::new();
-    for file in ["README.md", "rules/README.md"] {
+    for file in ["README.md", "rules/README.md", "docs/reference.md"] {
         let text = std::fs::read_to_string(root.join(file)).unwrap();
         all.extend(samples(file, Box::leak(text.into_boxed_str())));
     }
