@@ -13,7 +13,7 @@
 
 use mlstack::analysis::space::joint;
 use mlstack::engine;
-use mlstack::engine::evaluator::{Evaluator, LANES};
+use mlstack::engine::evaluator::{Evaluator, LANES, RuleBits};
 use mlstack::rules::{Condition, Mask, default_rules};
 
 /// Every combination of one legal answer per question of `questions`, as full answer sets
@@ -64,20 +64,21 @@ fn every_table_entry_is_what_the_condition_trees_give() {
         assert_eq!(c.questions() & !inside, 0, "a condition spans two groups");
     }
     let mut offsets_points = [0i32; LANES];
-    let mut offsets_fired = 0u64;
+    let mut offsets_fired = RuleBits::default();
+    let xor = |a: RuleBits, b: RuleBits| RuleBits(std::array::from_fn(|i| a.0[i] ^ b.0[i]));
     let mut entries_checked = 0usize;
     for (g, questions) in groups.iter().enumerate() {
-        let mut offset: Option<([i32; LANES], u64, u64)> = None;
+        let mut offset: Option<([i32; LANES], RuleBits, u64)> = None;
         for answers in joint_answers(&rules, questions) {
             let entry = eval
                 .group_entry(g, &answers)
                 .expect("a legal answer has an entry");
             // What the trees give for the rules and constraints of this group.
-            let (mut points, mut fired, mut excluded) = ([0i32; LANES], 0u64, 0u64);
+            let (mut points, mut fired, mut excluded) = ([0i32; LANES], RuleBits::default(), 0u64);
             for (i, r) in rules.rules.iter().enumerate() {
                 let Some(c) = &r.when else { continue };
                 if group_of(c) == Some(g) && c.holds(&answers) {
-                    fired |= 1 << i;
+                    fired.set(i);
                     for &(o, p) in &r.score {
                         points[o] += p;
                     }
@@ -92,7 +93,7 @@ fn every_table_entry_is_what_the_condition_trees_give() {
             for o in 0..LANES {
                 diff[o] = entry.points[o] - points[o];
             }
-            let this = (diff, entry.fired ^ fired, entry.excluded ^ excluded);
+            let this = (diff, xor(entry.fired, fired), entry.excluded ^ excluded);
             assert_eq!(
                 *offset.get_or_insert(this),
                 this,
@@ -105,23 +106,22 @@ fn every_table_entry_is_what_the_condition_trees_give() {
         for o in 0..LANES {
             offsets_points[o] += diff[o];
         }
-        assert_eq!(
-            offsets_fired & fired,
-            0,
+        assert!(
+            (0..rules.rules.len()).all(|r| !(offsets_fired.contains(r) && fired.contains(r))),
             "an unconditional rule counted twice"
         );
         offsets_fired |= fired;
     }
     // What the offsets add up to is exactly the unconditional rules.
     let mut always = [0i32; LANES];
-    let mut always_fired = 0u64;
+    let mut always_fired = RuleBits::default();
     for (i, r) in rules
         .rules
         .iter()
         .enumerate()
         .filter(|(_, r)| r.when.is_none())
     {
-        always_fired |= 1 << i;
+        always_fired.set(i);
         for &(o, p) in &r.score {
             always[o] += p;
         }

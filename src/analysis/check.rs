@@ -2,7 +2,7 @@
 
 use crate::analysis::space::{self, Rng, joint};
 use crate::engine;
-use crate::engine::evaluator::Evaluator;
+use crate::engine::evaluator::{Evaluator, LANES, RULE_WORDS};
 use crate::rules::{MAX_OUTCOMES, Mask, RuleSet};
 
 /// Spaces with more class combinations than this are sampled instead of enumerated.
@@ -14,8 +14,9 @@ pub const SAMPLE_SIZE: u64 = 1_000_000;
 pub enum Coverage {
     /// Every answer set, through `classes` combinations of indistinguishable answers.
     Exhaustive { classes: u128 },
-    /// `size` random answer sets drawn with `seed`.
-    Sampled { size: u64, seed: u64 },
+    /// `size` random answer sets drawn with `seed`, because (`why`) the space could not be
+    /// gone over whole: a limit was hit, which `rules check` reports as a problem.
+    Sampled { size: u64, seed: u64, why: String },
 }
 
 /// A count with the first answer set found.
@@ -27,8 +28,8 @@ pub struct Finding {
 
 impl Finding {
     /// Count `weight` more answer sets; `example` builds one only if none is kept yet.
-    fn add(&mut self, weight: u64, example: &dyn Fn() -> Vec<Mask>) {
-        self.count += u128::from(weight);
+    fn add(&mut self, weight: u128, example: &dyn Fn() -> Vec<Mask>) {
+        self.count += weight;
         if self.example.is_none() {
             self.example = Some(example());
         }
@@ -82,7 +83,8 @@ pub struct CheckReport {
 impl CheckReport {
     /// Findings that make `rules check` fail.
     pub fn problems(&self) -> usize {
-        self.ties.iter().filter(|t| !t.declared).count()
+        usize::from(matches!(self.coverage, Coverage::Sampled { .. }))
+            + self.ties.iter().filter(|t| !t.declared).count()
             + self.rules_never_fired.len()
             + self.rules_without_effect.len()
             + self.questions_without_effect.len()
@@ -106,7 +108,8 @@ struct Tally {
 
 impl Tally {
     fn new(rules: &RuleSet) -> Self {
-        let words = rules.rules.len().div_ceil(64).max(1);
+        // At least the words of the tabulated form's rule bits, which it hands over whole.
+        let words = rules.rules.len().div_ceil(64).max(RULE_WORDS);
         Tally {
             wins: vec![0; rules.outcomes.len()],
             nothing: Finding::default(),
@@ -129,7 +132,7 @@ impl Tally {
         self.tally_verdict(
             rules,
             &|| answers.to_vec(),
-            weight,
+            u128::from(weight),
             &fired,
             &mut scores,
             excluded,
@@ -141,12 +144,12 @@ impl Tally {
     fn record_combination(&mut self, rules: &RuleSet, c: &joint::Combination) {
         let mut scores = [0i32; MAX_OUTCOMES];
         scores[..c.points.len()].copy_from_slice(c.points);
-        self.fired[0] |= c.fired;
+        c.fired.or_into(&mut self.fired);
         self.tally_verdict(
             rules,
             &|| c.answers(),
-            c.weight,
-            &[c.fired],
+            u128::from(c.weight),
+            &c.fired.0,
             &mut scores,
             c.excluded,
         );
@@ -156,7 +159,7 @@ impl Tally {
         &mut self,
         rules: &RuleSet,
         example: &dyn Fn() -> Vec<Mask>,
-        weight: u64,
+        weight: u128,
         fired: &[u64],
         scores: &mut [i32],
         excluded: u64,
@@ -166,11 +169,11 @@ impl Tally {
             self.nothing.add(weight, example);
             return;
         };
-        self.wins[w] += u128::from(weight);
+        self.wins[w] += weight;
         if let Some(r) = runner_up {
             let margin = scores[w] - scores[r];
             if margin < rules.confidence.moderate as i32 {
-                self.close += u128::from(weight);
+                self.close += weight;
             }
             if margin == 0 {
                 match self.ties.iter_mut().find(|(pair, _)| *pair == (w, r)) {
@@ -276,18 +279,35 @@ fn finish(
 /// with `seed` when it is too large), using up to `threads` threads.
 pub fn check(rules: &RuleSet, seed: u64, threads: usize) -> CheckReport {
     let eval = Evaluator::new(rules);
-    if let Some(dims) = joint::dimensions(&eval) {
-        let (answer_sets, classes) = joint::sizes(&dims);
-        if classes <= MAX_ENUMERATED {
-            return check_joint(rules, &eval, &dims, answer_sets, classes, threads);
-        }
-    }
-    check_per_question(rules, &eval, seed, threads)
+    let why = match eval.untabulated() {
+        Some(why) => format!("the rule set has {why}, so it cannot be tabulated"),
+        None => match joint::dimensions(&eval) {
+            None => format!(
+                "the rule set has a question of more than {} legal answers, so its joint classes cannot be listed",
+                space::MAX_ANSWERS_PER_QUESTION
+            ),
+            Some(dims) => match check_joint(rules, &eval, &dims) {
+                Some(report) => return report,
+                None => format!(
+                    "its groups' contributions add up to more than {} distinct sums",
+                    space::aggregate::MAX_STATES
+                ),
+            },
+        },
+    };
+    check_per_question(rules, &eval, seed, threads, why)
 }
 
 /// The check over per-question classes, for rule sets the evaluator cannot tabulate (or
 /// sampled, when even those are too many).
-fn check_per_question(rules: &RuleSet, eval: &Evaluator, seed: u64, threads: usize) -> CheckReport {
+/// `why`: why the joint classes could not be aggregated, said when sampling.
+fn check_per_question(
+    rules: &RuleSet,
+    eval: &Evaluator,
+    seed: u64,
+    threads: usize,
+    why: String,
+) -> CheckReport {
     let dims = space::dimensions(rules);
     let enumerable = dims
         .as_ref()
@@ -320,38 +340,82 @@ fn check_per_question(rules: &RuleSet, eval: &Evaluator, seed: u64, threads: usi
                 dead,
             )
         }
-        _ => sample(eval, rules, seed),
+        (dims, _) => {
+            let also = if dims.is_some() {
+                format!("more than {MAX_ENUMERATED} combinations of per-question classes")
+            } else {
+                format!(
+                    "a question of more than {} legal answers",
+                    space::MAX_ANSWERS_PER_QUESTION
+                )
+            };
+            sample(eval, rules, seed, format!("{why}, and it has {also}"))
+        }
     }
 }
 
-/// The exhaustive check over joint classes (a tabulated evaluator's groups).
+/// The exhaustive check over joint classes (a tabulated evaluator's groups), by aggregation:
+/// one verdict per distinct sum of the groups' contributions, however many combinations of
+/// classes reach it.
+/// `None` when the sums are too many to aggregate.
 fn check_joint(
     rules: &RuleSet,
     eval: &Evaluator,
     dims: &[joint::JointDimension],
-    answer_sets: u128,
-    classes: u128,
-    threads: usize,
-) -> CheckReport {
+) -> Option<CheckReport> {
+    let (answer_sets, classes) = joint::sizes(dims);
+    let order = joint::enumeration_order(dims);
+    let mut tally = Tally::new(rules);
+    // In order of each sum's first combination: findings keep the examples, and ties the
+    // order, that enumerating every combination gives.
+    for total in joint::totals(&order)? {
+        let mut scores = [0i32; MAX_OUTCOMES];
+        scores[..LANES].copy_from_slice(&total.key.0);
+        total.aux.or_into(&mut tally.fired);
+        tally.tally_verdict(
+            rules,
+            &|| joint::example(&order, rules.questions.len(), total.first),
+            total.weight,
+            &total.aux.0,
+            &mut scores,
+            total.key.1,
+        );
+    }
+    let dead = joint::questions_without_effect(eval, dims)?;
+    Some(finish(
+        rules,
+        tally,
+        Coverage::Exhaustive { classes },
+        answer_sets,
+        dead,
+    ))
+}
+
+/// [`check`] by visiting every combination of joint classes, on up to `threads` threads:
+/// what the aggregation is tested against.
+pub fn check_enumerated(rules: &RuleSet, threads: usize) -> Option<CheckReport> {
+    let eval = Evaluator::new(rules);
+    let dims = joint::dimensions(&eval)?;
+    let (answer_sets, classes) = joint::sizes(&dims);
     let tallies = joint::par_for_each(
-        dims,
+        &dims,
         rules.questions.len(),
         threads,
         || Tally::new(rules),
         |tally, c| tally.record_combination(rules, c),
     );
     let tally = Tally::merged(rules, tallies);
-    let dead = joint::questions_without_effect(eval, dims);
-    finish(
+    let dead = joint::questions_without_effect(&eval, &dims)?;
+    Some(finish(
         rules,
         tally,
         Coverage::Exhaustive { classes },
         answer_sets,
         dead,
-    )
+    ))
 }
 
-fn sample(eval: &Evaluator, rules: &RuleSet, seed: u64) -> CheckReport {
+fn sample(eval: &Evaluator, rules: &RuleSet, seed: u64, why: String) -> CheckReport {
     let mut rng = Rng::new(seed);
     let mut tally = Tally::new(rules);
     let mut matters = vec![false; rules.questions.len()];
@@ -382,6 +446,7 @@ fn sample(eval: &Evaluator, rules: &RuleSet, seed: u64) -> CheckReport {
         Coverage::Sampled {
             size: SAMPLE_SIZE,
             seed,
+            why,
         },
         u128::from(SAMPLE_SIZE),
         dead,
@@ -427,9 +492,9 @@ mod tests {
             let rules = load_rules("fixture.yaml", yaml.as_bytes()).unwrap();
             let eval = Evaluator::new(&rules);
             let dims = joint::dimensions(&eval).expect("tabulated");
-            let (answer_sets, classes) = joint::sizes(&dims);
-            let joint = check_joint(&rules, &eval, &dims, answer_sets, classes, 2);
-            let per_question = check_per_question(&rules, &eval, 1, 2);
+            let (_, classes) = joint::sizes(&dims);
+            let joint = check_joint(&rules, &eval, &dims).expect("aggregated");
+            let per_question = check_per_question(&rules, &eval, 1, 2, String::new());
             assert!(matches!(per_question.coverage, Coverage::Exhaustive { .. }));
             same(&joint, &per_question);
             // `check` itself takes the joint classes when they can be enumerated.
@@ -438,6 +503,111 @@ mod tests {
             };
             assert_eq!(used, classes);
         }
+    }
+
+    /// Aggregation finds exactly what visiting every combination finds: the same counts,
+    /// the same examples, the ties in the same order.
+    #[test]
+    fn aggregation_finds_what_enumeration_finds_with_the_same_examples() {
+        let fixtures = [
+            include_str!("../../tests/fixtures/default-2026-04.yaml"),
+            include_str!("../../tests/fixtures/default-2026-11-os27.yaml"),
+            include_str!("../../tests/fixtures/check-findings.yaml"),
+            include_str!("../../tests/fixtures/tiny.yaml"),
+            include_str!("../../rules/default.yaml"),
+        ];
+        for yaml in fixtures {
+            let rules = load_rules("fixture.yaml", yaml.as_bytes()).unwrap();
+            let aggregated = check(&rules, 1, 2);
+            let enumerated = check_enumerated(&rules, 2).expect("tabulated");
+            same(&aggregated, &enumerated);
+            let examples = |r: &CheckReport| {
+                let mut e = vec![r.nothing_possible.example.clone()];
+                e.extend(
+                    r.ties
+                        .iter()
+                        .map(|t| Some((t.outcomes, t.finding.example.clone())))
+                        .map(|t| {
+                            t.map(|(o, e)| {
+                                let mut v = vec![o.0 as Mask, o.1 as Mask];
+                                v.extend(e.unwrap_or_default());
+                                v
+                            })
+                        }),
+                );
+                e
+            };
+            assert_eq!(
+                examples(&aggregated),
+                examples(&enumerated),
+                "{}",
+                rules.name
+            );
+        }
+    }
+
+    /// A rule set past the old limits: 12 outcomes, and five ten-option questions looked at
+    /// together (a group of 100,000 joint answers, every one scoring differently, so its
+    /// table needs four-byte indices). `check` goes over it whole, and finds what visiting
+    /// every combination of per-question classes finds.
+    #[test]
+    fn twelve_outcomes_and_a_group_of_100000_entries_are_checked_exhaustively() {
+        let mut yaml = String::from("name: wide\noutcomes:\n");
+        for o in 0..12 {
+            yaml += &format!("  - {{id: o{o}, name: O{o}, summary: s}}\n");
+        }
+        yaml += "questions:\n";
+        let options: Vec<String> = (0..10).map(|j| format!("{{id: x{j}, label: X}}")).collect();
+        for i in 1..=5 {
+            yaml += &format!(
+                "  - {{id: q{i}, prompt: Q, kind: single, default: x0, options: [{}]}}\n",
+                options.join(", ")
+            );
+        }
+        let extra: Vec<String> = (0..7).map(|k| format!("{{id: e{k}, label: E}}")).collect();
+        yaml += &format!(
+            "  - {{id: extra, prompt: E, kind: single, required: true, options: [{}]}}\n",
+            extra.join(", ")
+        );
+        yaml += "rules:\n";
+        // Question i's option j gives outcome i j points: each lane spells one answer.
+        for i in 1..=5 {
+            for j in 1..10 {
+                yaml += &format!(
+                    "  - {{id: q{i}-x{j}, when: {{q{i}: x{j}}}, score: {{o{i}: {j}}}, why: w, cite: c}}\n"
+                );
+            }
+        }
+        yaml += "  - {id: all-nine, when: {q1: x9, q2: x9, q3: x9, q4: x9, q5: x9}, score: {o0: 100}, why: w, cite: c}\n";
+        for k in 0..6 {
+            yaml += &format!(
+                "  - {{id: extra-e{k}, when: {{extra: e{k}}}, score: {{o{}: 5}}, why: w, cite: c}}\n",
+                6 + k
+            );
+        }
+        yaml += "constraints:\n  - {id: no-low, when: {extra: e6}, exclude: [o1, o2], why: w, source: s}\n";
+        let order: Vec<String> = (0..12).map(|o| format!("o{o}")).collect();
+        yaml += &format!(
+            "tie_break: [{}]\nconfidence: {{strong: 2, moderate: 1}}\n",
+            order.join(", ")
+        );
+        let rules = load_rules("wide.yaml", yaml.as_bytes()).unwrap();
+        let eval = Evaluator::new(&rules);
+        assert!(eval.is_compiled());
+        assert!(
+            eval.group_sizes().contains(&100_000),
+            "{:?}",
+            eval.group_sizes()
+        );
+        let report = check(&rules, 1, 2);
+        let Coverage::Exhaustive { classes } = report.coverage else {
+            panic!("sampled: {:?}", report.coverage)
+        };
+        assert_eq!(classes, 700_000);
+        assert_eq!(report.answer_sets, 700_000);
+        assert!(report.outcomes_never_winning.is_empty(), "{report:?}");
+        let per_question = check_per_question(&rules, &eval, 1, 2, String::new());
+        same(&report, &per_question);
     }
 
     const FINDINGS: &str = include_str!("../../tests/fixtures/check-findings.yaml");
@@ -483,7 +653,10 @@ mod tests {
             ));
             assert_findings(&report, &rules);
             let eval = Evaluator::new(&rules);
-            assert_findings(&check_per_question(&rules, &eval, 1, threads), &rules);
+            assert_findings(
+                &check_per_question(&rules, &eval, 1, threads, String::new()),
+                &rules,
+            );
         }
     }
 
@@ -506,7 +679,7 @@ rules:\n",
         let rules = load_rules("many.yaml", yaml.as_bytes()).unwrap();
         for report in [
             check(&rules, 1, 2),
-            check_per_question(&rules, &Evaluator::new(&rules), 1, 1),
+            check_per_question(&rules, &Evaluator::new(&rules), 1, 1, String::new()),
         ] {
             assert_eq!(report.rules_never_fired, Vec::<usize>::new());
             assert_eq!(report.rules_without_effect, (0..64).collect::<Vec<_>>());
@@ -528,12 +701,13 @@ rules:\n",
     fn a_sample_finds_the_same_problems_in_proportion() {
         let rules = load_rules("check-findings.yaml", FINDINGS.as_bytes()).unwrap();
         let eval = Evaluator::new(&rules);
-        let report = sample(&eval, &rules, 7);
+        let report = sample(&eval, &rules, 7, "a reason".into());
         assert!(matches!(
             report.coverage,
             Coverage::Sampled {
                 size: SAMPLE_SIZE,
-                seed: 7
+                seed: 7,
+                ..
             }
         ));
         assert_eq!(report.answer_sets, u128::from(SAMPLE_SIZE));

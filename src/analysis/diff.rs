@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 
 use crate::analysis::check::{Coverage, Finding, MAX_ENUMERATED, SAMPLE_SIZE};
-use crate::analysis::space::{self, Class, Dimension, Rng, joint::odometer};
+use crate::analysis::space::aggregate::{Item, aggregate, choice};
+use crate::analysis::space::joint::{Scored, odometer, scored, sum};
+use crate::analysis::space::{self, Class, Dimension, Rng};
 use crate::engine;
 use crate::engine::evaluator::{Evaluator, LANES};
 use crate::rules::{Mask, Question, RuleSet};
@@ -193,7 +195,7 @@ impl Plan<'_> {
         }
         let before = self.old_eval.winner(&t.old_answers);
         let after = self.new_eval.winner(&t.new_answers);
-        tally_change(old, new, t, (before, after), weight);
+        tally_change(old, new, t, (before, after), u128::from(weight));
     }
 
     fn questions(&self) -> Vec<&Question> {
@@ -211,21 +213,21 @@ impl Plan<'_> {
 }
 
 /// Count one compared class; an example (the old file's answers in `t`) for a new change.
-fn tally_change(old: &RuleSet, new: &RuleSet, t: &mut Tally, pair: VerdictPair, weight: u64) {
+fn tally_change(old: &RuleSet, new: &RuleSet, t: &mut Tally, pair: VerdictPair, weight: u128) {
     let (before, after) = pair;
     {
         fn id(rules: &RuleSet, o: Option<usize>) -> Option<&str> {
             o.map(|o| rules.outcomes[o].id.as_str())
         }
-        t.compared += u128::from(weight);
+        t.compared += weight;
         if id(old, before) != id(new, after) {
-            t.changed += u128::from(weight);
+            t.changed += weight;
             match t.changes.iter_mut().find(|(k, _)| *k == (before, after)) {
-                Some((_, f)) => f.count += u128::from(weight),
+                Some((_, f)) => f.count += weight,
                 None => t.changes.push((
                     (before, after),
                     Finding {
-                        count: u128::from(weight),
+                        count: weight,
                         example: Some(t.old_answers.clone()),
                     },
                 )),
@@ -233,9 +235,6 @@ fn tally_change(old: &RuleSet, new: &RuleSet, t: &mut Tally, pair: VerdictPair, 
         }
     }
 }
-
-/// Points and exclusions one file gives.
-type Scored = ([i32; LANES], u64);
 
 /// A class of joint answers to the shared questions of one combined group: answers that both
 /// files score alike.
@@ -375,8 +374,62 @@ fn pair_dimensions(
     Some((dims, old_const, new_const))
 }
 
-/// Compare every combination of pair classes on up to `threads` threads.
-fn compare_joint(
+/// Compare every distinct sum of pair classes, by aggregation: one comparison per distinct
+/// pair of sums (each file's points and exclusions), in the order of each pair's first
+/// combination, so counts, examples and the order of changes are those of
+/// [`compare_enumerated`] on one thread; `None` when the sums are too many to aggregate.
+fn compare_aggregated(
+    old: &RuleSet,
+    new: &RuleSet,
+    plan: &Plan,
+    dims: &[PairDimension],
+    constants: (Scored, Scored),
+) -> Option<Tally> {
+    let items: Vec<Vec<Item<(Scored, Scored), ()>>> = dims
+        .iter()
+        .map(|d| {
+            d.classes
+                .iter()
+                .map(|c| Item {
+                    key: (scored(c.old.0, c.old.1), scored(c.new.0, c.new.1)),
+                    weight: c.weight,
+                    aux: (),
+                })
+                .collect()
+        })
+        .collect();
+    let zero = (
+        scored(constants.0.0, constants.0.1),
+        scored(constants.1.0, constants.1.1),
+    );
+    let totals = aggregate(
+        &items,
+        zero,
+        (),
+        |a, b| (sum(&a.0, &b.0), sum(&a.1, &b.1)),
+        |_, _| (),
+    )?;
+    let sizes: Vec<usize> = dims.iter().map(|d| d.classes.len()).collect();
+    let mut t = plan.tally();
+    for total in totals {
+        let (before, after) = total.key;
+        let pair = (
+            engine::top_two(old, &before.0, before.1).0,
+            engine::top_two(new, &after.0, after.1).0,
+        );
+        if pair.0.map(|o| &old.outcomes[o].id) != pair.1.map(|o| &new.outcomes[o].id) {
+            for (dim, c) in dims.iter().zip(choice(&sizes, total.first)) {
+                plan.set(&mut t, &dim.members, &dim.classes[c].answers);
+            }
+        }
+        tally_change(old, new, &mut t, pair, total.weight);
+    }
+    Some(t)
+}
+
+/// Compare every combination of pair classes on up to `threads` threads (what the
+/// aggregation is tested against).
+fn compare_enumerated(
     old: &RuleSet,
     new: &RuleSet,
     plan: &Plan,
@@ -415,7 +468,7 @@ fn compare_joint(
                     plan.set(&mut t, &dims[d].members, &class(d, c).answers);
                 }
             }
-            tally_change(old, new, &mut t, pair, weight);
+            tally_change(old, new, &mut t, pair, u128::from(weight));
             true
         });
         t
@@ -436,16 +489,27 @@ pub fn diff(
     seed: u64,
     threads: usize,
 ) -> Result<DiffReport, Incomparable> {
-    diff_with(old, new, seed, threads, true)
+    diff_with(old, new, seed, threads, Method::Aggregated)
 }
 
-/// [`diff`]; `joint: false` keeps to per-question classes (what untabulated rule sets get).
+/// How [`diff_with`] goes over the space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Method {
+    /// Distinct sums of joint classes of both files (what `diff` does).
+    Aggregated,
+    /// Every combination of joint classes: the reference the tests hold the aggregation to.
+    #[cfg_attr(not(test), allow(dead_code))]
+    Enumerated,
+    /// Every combination of per-question classes (what untabulated rule sets get).
+    PerQuestion,
+}
+
 fn diff_with(
     old: &RuleSet,
     new: &RuleSet,
     seed: u64,
     threads: usize,
-    joint: bool,
+    method: Method,
 ) -> Result<DiffReport, Incomparable> {
     let plan = plan(old, new)?;
     let questions = plan.questions();
@@ -479,25 +543,29 @@ fn diff_with(
         .map(|d| d.iter().map(|d| d.classes.clone()).collect());
     let joint = per_question
         .as_deref()
-        .filter(|_| joint)
+        .filter(|_| method != Method::PerQuestion)
         .and_then(|pq| pair_dimensions(&plan, pq))
         .map(|(dims, old_const, new_const)| {
             let classes = dims
                 .iter()
                 .fold(1u128, |c, d| c.saturating_mul(d.classes.len() as u128));
             (dims, (old_const, new_const), classes)
-        })
-        .filter(|(_, _, classes)| *classes <= MAX_ENUMERATED);
+        });
+    let joint = joint.and_then(|(pair_dims, constants, classes)| {
+        let tally = match method {
+            Method::Enumerated => (classes <= MAX_ENUMERATED)
+                .then(|| compare_enumerated(old, new, &plan, &pair_dims, constants, threads)),
+            _ => compare_aggregated(old, new, &plan, &pair_dims, constants),
+        };
+        tally.map(|t| (t, Coverage::Exhaustive { classes }))
+    });
     let classes = dims
         .as_ref()
         .map(|d| space::sizes(d).1)
         .filter(|&classes| classes <= MAX_ENUMERATED);
     let n = plan.shared.len();
     let (tally, coverage) = match (joint, dims, classes) {
-        (Some((pair_dims, constants, classes)), _, _) => (
-            compare_joint(old, new, &plan, &pair_dims, constants, threads),
-            Coverage::Exhaustive { classes },
-        ),
+        (Some(done), _, _) => done,
         (None, Some(mut dims), Some(classes)) => {
             space::widest_first(&mut dims);
             let parts = space::par_for_each(
@@ -530,6 +598,15 @@ fn diff_with(
                 Coverage::Sampled {
                     size: SAMPLE_SIZE,
                     seed,
+                    why: match plan.old_eval.untabulated().or(plan.new_eval.untabulated()) {
+                        Some(why) => format!("a rule file has {why}"),
+                        None => format!(
+                            "the answers' contributions add up to more than {} distinct sums",
+                            space::aggregate::MAX_STATES
+                        ),
+                    } + &format!(
+                        ", and there are more than {MAX_ENUMERATED} combinations of per-question classes"
+                    ),
                 },
             )
         }
@@ -585,8 +662,29 @@ mod tests {
         ];
         for (a, b) in &pairs {
             let (old, new) = (load("old.yaml", a), load("new.yaml", b));
-            let joint = diff_with(&old, &new, 1, 2, true).unwrap();
-            let per_question = diff_with(&old, &new, 1, 2, false).unwrap();
+            let joint = diff_with(&old, &new, 1, 2, Method::Aggregated).unwrap();
+            let per_question = diff_with(&old, &new, 1, 2, Method::PerQuestion).unwrap();
+            // The aggregation against every combination in odometer order: the same changes
+            // in the same order, with the same examples.
+            let enumerated = diff_with(&old, &new, 1, 1, Method::Enumerated).unwrap();
+            let all = |r: &DiffReport| {
+                r.changes
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.from.clone(),
+                            c.to.clone(),
+                            c.finding.count,
+                            c.finding.example.clone(),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(all(&joint), all(&enumerated));
+            assert_eq!(
+                (joint.compared, joint.changed),
+                (enumerated.compared, enumerated.changed)
+            );
             assert!(matches!(joint.coverage, Coverage::Exhaustive { .. }));
             assert!(matches!(per_question.coverage, Coverage::Exhaustive { .. }));
             assert_eq!(joint.compared, per_question.compared);
@@ -608,9 +706,15 @@ mod tests {
             }
         }
         assert!(
-            diff_with(&load("a", &pairs[0].0), &load("b", &pairs[0].1), 1, 2, true)
-                .unwrap()
-                .changed
+            diff_with(
+                &load("a", &pairs[0].0),
+                &load("b", &pairs[0].1),
+                1,
+                2,
+                Method::Aggregated
+            )
+            .unwrap()
+            .changed
                 > 0
         );
     }

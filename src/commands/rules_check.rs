@@ -31,7 +31,7 @@ fn finding<'r>(rules: &'r RuleSet, f: &Finding) -> FindingOut<'r> {
 #[serde(tag = "mode", rename_all = "kebab-case")]
 enum CoverageOut {
     Exhaustive { classes: u128 },
-    Sampled { size: u64, seed: u64 },
+    Sampled { size: u64, seed: u64, why: String },
 }
 
 #[derive(Serialize)]
@@ -69,7 +69,15 @@ struct CheckOut<'r> {
 fn coverage(c: &Coverage) -> CoverageOut {
     match *c {
         Coverage::Exhaustive { classes } => CoverageOut::Exhaustive { classes },
-        Coverage::Sampled { size, seed } => CoverageOut::Sampled { size, seed },
+        Coverage::Sampled {
+            size,
+            seed,
+            ref why,
+        } => CoverageOut::Sampled {
+            size,
+            seed,
+            why: why.clone(),
+        },
     }
 }
 
@@ -188,9 +196,13 @@ fn check_text(
             classes,
             out.seconds
         ),
-        Coverage::Sampled { size, seed } => writeln!(
+        Coverage::Sampled {
+            size,
+            seed,
+            ref why,
+        } => writeln!(
             t,
-            "{}: the answer space is too large to enumerate in a few seconds; sampled {size} random answer sets (seed {seed}) in {:.2} s",
+            "{}: NOT EXHAUSTIVE (a problem): {why}; sampled {size} random answer sets (seed {seed}) in {:.2} s instead",
             rules.name, out.seconds
         ),
     };
@@ -342,8 +354,13 @@ pub fn diff(
                 pct(out.changed, out.compared),
                 match report.coverage {
                     Coverage::Exhaustive { .. } => String::new(),
-                    Coverage::Sampled { size, seed } =>
-                        format!(" [sampled {size} random answer sets, seed {seed}]"),
+                    Coverage::Sampled {
+                        size,
+                        seed,
+                        ref why,
+                    } => format!(
+                        " [not exhaustive: {why}; sampled {size} random answer sets, seed {seed}]"
+                    ),
                 }
             );
             for c in &report.changes {

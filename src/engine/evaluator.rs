@@ -10,19 +10,90 @@ use crate::engine;
 use crate::rules::{Kind, Mask, RuleSet};
 
 /// Outcomes the compiled form scores in one fixed-size array.
-pub const LANES: usize = 8;
+pub const LANES: usize = 16;
+/// Words of the rule bit set: the compiled form tracks up to 64 times as many rules.
+pub const RULE_WORDS: usize = 4;
 /// Most rules the compiled form tracks (one bit each).
-const MAX_RULES: usize = 64;
+pub const MAX_RULES: usize = 64 * RULE_WORDS;
 /// Most joint answers one group may tabulate.
-const MAX_GROUP_ENTRIES: usize = 1 << 16;
+pub const MAX_GROUP_ENTRIES: usize = 1 << 20;
+
+/// One bit per rule, for the first [`MAX_RULES`] rules.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RuleBits(pub [u64; RULE_WORDS]);
+
+impl RuleBits {
+    pub fn set(&mut self, rule: usize) {
+        self.0[rule / 64] |= 1 << (rule % 64);
+    }
+
+    pub fn contains(&self, rule: usize) -> bool {
+        self.0[rule / 64] & (1 << (rule % 64)) != 0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0 == [0; RULE_WORDS]
+    }
+
+    /// OR these bits into `words` (as many words as it has).
+    pub fn or_into(&self, words: &mut [u64]) {
+        for (w, b) in words.iter_mut().zip(self.0) {
+            *w |= b;
+        }
+    }
+}
+
+impl std::ops::BitOr for RuleBits {
+    type Output = RuleBits;
+    fn bitor(self, other: RuleBits) -> RuleBits {
+        RuleBits(std::array::from_fn(|i| self.0[i] | other.0[i]))
+    }
+}
+
+impl std::ops::BitOrAssign for RuleBits {
+    fn bitor_assign(&mut self, other: RuleBits) {
+        *self = *self | other;
+    }
+}
 
 /// What one joint answer of a group contributes: points per outcome, the rules it fires (one
 /// bit each) and the outcomes it excludes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Entry {
     pub points: [i32; LANES],
-    pub fired: u64,
+    pub fired: RuleBits,
     pub excluded: u64,
+}
+
+/// Why a rule set is evaluated by walking its condition trees instead of through tables.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Untabulated {
+    #[error("{0} outcomes (the tables hold at most {LANES})")]
+    Outcomes(usize),
+    #[error("{0} rules (the tables track at most {MAX_RULES})")]
+    Rules(usize),
+    #[error("points of outcome `{0}` that could add up past what an i32 holds")]
+    Magnitude(String),
+    #[error("more than {MAX_GROUP_ENTRIES} joint answers to tabulate for {0}")]
+    Group(String),
+}
+
+/// A group's table: per joint answer, the index of its entry. Two bytes an index keep the
+/// tables in cache where they can; a group of more distinct entries takes four.
+#[derive(Debug, Clone)]
+enum Table {
+    Narrow(Vec<u16>),
+    Wide(Vec<u32>),
+}
+
+impl Table {
+    #[inline]
+    fn get(&self, index: usize) -> Option<usize> {
+        match self {
+            Table::Narrow(t) => t.get(index).map(|&k| usize::from(k)),
+            Table::Wide(t) => t.get(index).map(|&k| k as usize),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -31,8 +102,8 @@ struct Group {
     /// its stride, where the code is the option index (single) or the mask itself (multi).
     members: Vec<(usize, usize, bool)>,
     /// Per joint answer, the index of its entry in `entries`: a table of 2-byte indices stays
-    /// in cache where one of 48-byte entries would not (`MAX_GROUP_ENTRIES` fits a `u16`).
-    table: Vec<u16>,
+    /// in cache where one of 104-byte entries would not.
+    table: Table,
     /// The distinct entries of the group.
     entries: Vec<Entry>,
 }
@@ -46,7 +117,7 @@ struct Compiled {
 #[derive(Debug, Clone)]
 pub struct Evaluator<'r> {
     rules: &'r RuleSet,
-    compiled: Option<Compiled>,
+    compiled: Result<Compiled, Untabulated>,
 }
 
 /// Lane-wise wrapping add (kept tiny so it compiles to vector adds).
@@ -64,10 +135,13 @@ fn find(parent: &mut [usize], x: usize) -> usize {
     root
 }
 
-fn compile(rules: &RuleSet) -> Option<Compiled> {
+fn compile(rules: &RuleSet) -> Result<Compiled, Untabulated> {
     let n = rules.questions.len();
-    if rules.outcomes.len() > LANES || rules.rules.len() > MAX_RULES {
-        return None;
+    if rules.outcomes.len() > LANES {
+        return Err(Untabulated::Outcomes(rules.outcomes.len()));
+    }
+    if rules.rules.len() > MAX_RULES {
+        return Err(Untabulated::Rules(rules.rules.len()));
     }
     // Sums must not overflow, so wrapping adds equal the engine's saturating ones.
     let mut magnitude = [0i64; LANES];
@@ -76,8 +150,8 @@ fn compile(rules: &RuleSet) -> Option<Compiled> {
             magnitude[o] += i64::from(p).abs();
         }
     }
-    if magnitude.iter().any(|&m| m > i64::from(i32::MAX)) {
-        return None;
+    if let Some(o) = magnitude.iter().position(|&m| m > i64::from(i32::MAX)) {
+        return Err(Untabulated::Magnitude(rules.outcomes[o].id.to_string()));
     }
     // Group the questions that conditions look at together.
     let mut parent: Vec<usize> = (0..n).collect();
@@ -102,7 +176,7 @@ fn compile(rules: &RuleSet) -> Option<Compiled> {
             usize::MAX => {
                 groups.push(Group {
                     members: Vec::new(),
-                    table: Vec::new(),
+                    table: Table::Narrow(Vec::new()),
                     entries: Vec::new(),
                 });
                 group_of[root] = groups.len() - 1;
@@ -113,12 +187,29 @@ fn compile(rules: &RuleSet) -> Option<Compiled> {
         group_of[q] = g;
         let question = &rules.questions[q];
         let single = question.kind == Kind::Single;
+        let members = &mut groups[g].members;
+        let too_large = || {
+            let ids: Vec<String> = members
+                .iter()
+                .map(|&(mq, _, _)| mq)
+                .chain([q])
+                .map(|mq| format!("`{}`", rules.questions[mq].id))
+                .collect();
+            let what = if ids.len() == 1 {
+                "question"
+            } else {
+                "questions looked at together"
+            };
+            Untabulated::Group(format!("the {what} {}", ids.join(", ")))
+        };
         let size = if single {
             question.options.len()
         } else {
-            1usize.checked_shl(question.options.len() as u32)?
+            u32::try_from(question.options.len())
+                .ok()
+                .and_then(|o| 1usize.checked_shl(o))
+                .ok_or_else(too_large)?
         };
-        let members = &mut groups[g].members;
         let stride = members
             .iter()
             .map(|&(mq, _, s)| {
@@ -126,8 +217,11 @@ fn compile(rules: &RuleSet) -> Option<Compiled> {
                 if s { o } else { 1 << o }
             })
             .product::<usize>();
-        if stride.checked_mul(size)? > MAX_GROUP_ENTRIES {
-            return None;
+        if stride
+            .checked_mul(size)
+            .is_none_or(|s| s > MAX_GROUP_ENTRIES)
+        {
+            return Err(too_large());
         }
         members.push((q, stride, single));
     }
@@ -151,8 +245,8 @@ fn compile(rules: &RuleSet) -> Option<Compiled> {
             .iter()
             .filter(|c| group_of[c.when.questions().trailing_zeros() as usize] == g)
             .collect();
-        let mut distinct: std::collections::HashMap<Entry, u16> = std::collections::HashMap::new();
-        group.table = Vec::with_capacity(size);
+        let mut distinct: std::collections::HashMap<Entry, u32> = std::collections::HashMap::new();
+        let mut table: Vec<u32> = Vec::with_capacity(size);
         for index in 0..size {
             let mut entry = Entry::default();
             for &(q, stride, single) in &group.members {
@@ -163,7 +257,7 @@ fn compile(rules: &RuleSet) -> Option<Compiled> {
             for &r in &own_rules {
                 let rule = &rules.rules[r];
                 if rule.when.as_ref().is_none_or(|c| c.holds(&answers)) {
-                    entry.fired |= 1 << r;
+                    entry.fired.set(r);
                     for &(o, p) in &rule.score {
                         entry.points[o] += p;
                     }
@@ -174,15 +268,21 @@ fn compile(rules: &RuleSet) -> Option<Compiled> {
                     entry.excluded |= c.exclude;
                 }
             }
-            let next = u16::try_from(group.entries.len()).ok()?;
+            // At most MAX_GROUP_ENTRIES distinct entries: the index fits a u32.
+            let next = group.entries.len() as u32;
             let k = *distinct.entry(entry).or_insert_with(|| {
                 group.entries.push(entry);
                 next
             });
-            group.table.push(k);
+            table.push(k);
         }
+        group.table = if group.entries.len() <= 1 << 16 {
+            Table::Narrow(table.into_iter().map(|k| k as u16).collect())
+        } else {
+            Table::Wide(table)
+        };
     }
-    Some(Compiled {
+    Ok(Compiled {
         groups,
         tie_break: rules.tie_break.to_vec(),
     })
@@ -202,13 +302,26 @@ impl<'r> Evaluator<'r> {
 
     /// Whether the tabulated form applies (otherwise evaluation walks the condition trees).
     pub fn is_compiled(&self) -> bool {
-        self.compiled.is_some()
+        self.compiled.is_ok()
+    }
+
+    /// How many distinct entries each group's table holds (empty when not tabulated).
+    pub fn group_sizes(&self) -> Vec<usize> {
+        self.compiled
+            .as_ref()
+            .map(|c| c.groups.iter().map(|g| g.entries.len()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Why the tabulated form does not apply, if it does not.
+    pub fn untabulated(&self) -> Option<&Untabulated> {
+        self.compiled.as_ref().err()
     }
 
     /// The questions of each group (every question is in exactly one), or `None` when the
     /// tabulated form does not apply.
     pub fn groups(&self) -> Option<Vec<Vec<usize>>> {
-        let c = self.compiled.as_ref()?;
+        let c = self.compiled.as_ref().ok()?;
         Some(
             c.groups
                 .iter()
@@ -221,7 +334,8 @@ impl<'r> Evaluator<'r> {
     /// when the tabulated form does not apply or an answer is outside the table.
     pub fn group_entry(&self, g: usize, answers: &[Mask]) -> Option<Entry> {
         self.compiled
-            .as_ref()?
+            .as_ref()
+            .ok()?
             .groups
             .get(g)?
             .entry(answers)
@@ -233,6 +347,7 @@ impl<'r> Evaluator<'r> {
         let Some((c, (sums, excluded, _))) = self
             .compiled
             .as_ref()
+            .ok()
             .and_then(|c| Some((c, c.totals(answers)?)))
         else {
             return engine::winner(self.rules, answers);
@@ -255,7 +370,7 @@ impl<'r> Evaluator<'r> {
         fired: Option<&mut [u64]>,
     ) -> u64 {
         let Some((sums, excluded, fired_rules)) =
-            self.compiled.as_ref().and_then(|c| c.totals(answers))
+            self.compiled.as_ref().ok().and_then(|c| c.totals(answers))
         else {
             return engine::score_into(self.rules, answers, scores, fired);
         };
@@ -263,7 +378,7 @@ impl<'r> Evaluator<'r> {
             *slot = slot.saturating_add(sum);
         }
         if let Some(bits) = fired {
-            bits[0] |= fired_rules;
+            fired_rules.or_into(bits);
         }
         excluded
     }
@@ -273,8 +388,8 @@ impl Compiled {
     /// Points per outcome, excluded outcomes and fired rules for one answer set; `None` for
     /// an answer outside the tables (never a legal answer: the caller falls back to the engine).
     #[inline]
-    fn totals(&self, answers: &[Mask]) -> Option<([i32; LANES], u64, u64)> {
-        let (mut sums, mut excluded, mut fired) = ([0i32; LANES], 0u64, 0u64);
+    fn totals(&self, answers: &[Mask]) -> Option<([i32; LANES], u64, RuleBits)> {
+        let (mut sums, mut excluded, mut fired) = ([0i32; LANES], 0u64, RuleBits::default());
         for group in &self.groups {
             let e = group.entry(answers)?;
             sums = add(sums, e.points);
@@ -301,9 +416,7 @@ impl Group {
                     }
             })
             .sum();
-        self.table
-            .get(index)
-            .map(|&k| &self.entries[usize::from(k)])
+        self.table.get(index).map(|k| &self.entries[k])
     }
 }
 
@@ -345,14 +458,17 @@ mod tests {
             .all(|a| eval.winner(a) == engine::winner(rules, a))
     }
 
-    /// The default rules (8 outcomes, as many as the lanes) are tabulated; a ninth outcome, a
-    /// 65th rule or points whose sum could overflow an `i32` fall back to the engine.
+    /// The default rules are tabulated; a 17th outcome, a 257th rule or points whose sum
+    /// could overflow an `i32` fall back to the engine, and say why.
     #[test]
     fn tabulated_exactly_within_its_limits() {
         assert!(Evaluator::new(&crate::rules::default_rules()).is_compiled());
-        for (outcomes, rules, compiled) in
-            [(8, 2, true), (9, 2, false), (2, 64, true), (2, 65, false)]
-        {
+        for (outcomes, rules, compiled) in [
+            (16, 2, true),
+            (17, 2, false),
+            (2, 256, true),
+            (2, 257, false),
+        ] {
             let r = sized(outcomes, &vec![1; rules]);
             assert_eq!(
                 Evaluator::new(&r).is_compiled(),
@@ -360,7 +476,25 @@ mod tests {
                 "{outcomes} outcomes, {rules} rules"
             );
             assert!(agrees_with_the_engine(&r));
+            let why = Evaluator::new(&r).untabulated().map(ToString::to_string);
+            match (outcomes, rules) {
+                (17, _) => assert_eq!(
+                    why.as_deref(),
+                    Some("17 outcomes (the tables hold at most 16)")
+                ),
+                (_, 257) => assert_eq!(
+                    why.as_deref(),
+                    Some("257 rules (the tables track at most 256)")
+                ),
+                _ => assert_eq!(why, None),
+            }
         }
+        // Rule bits past the first word are kept: the 256th rule (on `y`) fires.
+        let r = sized(2, &[1; 256]);
+        let mut bits = [0u64; RULE_WORDS];
+        Evaluator::new(&r).score_into(&[2], &mut [0; 2], Some(&mut bits));
+        assert_eq!(bits[3] >> 63, 1);
+        assert_eq!(bits[0] & 1, 0);
         // Magnitudes per outcome: exactly i32::MAX still fits; one more does not.
         let fits = sized(2, &[i32::MAX - 1, -1, 1]);
         assert!(Evaluator::new(&fits).is_compiled());
@@ -371,11 +505,12 @@ mod tests {
         }
     }
 
-    /// A group of exactly `MAX_GROUP_ENTRIES` joint answers (a multi-choice question of 16
-    /// options) is tabulated; one of twice that is not.
+    /// A group of exactly `MAX_GROUP_ENTRIES` joint answers (a multi-choice question of 20
+    /// options) is tabulated; one of twice that is not, and the reason names the question.
     #[test]
     fn groups_are_tabulated_up_to_their_limit() {
-        for (options, compiled) in [(16, true), (17, false)] {
+        assert_eq!(MAX_GROUP_ENTRIES, 1 << 20);
+        for (options, compiled) in [(20, true), (21, false)] {
             let ids: Vec<String> = (0..options)
                 .map(|i| format!("{{id: o{i}, label: L}}"))
                 .collect();
@@ -389,6 +524,9 @@ tie_break: [a, b]\nconfidence: {{strong: 2, moderate: 1}}\n",
             let rules = load_rules("wide.yaml", yaml.as_bytes()).unwrap();
             let eval = Evaluator::new(&rules);
             assert_eq!(eval.is_compiled(), compiled, "{options} options");
+            if !compiled {
+                assert!(eval.untabulated().unwrap().to_string().contains("`q`"));
+            }
             for answer in [1u64, 0b1000, 0b1011] {
                 assert_eq!(eval.winner(&[answer]), engine::winner(&rules, &[answer]));
             }

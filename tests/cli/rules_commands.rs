@@ -76,9 +76,9 @@ fn check_reports_every_kind_of_finding() {
     assert_eq!(json["nothing_possible"]["example"]["third"], "n");
 }
 
-#[test]
-fn check_samples_a_space_too_large_to_enumerate_and_says_so() {
-    let options: String = (0..20)
+/// A rule file with one multi-choice question of `options` options.
+fn wide_rules(options: usize) -> (tempfile::TempDir, std::path::PathBuf) {
+    let options: String = (0..options)
         .map(|i| format!("      - {{id: o{i}, label: O}}\n"))
         .collect();
     let text = format!(
@@ -87,7 +87,30 @@ fn check_samples_a_space_too_large_to_enumerate_and_says_so() {
          rules:\n  - id: o1-likes-a\n    when: {{tags: o1}}\n    score: {{a: 1}}\n    why: w\n    cite: c\n\
          tie_break: [b, a]\nconfidence: {{strong: 2, moderate: 1}}\n"
     );
-    let (_dir, path) = temp_file("wide.yaml", text.as_bytes());
+    temp_file("wide.yaml", text.as_bytes())
+}
+
+#[test]
+fn check_goes_over_a_question_of_a_million_answers_whole() {
+    // 2^20 - 1 answers (a required multi-choice question takes at least one option): within
+    // the tables' limit, so exhaustive; its one problem is the a/b tie it is built with.
+    let (_dir, path) = wide_rules(20);
+    let assert = mlstack()
+        .args(["rules", "check", "--format", "json"])
+        .arg(&path)
+        .assert()
+        .code(1);
+    let json = json_of(&assert);
+    assert_eq!(json["coverage"]["mode"], "exhaustive");
+    assert_eq!(json["answer_sets"], (1u64 << 20) - 1);
+    assert_eq!(json["ties"][0]["count"], (1u64 << 19) - 1);
+    assert_eq!(json["problems"], 1);
+}
+
+#[test]
+fn check_past_its_limits_samples_says_why_and_fails() {
+    // 2^21 answers to one question: past every limit, so sampled, and that is a problem.
+    let (_dir, path) = wide_rules(21);
     let assert = mlstack()
         .args(["rules", "check", "--seed", "7", "--format", "json"])
         .arg(&path)
@@ -97,11 +120,19 @@ fn check_samples_a_space_too_large_to_enumerate_and_says_so() {
     assert_eq!(json["coverage"]["mode"], "sampled");
     assert_eq!(json["coverage"]["seed"], 7);
     assert_eq!(json["coverage"]["size"], 1_000_000);
+    // The tie it is built with, and not having been gone over whole.
+    assert_eq!(json["problems"], 2);
+    let why = json["coverage"]["why"].as_str().unwrap();
+    assert!(why.contains("the question `tags`"), "{why}");
     mlstack()
         .args(["rules", "check", "--seed", "7"])
         .arg(&path)
         .assert()
-        .stdout(predicate::str::contains("too large to enumerate"))
+        .code(1)
+        .stdout(predicate::str::contains("NOT EXHAUSTIVE (a problem)"))
+        .stdout(predicate::str::contains(
+            "more than 1048576 joint answers to tabulate for the question `tags`",
+        ))
         .stdout(predicate::str::contains("(seed 7)"));
 }
 

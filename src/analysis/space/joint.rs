@@ -6,10 +6,11 @@
 
 use std::collections::HashMap;
 
+use super::aggregate::{FxSet, Item, Total, aggregate, choice};
 use super::{Class, classes, test_masks};
 use crate::engine;
-use crate::engine::evaluator::{Entry, Evaluator, LANES};
-use crate::rules::{Mask, RuleSet};
+use crate::engine::evaluator::{Evaluator, LANES, RuleBits};
+use crate::rules::Mask;
 
 /// One class of joint answers of a group.
 #[derive(Debug, Clone)]
@@ -21,7 +22,7 @@ pub struct JointClass {
     pub points: [i32; LANES],
     pub excluded: u64,
     /// Every rule that some answer of the class fires.
-    pub fired: u64,
+    pub fired: RuleBits,
 }
 
 /// One evaluator group: its questions, each with its own classes, and the joint classes.
@@ -145,6 +146,69 @@ pub fn sizes(dims: &[JointDimension]) -> (u128, u128) {
     })
 }
 
+/// Points per outcome and the outcomes excluded: all that decides a winner.
+pub type Scored = ([i32; LANES], u64);
+
+/// `points` with the lanes of excluded outcomes zeroed: points there can never count, and
+/// sums that differ only there then meet in one state of an aggregation.
+pub fn scored(mut points: [i32; LANES], excluded: u64) -> Scored {
+    for (l, p) in points.iter_mut().enumerate() {
+        if excluded & (1 << l) != 0 {
+            *p = 0;
+        }
+    }
+    (points, excluded)
+}
+
+/// The sum of two contributions, normalized as [`scored`] does.
+pub fn sum(a: &Scored, b: &Scored) -> Scored {
+    let points = std::array::from_fn(|l| a.0[l].wrapping_add(b.0[l]));
+    scored(points, a.1 | b.1)
+}
+
+/// The order in which the space is enumerated: the widest dimension swapped to the front (so
+/// threads can split it), the others in place. Examples are the first combination in it.
+pub fn enumeration_order(dims: &[JointDimension]) -> Vec<&JointDimension> {
+    let mut order: Vec<&JointDimension> = dims.iter().collect();
+    if let Some(widest) = (0..order.len()).max_by_key(|&d| order[d].classes.len()) {
+        order.swap(0, widest);
+    }
+    order
+}
+
+/// Every distinct sum of one class per dimension of `order`, with the rules its
+/// combinations fire, by aggregation (see [`aggregate`]); `None` past its limit.
+pub fn totals(order: &[&JointDimension]) -> Option<Vec<Total<Scored, RuleBits>>> {
+    let items: Vec<Vec<Item<Scored, RuleBits>>> = order
+        .iter()
+        .map(|d| {
+            d.classes
+                .iter()
+                .map(|c| Item {
+                    key: scored(c.points, c.excluded),
+                    weight: c.weight,
+                    aux: c.fired,
+                })
+                .collect()
+        })
+        .collect();
+    aggregate(&items, ([0; LANES], 0), RuleBits::default(), sum, |a, b| {
+        *a | *b
+    })
+}
+
+/// The answer set of the combination of rank `first` over `order` (see [`totals`]).
+pub fn example(order: &[&JointDimension], questions: usize, first: u128) -> Vec<Mask> {
+    let sizes: Vec<usize> = order.iter().map(|d| d.classes.len()).collect();
+    let mut answers = vec![0 as Mask; questions];
+    for (dim, c) in order.iter().zip(choice(&sizes, first)) {
+        for (&q, &a) in dim.questions.iter().zip(&dim.classes[c].answers) {
+            answers[q] = a;
+        }
+    }
+    answers
+}
+
 /// One combination of classes, as `visit` sees it.
 pub struct Combination<'a> {
     /// The dimensions in enumeration order.
@@ -155,7 +219,7 @@ pub struct Combination<'a> {
     pub weight: u64,
     pub points: &'a [i32; LANES],
     pub excluded: u64,
-    pub fired: u64,
+    pub fired: RuleBits,
 }
 
 impl Combination<'_> {
@@ -177,7 +241,7 @@ impl Combination<'_> {
 struct Prefix {
     points: [i32; LANES],
     excluded: u64,
-    fired: u64,
+    fired: RuleBits,
     weight: u64,
 }
 
@@ -192,11 +256,7 @@ pub fn par_for_each<S: Send>(
     visit: impl Fn(&mut S, &Combination) + Sync,
 ) -> Vec<S> {
     // The widest dimension goes first, so the threads split it evenly.
-    let mut order: Vec<&JointDimension> = dims.iter().collect();
-    if let Some(widest) = (0..order.len()).max_by_key(|&d| order[d].classes.len()) {
-        order.swap(0, widest);
-    }
-    let order = &order;
+    let order = &enumeration_order(dims);
     let n = order.first().map_or(1, |d| d.classes.len());
     super::split(n, threads, |range| {
         let mut state = init();
@@ -260,20 +320,25 @@ pub fn par_for_each<S: Send>(
 /// For question `q` of group `g`, every joint answer of `g` paired with the same answer
 /// but another class of `q` gives a pair of contributions; `q` matters exactly when, for
 /// some pair, some combination of the other groups' classes picks a different winner.
-pub fn questions_without_effect(eval: &Evaluator, dims: &[JointDimension]) -> Vec<usize> {
-    let mut dead: Vec<usize> = dims
-        .iter()
-        .flat_map(|d| &d.questions)
-        .copied()
-        .filter(|&q| !matters(eval, dims, q))
-        .collect();
+/// `None` when the other groups' sums are too many to aggregate.
+pub fn questions_without_effect(eval: &Evaluator, dims: &[JointDimension]) -> Option<Vec<usize>> {
+    let mut dead = Vec::new();
+    for (g, dim) in dims.iter().enumerate() {
+        // What the other groups can add up to, once per group and only when needed.
+        let mut others = Others::new(dims, g);
+        for &q in &dim.questions {
+            if !matters(eval, dims, q, &mut others)? {
+                dead.push(q);
+            }
+        }
+    }
     dead.sort_unstable();
-    dead
+    Some(dead)
 }
 
 /// Whether some change of question `q` alone can change the winner, with the questions not
-/// marked `free` held at their answers in `base`; `None` when the evaluator is not tabulated
-/// or the free space has more than `limit` class combinations.
+/// marked `free` held at their answers in `base`; `None` when the evaluator is not tabulated,
+/// the free space has more than `limit` class combinations or too many sums to aggregate.
 pub fn can_change_winner(
     eval: &Evaluator,
     base: &[Mask],
@@ -291,25 +356,103 @@ pub fn can_change_winner(
     if sizes(&dims).1 > limit {
         return None;
     }
-    Some(matters(eval, &dims, q))
+    let Some(g) = dims.iter().position(|d| d.questions.contains(&q)) else {
+        return Some(false);
+    };
+    matters(eval, &dims, q, &mut Others::new(&dims, g))
 }
 
-/// Whether some change of `q` alone changes the winner somewhere in the space of `dims`.
+/// Combinations of the other groups' classes, drawn at random, tried one by one before their
+/// sums are aggregated: a question that matters is nearly always shown within these.
+const FIRST_COMBINATIONS: usize = 2048;
+
+/// Drawn sums every new pair is tried against as soon as it is found.
+const QUICK_SUMS: usize = 8;
+
+/// What the dimensions other than `g` can add up to: some combinations drawn at random, then
+/// (only if those show nothing) every distinct sum.
+struct Others<'d> {
+    dims: Vec<&'d JointDimension>,
+    first: Vec<Scored>,
+    all: Option<Option<Vec<Scored>>>,
+}
+
+impl<'d> Others<'d> {
+    fn new(dims: &'d [JointDimension], g: usize) -> Self {
+        let dims: Vec<&JointDimension> = dims
+            .iter()
+            .enumerate()
+            .filter(|&(d, _)| d != g)
+            .map(|(_, d)| d)
+            .collect();
+        // A fixed seed: the findings never depend on it, only how soon they are found.
+        let mut rng = super::Rng::new(g as u64);
+        let draws = if dims.iter().any(|d| d.classes.is_empty()) {
+            0
+        } else {
+            FIRST_COMBINATIONS
+        };
+        let first = (0..draws)
+            .map(|_| {
+                dims.iter().fold(([0; LANES], 0), |total, dim| {
+                    let class = &dim.classes[(rng.next_u64() % dim.classes.len() as u64) as usize];
+                    sum(&total, &scored(class.points, class.excluded))
+                })
+            })
+            .collect();
+        Others {
+            dims,
+            first,
+            all: None,
+        }
+    }
+
+    /// Whether some sum `s` of the other dimensions has `differs(s)`; `None` when the sums
+    /// are too many to aggregate and none of the drawn ones has it.
+    fn any(&mut self, differs: impl Fn(&Scored) -> bool) -> Option<bool> {
+        if self.first.iter().any(&differs) {
+            return Some(true);
+        }
+        let dims = &self.dims;
+        let all = self
+            .all
+            .get_or_insert_with(|| Some(totals(dims)?.into_iter().map(|t| t.key).collect()));
+        Some(all.as_ref()?.iter().any(differs))
+    }
+}
+
+/// Whether some change of `q` alone changes the winner somewhere in the space of `dims`,
+/// given `others`, the sums the dimensions other than `q`'s can add up to.
 ///
 /// For `q` in group `g`, every joint answer of `g` paired with the same answer but another
 /// class of `q` gives a pair of contributions; `q` matters exactly when, for some pair, some
-/// combination of the other groups' classes picks a different winner.
-fn matters(eval: &Evaluator, dims: &[JointDimension], q: usize) -> bool {
+/// sum of the other groups' classes picks a different winner.
+fn matters(
+    eval: &Evaluator,
+    dims: &[JointDimension],
+    q: usize,
+    others: &mut Others,
+) -> Option<bool> {
     let rules = eval.rules();
     let Some((g, dim, k)) = dims.iter().enumerate().find_map(|(g, d)| {
         let k = d.questions.iter().position(|&p| p == q)?;
         Some((g, d, k))
     }) else {
-        return false;
+        return Some(false);
     };
     let mut answers = vec![0 as Mask; rules.questions.len()];
-    let mut pairs: Vec<(Entry, Entry)> = Vec::new();
+    // Pairs of contributions that differ once normalized (points on excluded outcomes never
+    // count), each once; most questions are shown to matter by one of the first pairs against
+    // one of the first few drawn sums of the other groups, before any set is built.
+    let quick = &others.first[..others.first.len().min(QUICK_SUMS)];
+    let differs = |a: &Scored, b: &Scored, o: &Scored| {
+        let (with_a, with_b) = (sum(a, o), sum(b, o));
+        engine::top_two(rules, &with_a.0, with_a.1).0
+            != engine::top_two(rules, &with_b.0, with_b.1).0
+    };
+    let mut pairs: FxSet<(Scored, Scored)> = FxSet::default();
     let sizes: Vec<usize> = dim.per_question.iter().map(Vec::len).collect();
+    let mut shown = false;
     odometer(&sizes, |choice| {
         for ((&p, classes), &c) in dim.questions.iter().zip(&dim.per_question).zip(choice) {
             answers[p] = classes[c].answer;
@@ -317,66 +460,30 @@ fn matters(eval: &Evaluator, dims: &[JointDimension], q: usize) -> bool {
         let Some(here) = eval.group_entry(g, &answers) else {
             return true;
         };
+        let here = scored(here.points, here.excluded);
         for (alt, class) in dim.per_question[k].iter().enumerate() {
             if alt == choice[k] {
                 continue;
             }
             answers[q] = class.answer;
             if let Some(there) = eval.group_entry(g, &answers) {
-                let differs = (here.points, here.excluded) != (there.points, there.excluded);
-                let pair = (unfired(here), unfired(there));
-                if differs && !pairs.contains(&pair) {
-                    pairs.push(pair);
+                let there = scored(there.points, there.excluded);
+                if here != there && pairs.insert((here, there)) {
+                    shown = quick.iter().any(|o| differs(&here, &there, o));
+                    if shown {
+                        return false;
+                    }
                 }
             }
         }
         answers[q] = dim.per_question[k][choice[k]].answer;
         true
     });
-    pairs
-        .iter()
-        .any(|(a, b)| some_other_combination_differs(rules, dims, g, a, b))
-}
-
-/// Only points and exclusions decide a winner.
-fn unfired(e: Entry) -> Entry {
-    Entry { fired: 0, ..e }
-}
-
-/// Whether some combination of the classes of every dimension but `g`, added to `a` and to
-/// `b`, picks different winners.
-fn some_other_combination_differs(
-    rules: &RuleSet,
-    dims: &[JointDimension],
-    g: usize,
-    a: &Entry,
-    b: &Entry,
-) -> bool {
-    let others: Vec<&JointDimension> = dims
-        .iter()
-        .enumerate()
-        .filter(|&(d, _)| d != g)
-        .map(|(_, d)| d)
-        .collect();
-    let sizes: Vec<usize> = others.iter().map(|d| d.classes.len()).collect();
-    let mut found = false;
-    odometer(&sizes, |choice| {
-        let (mut with_a, mut with_b) = (a.points, b.points);
-        let (mut excl_a, mut excl_b) = (a.excluded, b.excluded);
-        for (dim, &c) in others.iter().zip(choice) {
-            let class = &dim.classes[c];
-            for l in 0..LANES {
-                with_a[l] = with_a[l].wrapping_add(class.points[l]);
-                with_b[l] = with_b[l].wrapping_add(class.points[l]);
-            }
-            excl_a |= class.excluded;
-            excl_b |= class.excluded;
-        }
-        found =
-            engine::top_two(rules, &with_a, excl_a).0 != engine::top_two(rules, &with_b, excl_b).0;
-        !found
-    });
-    found
+    if shown {
+        return Some(true);
+    }
+    let pairs: Vec<(Scored, Scored)> = pairs.into_iter().collect();
+    others.any(|o| pairs.iter().any(|(a, b)| differs(a, b, o)))
 }
 
 #[cfg(test)]
@@ -442,7 +549,7 @@ mod tests {
         let eval = Evaluator::new(&rules);
         let dims = dimensions(&eval).unwrap();
         assert_eq!(sizes(&dims), (8, 8));
-        assert_eq!(questions_without_effect(&eval, &dims), [1]);
+        assert_eq!(questions_without_effect(&eval, &dims), Some(vec![1]));
         let seen = std::sync::Mutex::new(Vec::new());
         let weights = par_for_each(
             &dims,
@@ -511,7 +618,7 @@ confidence: {{strong: 2, moderate: 1}}
         let mut classes: Vec<_> = group
             .classes
             .iter()
-            .map(|c| (c.weight, c.answers.clone(), c.fired))
+            .map(|c| (c.weight, c.answers.clone(), c.fired.0[0]))
             .collect();
         classes.sort();
         classes

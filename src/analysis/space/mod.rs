@@ -4,12 +4,14 @@
 
 use std::collections::HashMap;
 
+pub mod aggregate;
 pub mod joint;
 
 use crate::rules::{Mask, Question, RuleSet};
 
-/// Questions with more legal answers than this cannot be enumerated.
-pub const MAX_ANSWERS_PER_QUESTION: usize = 1 << 16;
+/// Questions with more legal answers than this cannot be enumerated (as many as one group of
+/// the evaluator may tabulate).
+pub const MAX_ANSWERS_PER_QUESTION: usize = crate::engine::evaluator::MAX_GROUP_ENTRIES;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Class {
