@@ -108,11 +108,74 @@ fn flips_tabulated(bencher: Bencher) {
     });
 }
 
-/// `rules check` of the default rules: the whole answer space, both cores.
+/// `rules check` of the default rules: the whole answer space, by aggregation.
 #[divan::bench(sample_count = 10)]
 fn check_default_rules_full_space() -> check::CheckReport {
     let rules = default_rules();
     check::check(black_box(&rules), 1, 2)
+}
+
+/// The default rules grown by `questions` single-choice questions of `options` options, each
+/// option but the first giving one outcome as many points as its number: the space of class
+/// combinations grows `options^questions` times (what `bench/grow_rules.py` writes for the
+/// whole-process figures).
+fn grown(questions: usize, options: usize) -> RuleSet {
+    let outcomes = [
+        "core-ml",
+        "mlx",
+        "core-ai",
+        "both",
+        "built-in",
+        "mlx-then-core-ml",
+    ];
+    let (mut new_questions, mut new_rules) = (String::new(), String::new());
+    for i in 0..questions {
+        new_questions += &format!(
+            "  - id: grow-{i}\n    prompt: Grown question {i}?\n    kind: single\n    default: g0\n    options:\n"
+        );
+        for k in 0..options {
+            new_questions += &format!("      - id: g{k}\n        label: G{k}\n");
+        }
+        for k in 1..options {
+            let outcome = outcomes[(i + k) % outcomes.len()];
+            new_rules += &format!(
+                "  - id: grow-{i}-g{k}\n    when: {{grow-{i}: g{k}}}\n    score: {{{outcome}: {k}}}\n    why: grown\n    cite: grown\n"
+            );
+        }
+    }
+    let text = DEFAULT_RULES_YAML
+        .replacen("\nrules:\n", &format!("\n{new_questions}\nrules:\n"), 1)
+        .replacen(
+            "\nconstraints:\n",
+            &format!("\n{new_rules}\nconstraints:\n"),
+            1,
+        );
+    load_rules("grown.yaml", text.as_bytes()).expect("the grown rules load")
+}
+
+/// `rules check` over 4x and 100x the default rules' space of class combinations.
+#[divan::bench(args = [(1, 4), (2, 10)], sample_count = 10)]
+fn check_grown_space(bencher: Bencher, (questions, options): (usize, usize)) {
+    let rules = grown(questions, options);
+    bencher.bench_local(|| {
+        let report = check::check(black_box(&rules), 1, 2);
+        assert!(matches!(
+            report.coverage,
+            check::Coverage::Exhaustive { .. }
+        ));
+        report
+    });
+}
+
+/// `rules diff` of the default rules against themselves, and of the grown rules (4x, 100x).
+#[divan::bench(args = [(0, 0), (1, 4), (2, 10)], sample_count = 10)]
+fn diff_against_itself(bencher: Bencher, (questions, options): (usize, usize)) {
+    let rules = if questions == 0 {
+        default_rules()
+    } else {
+        grown(questions, options)
+    };
+    bencher.bench_local(|| mlstack::analysis::diff::diff(black_box(&rules), &rules, 1, 2).unwrap());
 }
 
 /// Batch mode end to end (parse, evaluate, full report with flips, serialize), both cores:

@@ -3,8 +3,9 @@
 use std::collections::HashMap;
 
 use crate::analysis::check::{Coverage, Finding, MAX_ENUMERATED, SAMPLE_SIZE};
-use crate::analysis::space::aggregate::{Item, aggregate, choice};
+use crate::analysis::space::aggregate::{Item, aggregate, choice, strides};
 use crate::analysis::space::joint::{Scored, odometer, scored, sum};
+use crate::analysis::space::prune::{self, Reach};
 use crate::analysis::space::{self, Class, Dimension, Rng};
 use crate::engine;
 use crate::engine::evaluator::{Evaluator, LANES};
@@ -385,14 +386,37 @@ fn compare_aggregated(
     dims: &[PairDimension],
     constants: (Scored, Scored),
 ) -> Option<Tally> {
-    let items: Vec<Vec<Item<(Scored, Scored), ()>>> = dims
+    let sizes: Vec<usize> = dims.iter().map(|d| d.classes.len()).collect();
+    let strides = strides(&sizes);
+    let side = |new: bool| -> Vec<Vec<Scored>> {
+        dims.iter()
+            .map(|d| {
+                d.classes
+                    .iter()
+                    .map(|c| {
+                        if new {
+                            scored(c.new.0, c.new.1)
+                        } else {
+                            scored(c.old.0, c.old.1)
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    let (old_side, new_side) = (side(false), side(true));
+    // The new file's exclusions decide the order; both files prune with it.
+    let sequence = prune::sequence(&new_side);
+    let items: Vec<Vec<Item<(Scored, Scored), ()>>> = sequence
         .iter()
-        .map(|d| {
-            d.classes
+        .map(|&d| {
+            dims[d]
+                .classes
                 .iter()
-                .map(|c| Item {
-                    key: (scored(c.old.0, c.old.1), scored(c.new.0, c.new.1)),
-                    weight: c.weight,
+                .enumerate()
+                .map(|(c, class)| Item {
+                    key: (old_side[d][c], new_side[d][c]),
+                    weight: class.weight,
                     aux: (),
                 })
                 .collect()
@@ -402,14 +426,28 @@ fn compare_aggregated(
         scored(constants.0.0, constants.0.1),
         scored(constants.1.0, constants.1.1),
     );
+    // Only winners matter here: outcomes out of reach of the top two are set aside, with no
+    // slack for removed rules.
+    let reach = |rules: &RuleSet, side: &[Vec<Scored>]| {
+        let in_sequence: Vec<Vec<Scored>> = sequence.iter().map(|&d| side[d].clone()).collect();
+        Reach::new(&in_sequence, prune::pruning(rules, false))
+    };
+    let reach = reach(old, &old_side).zip(reach(new, &new_side));
+    let in_sequence: Vec<u128> = sequence.iter().map(|&d| strides[d]).collect();
     let totals = aggregate(
         &items,
+        &in_sequence,
         zero,
         (),
-        |a, b| (sum(&a.0, &b.0), sum(&a.1, &b.1)),
+        |d, a, b| match &reach {
+            Some((old_reach, new_reach)) => (
+                old_reach.prune(d, sum(&a.0, &b.0)),
+                new_reach.prune(d, sum(&a.1, &b.1)),
+            ),
+            None => (sum(&a.0, &b.0), sum(&a.1, &b.1)),
+        },
         |_, _| (),
     )?;
-    let sizes: Vec<usize> = dims.iter().map(|d| d.classes.len()).collect();
     let mut t = plan.tally();
     for total in totals {
         let (before, after) = total.key;

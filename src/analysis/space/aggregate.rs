@@ -41,22 +41,25 @@ pub struct Total<K, A> {
 pub const MAX_STATES: usize = 2_000_000;
 
 /// Every distinct sum of one item per dimension of `dims`, ordered by the first combination
-/// that reaches it; `None` when some step holds more than [`MAX_STATES`] distinct sums. `add` sums a partial key and an item's key (and may normalize the result,
-/// so long as two keys it maps to one are alike for every question the caller asks of the
-/// totals); `join` merges the `aux` of combinations that meet.
+/// that reaches it; `None` when some step holds more than [`MAX_STATES`] distinct sums.
+/// `add(d, partial, item)` sums a partial key and an item of dimension `d` (and may normalize
+/// the result, so long as two keys it maps to one are alike for every question the caller asks
+/// of the totals); `join` merges the `aux` of combinations that meet.
 pub fn aggregate<K, A>(
     dims: &[Vec<Item<K, A>>],
+    strides: &[u128],
     zero: K,
     unit: A,
-    add: impl Fn(&K, &K) -> K,
+    add: impl Fn(usize, &K, &K) -> K,
     join: impl Fn(&A, &A) -> A,
 ) -> Option<Vec<Total<K, A>>>
 where
     K: Eq + Hash,
     A: Clone,
 {
-    // Ranks are mixed-radix numbers with the first dimension most significant; a partial
-    // rank over the dimensions done so far compares as its full extensions do.
+    // Ranks are mixed-radix numbers (`strides` per dimension); a partial rank over the
+    // dimensions done so far (the others' digits 0) compares as its full extensions do,
+    // whatever order the dimensions are added in.
     let mut states: Map<K, Slot<A>> = Map::default();
     states.insert(
         zero,
@@ -66,16 +69,15 @@ where
             first: 0,
         },
     );
-    for dim in dims {
-        let radix = dim.len() as u128;
+    for (d, (dim, &stride)) in dims.iter().zip(strides).enumerate() {
         let mut next: Map<K, Slot<A>> = Map::default();
         next.reserve(states.len());
         for (key, state) in &states {
             for (c, item) in dim.iter().enumerate() {
                 let weight = state.weight * u128::from(item.weight);
                 let aux = join(&state.aux, &item.aux);
-                let first = state.first * radix + c as u128;
-                match next.entry(add(key, &item.key)) {
+                let first = state.first + c as u128 * stride;
+                match next.entry(add(d, key, &item.key)) {
                     Entry::Occupied(mut slot) => {
                         let slot = slot.get_mut();
                         slot.weight += weight;
@@ -157,6 +159,15 @@ impl Hasher for FxHasher {
     }
 }
 
+/// The strides of ranks over dimensions of `sizes`, the first most significant.
+pub fn strides(sizes: &[usize]) -> Vec<u128> {
+    let mut out = vec![1u128; sizes.len()];
+    for d in (0..sizes.len().saturating_sub(1)).rev() {
+        out[d] = out[d + 1] * sizes[d + 1] as u128;
+    }
+    out
+}
+
 /// The class of each dimension in the combination of rank `first` over dimensions of `sizes`.
 pub fn choice(sizes: &[usize], mut first: u128) -> Vec<usize> {
     let mut out = vec![0; sizes.len()];
@@ -188,8 +199,16 @@ mod tests {
     #[test]
     fn the_same_as_visiting_every_combination() {
         let dims = vec![items(&[0, 1, 2]), items(&[5, 4]), items(&[0, 0, 1, 3])];
-        let totals = aggregate(&dims, 0, 0u8, |a, b| a + b, |a, b| a | b).unwrap();
         let sizes: Vec<usize> = dims.iter().map(Vec::len).collect();
+        let totals = aggregate(
+            &dims,
+            &strides(&sizes),
+            0,
+            0u8,
+            |_, a, b| a + b,
+            |a, b| a | b,
+        )
+        .unwrap();
         let mut seen: Vec<(i32, u128, u8, Vec<usize>)> = Vec::new();
         odometer(&sizes, |c| {
             let key: i32 = c.iter().zip(&dims).map(|(&i, d)| d[i].key).sum();
@@ -217,7 +236,7 @@ mod tests {
 
     #[test]
     fn no_dimensions_is_one_empty_sum() {
-        let totals = aggregate::<i32, ()>(&[], 0, (), |a, b| a + b, |_, _| ()).unwrap();
+        let totals = aggregate::<i32, ()>(&[], &[], 0, (), |_, a, b| a + b, |_, _| ()).unwrap();
         assert_eq!(totals.len(), 1);
         assert_eq!((totals[0].weight, totals[0].first), (1, 0));
         assert_eq!(choice(&[], 0), Vec::<usize>::new());
@@ -242,7 +261,9 @@ mod tests {
             })
             .collect();
         const { assert!(1500 * 1500 > MAX_STATES) };
-        let sums = |dims: &[Vec<Item<u64, ()>>]| aggregate(dims, 0, (), |a, b| a + b, |_, _| ());
+        let sums = |dims: &[Vec<Item<u64, ()>>]| {
+            aggregate(dims, &[1500, 1], 0, (), |_, a, b| a + b, |_, _| ())
+        };
         assert!(sums(&[wide.clone(), scaled]).is_none());
         // The same sizes with sums that meet stay well within it.
         assert_eq!(sums(&[wide.clone(), wide]).map(|t| t.len()), Some(2999));

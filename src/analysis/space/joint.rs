@@ -6,7 +6,8 @@
 
 use std::collections::HashMap;
 
-use super::aggregate::{FxSet, Item, Total, aggregate, choice};
+use super::aggregate::{FxSet, Item, Total, aggregate, choice, strides};
+use super::prune::{self, Pruning, Reach};
 use super::{Class, classes, test_masks};
 use crate::engine;
 use crate::engine::evaluator::{Evaluator, LANES, RuleBits};
@@ -177,24 +178,55 @@ pub fn enumeration_order(dims: &[JointDimension]) -> Vec<&JointDimension> {
 }
 
 /// Every distinct sum of one class per dimension of `order`, with the rules its
-/// combinations fire, by aggregation (see [`aggregate`]); `None` past its limit.
-pub fn totals(order: &[&JointDimension]) -> Option<Vec<Total<Scored, RuleBits>>> {
-    let items: Vec<Vec<Item<Scored, RuleBits>>> = order
+/// combinations fire, by aggregation (see [`aggregate`]; ranks are over `order`, the first
+/// dimension most significant); `None` past its limit. With `pruning`, outcomes that can no
+/// longer make the top two are set aside as the sums grow.
+pub fn totals(
+    order: &[&JointDimension],
+    pruning: Option<Pruning>,
+) -> Option<Vec<Total<Scored, RuleBits>>> {
+    let sizes: Vec<usize> = order.iter().map(|d| d.classes.len()).collect();
+    let strides = strides(&sizes);
+    let contributions: Vec<Vec<Scored>> = order
         .iter()
         .map(|d| {
             d.classes
                 .iter()
-                .map(|c| Item {
-                    key: scored(c.points, c.excluded),
+                .map(|c| scored(c.points, c.excluded))
+                .collect()
+        })
+        .collect();
+    let sequence = prune::sequence(&contributions);
+    let items: Vec<Vec<Item<Scored, RuleBits>>> = sequence
+        .iter()
+        .map(|&d| {
+            order[d]
+                .classes
+                .iter()
+                .zip(&contributions[d])
+                .map(|(c, &key)| Item {
+                    key,
                     weight: c.weight,
                     aux: c.fired,
                 })
                 .collect()
         })
         .collect();
-    aggregate(&items, ([0; LANES], 0), RuleBits::default(), sum, |a, b| {
-        *a | *b
-    })
+    let in_sequence: Vec<Vec<Scored>> =
+        sequence.iter().map(|&d| contributions[d].clone()).collect();
+    let reach = pruning.and_then(|p| Reach::new(&in_sequence, p));
+    let strides: Vec<u128> = sequence.iter().map(|&d| strides[d]).collect();
+    aggregate(
+        &items,
+        &strides,
+        ([0; LANES], 0),
+        RuleBits::default(),
+        |d, a, b| match &reach {
+            Some(reach) => reach.prune(d, sum(a, b)),
+            None => sum(a, b),
+        },
+        |a, b| *a | *b,
+    )
 }
 
 /// The answer set of the combination of rank `first` over `order` (see [`totals`]).
@@ -416,7 +448,7 @@ impl<'d> Others<'d> {
         let dims = &self.dims;
         let all = self
             .all
-            .get_or_insert_with(|| Some(totals(dims)?.into_iter().map(|t| t.key).collect()));
+            .get_or_insert_with(|| Some(totals(dims, None)?.into_iter().map(|t| t.key).collect()));
         Some(all.as_ref()?.iter().any(differs))
     }
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 pub mod aggregate;
 pub mod joint;
+pub mod prune;
 
 use crate::rules::{Mask, Question, RuleSet};
 
