@@ -60,9 +60,10 @@ impl std::ops::BitOrAssign for RuleBits {
 /// bit each) and the outcomes it excludes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Entry {
+    // Points and exclusions first: ranking reads only them, in one cache line and a word.
     pub points: [i32; LANES],
-    pub fired: RuleBits,
     pub excluded: u64,
+    pub fired: RuleBits,
 }
 
 /// Why a rule set is evaluated by walking its condition trees instead of through tables.
@@ -348,7 +349,7 @@ impl<'r> Evaluator<'r> {
             .compiled
             .as_ref()
             .ok()
-            .and_then(|c| Some((c, c.totals(answers)?)))
+            .and_then(|c| Some((c, c.totals::<false>(answers)?)))
         else {
             return engine::winner(self.rules, answers);
         };
@@ -369,31 +370,43 @@ impl<'r> Evaluator<'r> {
         scores: &mut [i32],
         fired: Option<&mut [u64]>,
     ) -> u64 {
-        let Some((sums, excluded, fired_rules)) =
-            self.compiled.as_ref().ok().and_then(|c| c.totals(answers))
-        else {
+        let Some(c) = self.compiled.as_ref().ok() else {
             return engine::score_into(self.rules, answers, scores, fired);
+        };
+        let totals = match fired {
+            Some(bits) => c
+                .totals::<true>(answers)
+                .map(|(sums, excluded, fired_rules)| {
+                    fired_rules.or_into(bits);
+                    (sums, excluded)
+                }),
+            None => c
+                .totals::<false>(answers)
+                .map(|(sums, excluded, _)| (sums, excluded)),
+        };
+        let Some((sums, excluded)) = totals else {
+            return engine::score_into(self.rules, answers, scores, None);
         };
         for (slot, sum) in scores.iter_mut().zip(sums) {
             *slot = slot.saturating_add(sum);
-        }
-        if let Some(bits) = fired {
-            fired_rules.or_into(bits);
         }
         excluded
     }
 }
 
 impl Compiled {
-    /// Points per outcome, excluded outcomes and fired rules for one answer set; `None` for
-    /// an answer outside the tables (never a legal answer: the caller falls back to the engine).
+    /// Points per outcome, excluded outcomes and (with `FIRED`) fired rules for one answer
+    /// set; `None` for an answer outside the tables (never a legal answer: the caller falls
+    /// back to the engine).
     #[inline]
-    fn totals(&self, answers: &[Mask]) -> Option<([i32; LANES], u64, RuleBits)> {
+    fn totals<const FIRED: bool>(&self, answers: &[Mask]) -> Option<([i32; LANES], u64, RuleBits)> {
         let (mut sums, mut excluded, mut fired) = ([0i32; LANES], 0u64, RuleBits::default());
         for group in &self.groups {
             let e = group.entry(answers)?;
             sums = add(sums, e.points);
-            fired |= e.fired;
+            if FIRED {
+                fired |= e.fired;
+            }
             excluded |= e.excluded;
         }
         Some((sums, excluded, fired))
