@@ -1,4 +1,4 @@
-//! Engine benchmarks: `cargo bench`. Medians go in the README's performance table.
+//! Engine benchmarks: `cargo bench`. Medians go in CONTRIBUTING.md's performance table.
 
 use divan::{Bencher, black_box};
 use mlstack::analysis::space::Rng;

@@ -5,7 +5,7 @@
 #
 #   fuzz/run.sh [SECONDS|goal] [TARGET...]
 #
-# SECONDS runs each target for that long (default 60) on JOBS processes (default 2). `goal` runs each until the README's
+# SECONDS runs each target for that long (default 60) on JOBS processes (default 2). `goal` runs each until CONTRIBUTING.md's
 # goal: 10,000,000 executions for the fast targets (parsers, no evaluation) and 1,000,000 for
 # the full-pipeline ones (rules_loader, answers_loader, batch_lines), shared between the
 # processes, which share the corpus too.

@@ -1,7 +1,7 @@
 //! How long the interview is: every held-in test of a rule file replayed as a person at the
 //! prompts, answering what is asked from the test's answers. Issue 12 asked that the grown
 //! rule set keep the interview short; `cargo test --test interview_length -- --nocapture`
-//! prints the medians recorded in the README.
+//! prints the medians recorded in docs/reference.md.
 
 use mlstack::interview::interview;
 use mlstack::prompt::{PromptError, Prompter};
