@@ -55,7 +55,7 @@ pub enum Command {
     /// Print a shell completion script (question flags and their options included)
     Completions {
         /// The shell to complete for
-        #[arg(value_enum)]
+        #[arg(value_enum, ignore_case = true)]
         shell: clap_complete::Shell,
     },
     /// Print the man page (roff)
@@ -63,7 +63,7 @@ pub enum Command {
     /// Print the JSON Schema of `recommend --format json` (or of a batch line, or of `inspect`)
     Schema {
         /// Which output: a verdict, one `--batch` line, or `inspect --format json`
-        #[arg(value_enum, default_value_t = SchemaOf::Recommend)]
+        #[arg(value_enum, ignore_case = true, default_value_t = SchemaOf::Recommend)]
         of: SchemaOf,
     },
 }
@@ -77,9 +77,10 @@ pub struct RecommendArgs {
     #[arg(long, value_name = "FILE", env = "MLSTACK_RULES")]
     pub rules: Option<PathBuf>,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table, env = "MLSTACK_FORMAT")]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Table, env = "MLSTACK_FORMAT")]
     pub format: Format,
-    /// Exit with code 1 unless the recommendation is this outcome (a CI gate)
+    /// Exit with code 1 unless the recommendation is this outcome, by id or by name in any
+    /// case (a CI gate)
     #[arg(long, value_name = "OUTCOME")]
     pub expect: Option<String>,
     /// Never prompt (also MLSTACK_NO_INPUT=1 or CI=true); unanswered questions take their defaults
@@ -99,7 +100,7 @@ pub struct RecommendArgs {
     pub batch: Option<PathBuf>,
     /// When to colour the verdict: auto (a terminal, unless NO_COLOR is set; CLICOLOR_FORCE
     /// forces it), always or never
-    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     pub color: ColorWhen,
     /// Also show every rule, constraint and note, and why each did or did not apply
     #[arg(long)]
@@ -115,6 +116,7 @@ pub struct RecommendArgs {
         long,
         value_name = "KEYS",
         value_enum,
+        ignore_case = true,
         value_delimiter = ',',
         requires = "batch"
     )]
@@ -128,7 +130,7 @@ pub struct InspectArgs {
     #[arg(value_name = "PATH", value_hint = clap::ValueHint::AnyPath)]
     pub path: PathBuf,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table, env = "MLSTACK_FORMAT")]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Table, env = "MLSTACK_FORMAT")]
     pub format: Format,
 }
 
@@ -161,7 +163,7 @@ pub struct QuestionsArgs {
     #[arg(long, value_name = "FILE", env = "MLSTACK_RULES")]
     pub rules: Option<PathBuf>,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table, env = "MLSTACK_FORMAT")]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Table, env = "MLSTACK_FORMAT")]
     pub format: Format,
 }
 
@@ -172,7 +174,7 @@ pub enum RulesCommand {
         /// Rule file to check
         file: Option<PathBuf>,
         /// Output format
-        #[arg(long, value_enum, default_value_t = Format::Table)]
+        #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Table)]
         format: Format,
     },
     /// Run a rule file's embedded tests and conflict examples (default: the embedded rules)
@@ -180,7 +182,7 @@ pub enum RulesCommand {
         /// Rule file to test
         file: Option<PathBuf>,
         /// Output format
-        #[arg(long, value_enum, default_value_t = Format::Table)]
+        #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Table)]
         format: Format,
     },
     /// Analyse the whole answer space: ties, dead rules and questions, verdict distribution
@@ -188,7 +190,7 @@ pub enum RulesCommand {
         /// Rule file to check
         file: Option<PathBuf>,
         /// Output format
-        #[arg(long, value_enum, default_value_t = Format::Table)]
+        #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Table)]
         format: Format,
         /// Seed for sampling, when the space is too large to enumerate
         #[arg(long, default_value_t = 1)]
@@ -204,7 +206,7 @@ pub enum RulesCommand {
         #[arg(long)]
         fail_on_change: bool,
         /// Output format
-        #[arg(long, value_enum, default_value_t = Format::Table)]
+        #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Table)]
         format: Format,
         /// Seed for sampling, when the space is too large to enumerate
         #[arg(long, default_value_t = 1)]
@@ -223,7 +225,7 @@ pub struct ShowArgs {
     #[arg(long, value_name = "FILE", env = "MLSTACK_RULES")]
     pub rules: Option<PathBuf>,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table, env = "MLSTACK_FORMAT")]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Table, env = "MLSTACK_FORMAT")]
     pub format: Format,
 }
 
@@ -283,8 +285,16 @@ fn with_questions(sub: clap::Command, rules: &RuleSet) -> clap::Command {
         .iter()
         .map(|o| PossibleValue::new(clap_text::<Str>(&o.id)).help(clap_text::<StyledStr>(&o.name)))
         .collect();
+    let names: Vec<(String, String)> = rules
+        .outcomes
+        .iter()
+        .map(|o| (o.id.to_string(), o.name.to_string()))
+        .collect();
     let sub = sub.mut_arg("expect", |a| {
-        a.value_parser(PossibleValuesParser::new(outcomes))
+        a.value_parser(Outcomes {
+            ids: PossibleValuesParser::new(outcomes),
+            names,
+        })
     });
     rules
         .questions
@@ -324,11 +334,89 @@ fn question_arg(q: &crate::rules::Question) -> Arg {
         .value_name("VALUE")
         .ignore_case(true)
         .help(help)
-        .help_heading("Questions")
-        .value_parser(PossibleValuesParser::new(values));
+        .help_heading("Questions");
+    let arg = if q.is_versioned() {
+        arg.value_parser(Releases {
+            options: PossibleValuesParser::new(values),
+            question: q.clone(),
+        })
+    } else {
+        arg.value_parser(PossibleValuesParser::new(values))
+    };
     match q.kind {
         Kind::Single => arg.action(ArgAction::Set),
         Kind::Multi => arg.action(ArgAction::Append).value_delimiter(','),
+    }
+}
+
+/// A version question's values: its options, or any release one stands for (`17.4`,
+/// `ios17.4`, `macos14.5`: see [`crate::rules::Question::version_floor`]), kept as written so
+/// the answer can say which option it took.
+#[derive(Clone)]
+struct Releases {
+    options: PossibleValuesParser,
+    question: crate::rules::Question,
+}
+
+impl clap::builder::TypedValueParser for Releases {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        let release = value
+            .to_str()
+            .map(str::to_lowercase)
+            .filter(|v| self.question.version_floor(v).is_some());
+        match release {
+            Some(release) => Ok(release),
+            None => self.options.parse_ref(cmd, arg, value),
+        }
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        self.options.possible_values()
+    }
+}
+
+/// `--expect`: an outcome's id or its name as the report prints it, in any case
+/// (`mlx`, `BOTH`, `"Core ML + MLX"`, `Built-in`), parsed to the id.
+#[derive(Clone)]
+struct Outcomes {
+    ids: PossibleValuesParser,
+    /// (id, name) of each outcome.
+    names: Vec<(String, String)>,
+}
+
+impl clap::builder::TypedValueParser for Outcomes {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        let given = value.to_str().map(|v| v.trim().to_lowercase());
+        let found = given.as_deref().and_then(|given| {
+            self.names.iter().find(|(id, name)| {
+                let name = name.to_lowercase();
+                // A name's parenthetical is optional: `Built-in` for "Built-in (no model to ship)".
+                let short = name.split(" (").next().unwrap_or(&name);
+                given == id || given == name || given == short
+            })
+        });
+        match found {
+            Some((id, _)) => Ok(id.clone()),
+            None => self.ids.parse_ref(cmd, arg, value),
+        }
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        self.ids.possible_values()
     }
 }
 

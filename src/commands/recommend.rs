@@ -149,9 +149,16 @@ pub fn run(
     if let Some(expected) = &args.expect
         && *expected != report.recommendation.id
     {
+        let name = |id: &str| {
+            rules
+                .outcome_index(id)
+                .map(|o| format!("{id} ({})", rules.outcomes[o].name))
+                .unwrap_or_else(|| id.to_owned())
+        };
         return Err(Failure::Gate(format!(
-            "--expect {expected} failed: the recommendation is {}",
-            report.recommendation.id
+            "--expect {} failed: the recommendation is {}",
+            name(expected),
+            name(report.recommendation.id)
         )));
     }
     Ok(())
@@ -362,12 +369,32 @@ fn flag_answers(rules: &RuleSet, values: &[Option<Vec<String>>]) -> Result<Given
         .zip(values)
         .map(|(q, v)| match v {
             None => Ok(None),
-            Some(v) => q
-                .answer_mask(v.iter().map(String::as_str))
-                .map(Some)
-                .map_err(|problem| usage(format!("--{}: {problem}", q.id))),
+            Some(v) => {
+                let mask = q
+                    .answer_mask(v.iter().map(String::as_str))
+                    .map_err(|problem| usage(format!("--{}: {problem}", q.id)))?;
+                say_which_release(q, v);
+                Ok(Some(mask))
+            }
         })
         .collect()
+}
+
+/// A release given for a version question (`--min-os 17.4`) stands for an option: say which.
+fn say_which_release(q: &crate::rules::Question, values: &[String]) {
+    for value in values {
+        if q.exact_option(value).is_some() {
+            continue;
+        }
+        if let Some(i) = q.version_floor(value) {
+            let option = &q.options[i];
+            let note = format!(
+                "mlstack: note: --{} {value}: using {} ({}), the floor that release falls in\n",
+                q.id, option.id, option.label
+            );
+            let _ = std::io::stderr().write_all(crate::render::safe::safe(&note).as_bytes());
+        }
+    }
 }
 
 fn answers_file(rules: &RuleSet, path: &Path) -> Result<Given, Failure> {

@@ -195,11 +195,57 @@ impl RuleSet {
 }
 
 impl Question {
-    /// The option whose id or one of whose aliases is `id`.
+    /// The option whose id or one of whose aliases is `id`; for a version question (see
+    /// [`Question::version_floor`]), also any release of one.
     pub fn option_index(&self, id: &str) -> Option<usize> {
+        self.exact_option(id).or_else(|| self.version_floor(id))
+    }
+
+    /// The option whose id or one of whose aliases is exactly `id`.
+    pub fn exact_option(&self, id: &str) -> Option<usize> {
         self.options
             .iter()
             .position(|o| o.id == id || o.aliases.iter().any(|a| a == id))
+    }
+
+    /// Whether the options are versions: every id a number (`min-os`: `15`, `16`, ... `27`).
+    pub fn is_versioned(&self) -> bool {
+        !self.options.is_empty()
+            && self
+                .options
+                .iter()
+                .all(|o| !o.id.is_empty() && o.id.bytes().all(|b| b.is_ascii_digit()))
+    }
+
+    /// For a version question, the option a release written as Xcode or a platform writes it
+    /// stands for: `17.4`, `ios17.4`, `macos14.5`, `12`. The major release decides: the option
+    /// whose id or alias has the same platform prefix and the highest major at or below it
+    /// (`ios19` is iOS 18's floor), or the lowest when it is older than every one (`12` is
+    /// "15 or earlier"). `None` for other questions and for what is not a release.
+    pub fn version_floor(&self, value: &str) -> Option<usize> {
+        if !self.is_versioned() {
+            return None;
+        }
+        let (prefix, major) = split_release(value)?;
+        let mut best: Option<(u32, usize)> = None;
+        let mut lowest: Option<(u32, usize)> = None;
+        for (i, o) in self.options.iter().enumerate() {
+            for name in std::iter::once(&o.id).chain(o.aliases.iter()) {
+                let Some((p, m)) = split_release(name) else {
+                    continue;
+                };
+                if p != prefix {
+                    continue;
+                }
+                if m <= major && best.is_none_or(|(b, _)| m > b) {
+                    best = Some((m, i));
+                }
+                if lowest.is_none_or(|(l, _)| m < l) {
+                    lowest = Some((m, i));
+                }
+            }
+        }
+        best.or(lowest).map(|(_, i)| i)
     }
 
     /// Option ids selected by `mask`, in option order.
@@ -252,6 +298,27 @@ pub enum AnswerProblem {
         "`{option}` stands for no selection and cannot be combined with other options of `{question}`"
     )]
     ExclusiveCombined { question: String, option: String },
+}
+
+/// A release as `[platform]major[.minor[.patch]]` (`17`, `17.4`, `ios17.4`, `macos14.5`): the
+/// platform prefix (lowercase letters, maybe empty) and the major version.
+fn split_release(value: &str) -> Option<(&str, u32)> {
+    let digits = value.find(|c: char| c.is_ascii_digit())?;
+    let (prefix, version) = value.split_at(digits);
+    if !prefix.bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    let mut parts = version.split('.');
+    let major: u32 = parts.next()?.parse().ok()?;
+    let rest: Vec<&str> = parts.collect();
+    if rest.len() > 2
+        || rest
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    Some((prefix, major))
 }
 
 fn suggestion_text(suggestion: &Option<String>) -> String {

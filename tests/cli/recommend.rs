@@ -127,11 +127,116 @@ fn expect_gate_passes_and_fails_with_exit_codes() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "--expect core-ml failed: the recommendation is mlx",
+            "--expect core-ml (Core ML) failed: the recommendation is mlx (MLX)",
         ));
     // The verdict is still printed, so the CI log shows why the gate failed.
     let json: serde_json::Value = serde_json::from_str(&stdout_of(&assert)).unwrap();
     assert_eq!(json["recommendation"]["id"], "mlx");
+}
+
+/// `--expect` takes what the report prints as well as ids, in any case.
+#[test]
+fn expect_takes_ids_and_names_in_any_case() {
+    for given in ["mlx", "MLX", "Mlx"] {
+        mlstack()
+            .args(["recommend", "--model-type", "llm", "--expect", given])
+            .assert()
+            .code(0);
+    }
+    for given in ["both", "BOTH", "Core ML + MLX", "core ml + mlx"] {
+        mlstack()
+            .args([
+                "recommend",
+                "--model-type",
+                "llm,vision",
+                "--ane-compatible",
+                "yes",
+            ])
+            .args(["--expect", given])
+            .assert()
+            .code(0);
+    }
+    // A name's parenthetical may be left out; a wrong one still fails the gate, by name.
+    mlstack()
+        .args(["recommend", "--model-type", "llm", "--expect", "Built-in"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "--expect built-in (Built-in (no model to ship)) failed",
+        ));
+    // Other enumerated flags ignore case too.
+    mlstack()
+        .args([
+            "recommend",
+            "--model-type",
+            "llm",
+            "--format",
+            "JSON",
+            "--color",
+            "NEVER",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with("{"));
+}
+
+/// `--min-os` takes a deployment target as Xcode or a platform writes it and maps it to the
+/// floor of its year, saying which it used.
+#[test]
+fn min_os_takes_releases_as_xcode_writes_them() {
+    let cases = [
+        ("17", "17", false),
+        ("17.0", "17", true),
+        ("17.4", "17", true),
+        ("26.1", "26", true),
+        ("ios17.4", "17", true),
+        ("iOS18.2", "18", true),
+        ("macos14.5", "17", true),
+        ("macOS15", "18", false),
+        ("macos10.15", "15", true),
+        ("tvos17.1", "17", true),
+        ("watchos10.2", "17", true),
+        ("watchos7", "15", true),
+        ("visionos1.2", "17", true),
+        ("visionos2.0", "18", true),
+        ("12", "15", true),
+        ("14", "15", false),
+        ("27.0.1", "27", true),
+    ];
+    for (given, floor, noted) in cases {
+        let assert = mlstack()
+            .args([
+                "recommend",
+                "--model-type",
+                "llm",
+                "--format",
+                "json",
+                "--min-os",
+                given,
+            ])
+            .assert()
+            .success();
+        let json: serde_json::Value = serde_json::from_str(&stdout_of(&assert)).unwrap();
+        assert_eq!(json["answers"]["min-os"], floor, "--min-os {given}");
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+        assert_eq!(
+            stderr.contains(&format!("using {floor} (iOS {floor}")),
+            noted,
+            "--min-os {given}: {stderr}"
+        );
+    }
+    // Only a question whose options are versions reads releases.
+    mlstack()
+        .args(["recommend", "--model-type", "llm", "--platform", "ios17"])
+        .assert()
+        .code(2);
+    for wrong in ["ios", "17.4.1.2", "seventeen", "ios-17"] {
+        mlstack()
+            .args(["recommend", "--model-type", "llm", "--min-os", wrong])
+            .assert()
+            .code(2)
+            .stdout("");
+    }
 }
 
 #[test]
