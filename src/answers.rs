@@ -87,6 +87,36 @@ impl fmt::Display for AnswersFileError {
 
 /// Parse an answers file (YAML or JSON): a mapping from question id to an option id or a
 /// list of option ids. Unknown keys and values are errors naming the key.
+/// What a file that does not parse most likely is, in words a person can act on, where the
+/// parser's own message would mislead: JSON Lines (several answer sets, for `--batch`), or a
+/// tab in a line's indentation (reported by the parser at the end of the line before).
+fn misread(text: &str) -> Option<Problem> {
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .collect();
+    let json_line = |l: &str| l.trim().starts_with('{') && l.trim().ends_with('}');
+    if lines.len() > 1 && lines.iter().all(|(_, l)| json_line(l)) {
+        return Some(Problem {
+            line: lines[1].0 as u64 + 1,
+            column: 1,
+            message: "this looks like JSON Lines, one answer set per line: give it to --batch \
+                      FILE (--answers takes one answer set)"
+                .to_owned(),
+        });
+    }
+    let (line, column) = text.lines().enumerate().find_map(|(i, l)| {
+        let indent = &l[..l.len() - l.trim_start().len()];
+        indent.find('\t').map(|c| (i as u64 + 1, c as u64 + 1))
+    })?;
+    Some(Problem {
+        line,
+        column,
+        message: "a tab indents this line; YAML indents with spaces only".to_owned(),
+    })
+}
+
 pub fn parse_file(rules: &RuleSet, file: &str, bytes: &[u8]) -> Result<Given, AnswersFileError> {
     let fail = |d: rules::Diagnostic| AnswersFileError {
         file: d.file,
@@ -108,6 +138,12 @@ pub fn parse_file(rules: &RuleSet, file: &str, bytes: &[u8]) -> Result<Given, An
                 )
                 .map(|_| ())
             };
+            if let Some(problem) = misread(text) {
+                return AnswersFileError {
+                    file: file.to_owned(),
+                    problems: vec![problem],
+                };
+            }
             let mut found = rules::answers_problems(file, text, &e, parse);
             if found.is_empty() {
                 found.push(rules::yaml_error(file, &e));

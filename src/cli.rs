@@ -335,30 +335,26 @@ fn question_arg(q: &crate::rules::Question) -> Arg {
         .ignore_case(true)
         .help(help)
         .help_heading("Questions");
-    let arg = if q.is_versioned() {
-        arg.value_parser(Releases {
-            options: PossibleValuesParser::new(values),
-            question: q.clone(),
-        })
-    } else {
-        arg.value_parser(PossibleValuesParser::new(values))
-    };
+    let arg = arg.value_parser(Answers {
+        options: PossibleValuesParser::new(values),
+        releases: q.is_versioned().then(|| q.clone()),
+    });
     match q.kind {
         Kind::Single => arg.action(ArgAction::Set),
         Kind::Multi => arg.action(ArgAction::Append).value_delimiter(','),
     }
 }
 
-/// A version question's values: its options, or any release one stands for (`17.4`,
-/// `ios17.4`, `macos14.5`: see [`crate::rules::Question::version_floor`]), kept as written so
-/// the answer can say which option it took.
+/// A question's values: its options; for a version question also any release one stands for
+/// (`17.4`, `ios17.4`, `macos14.5`: see [`crate::rules::Question::version_floor`]), kept as
+/// written so the answer can say which option it took.
 #[derive(Clone)]
-struct Releases {
+struct Answers {
     options: PossibleValuesParser,
-    question: crate::rules::Question,
+    releases: Option<crate::rules::Question>,
 }
 
-impl clap::builder::TypedValueParser for Releases {
+impl clap::builder::TypedValueParser for Answers {
     type Value = String;
 
     fn parse_ref(
@@ -367,19 +363,58 @@ impl clap::builder::TypedValueParser for Releases {
         arg: Option<&Arg>,
         value: &std::ffi::OsStr,
     ) -> Result<String, clap::Error> {
-        let release = value
-            .to_str()
-            .map(str::to_lowercase)
-            .filter(|v| self.question.version_floor(v).is_some());
+        let release = value.to_str().map(str::to_lowercase).filter(|v| {
+            self.releases
+                .as_ref()
+                .is_some_and(|q| q.version_floor(v).is_some())
+        });
         match release {
             Some(release) => Ok(release),
-            None => self.options.parse_ref(cmd, arg, value),
+            None => self
+                .options
+                .parse_ref(cmd, arg, value)
+                .map_err(|e| shortened(e, cmd, arg, value, &self.options)),
         }
     }
 
     fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
         self.options.possible_values()
     }
+}
+
+/// Clap's "invalid value" error, with a long value quoted by its start and size instead of
+/// whole (a 100 KB value would otherwise fill the terminal).
+fn shortened(
+    error: clap::Error,
+    cmd: &clap::Command,
+    arg: Option<&Arg>,
+    value: &std::ffi::OsStr,
+    options: &PossibleValuesParser,
+) -> clap::Error {
+    use clap::builder::TypedValueParser;
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let text = value.to_string_lossy();
+    if text.chars().count() <= 60 || error.kind() != ErrorKind::InvalidValue {
+        return error;
+    }
+    let mut short = clap::Error::new(ErrorKind::InvalidValue).with_cmd(cmd);
+    short.insert(
+        ContextKind::InvalidArg,
+        ContextValue::String(arg.map(ToString::to_string).unwrap_or_default()),
+    );
+    short.insert(
+        ContextKind::InvalidValue,
+        ContextValue::String(crate::rules::shorten(&text)),
+    );
+    let valid: Vec<String> = options
+        .possible_values()
+        .into_iter()
+        .flatten()
+        .filter(|v| !v.is_hide_set())
+        .map(|v| v.get_name().to_owned())
+        .collect();
+    short.insert(ContextKind::ValidValue, ContextValue::Strings(valid));
+    short
 }
 
 /// `--expect`: an outcome's id or its name as the report prints it, in any case
@@ -401,6 +436,10 @@ impl clap::builder::TypedValueParser for Outcomes {
         value: &std::ffi::OsStr,
     ) -> Result<String, clap::Error> {
         let given = value.to_str().map(|v| v.trim().to_lowercase());
+        if value.len() > 200 {
+            let e = self.ids.parse_ref(cmd, arg, value);
+            return e.map_err(|e| shortened(e, cmd, arg, value, &self.ids));
+        }
         let found = given.as_deref().and_then(|given| {
             self.names.iter().find(|(id, name)| {
                 let name = name.to_lowercase();

@@ -183,6 +183,7 @@ fn batch(
     detail: &crate::batch::Detail,
 ) -> Result<(), Failure> {
     let input: Box<dyn std::io::BufRead + Send> = if path == Path::new("-") {
+        waiting_for_stdin("JSON Lines, one answer set per line");
         Box::new(std::io::BufReader::with_capacity(1 << 16, std::io::stdin()))
     } else {
         let meta = std::fs::metadata(path)
@@ -380,6 +381,17 @@ fn flag_answers(rules: &RuleSet, values: &[Option<Vec<String>>]) -> Result<Given
         .collect()
 }
 
+/// `-` named stdin; in a terminal, say what is being waited for rather than wait in silence.
+fn waiting_for_stdin(what: &str) {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        let note = format!(
+            "mlstack: reading {what} from the terminal; end with Ctrl-D (Ctrl-Z then Enter on Windows)\n"
+        );
+        let _ = std::io::stderr().write_all(note.as_bytes());
+    }
+}
+
 /// A release given for a version question (`--min-os 17.4`) stands for an option: say which.
 fn say_which_release(q: &crate::rules::Question, values: &[String]) {
     for value in values {
@@ -399,6 +411,7 @@ fn say_which_release(q: &crate::rules::Question, values: &[String]) {
 
 fn answers_file(rules: &RuleSet, path: &Path) -> Result<Given, Failure> {
     let (name, bytes) = if path == Path::new("-") {
+        waiting_for_stdin("the answers file (YAML or JSON)");
         let mut bytes = Vec::new();
         let limit = rules::MAX_RULE_FILE_BYTES as u64;
         std::io::stdin()

@@ -300,6 +300,15 @@ pub enum AnswerProblem {
     ExclusiveCombined { question: String, option: String },
 }
 
+/// `value` as a message may quote it: whole up to 60 characters, else its start and its size.
+pub fn shorten(value: &str) -> String {
+    if value.chars().count() <= 60 {
+        return value.to_owned();
+    }
+    let start: String = value.chars().take(40).collect();
+    format!("{start}... ({} bytes)", value.len())
+}
+
 /// A release as `[platform]major[.minor[.patch]]` (`17`, `17.4`, `ios17.4`, `macos14.5`): the
 /// platform prefix (lowercase letters, maybe empty) and the major version.
 fn split_release(value: &str) -> Option<(&str, u32)> {
@@ -338,15 +347,23 @@ impl Question {
         let mut mask = 0;
         for value in &values {
             let Some(i) = self.option_index(value) else {
+                // `ios, macos` in a file: a list written as one string.
+                let parts: Vec<&str> = value.split(',').map(str::trim).collect();
+                let list = (parts.len() > 1
+                    && self.kind == Kind::Multi
+                    && parts.iter().all(|p| self.option_index(p).is_some()))
+                .then(|| format!("[{}]", parts.join(", ")));
                 return Err(AnswerProblem::UnknownOption {
                     question: self.id.to_string(),
-                    value: (*value).to_owned(),
+                    value: shorten(value),
                     options: self.option_list(),
-                    suggestion: super::diagnostic::did_you_mean(
-                        value,
-                        self.options.iter().map(|o| o.id.as_str()),
-                    )
-                    .map(str::to_owned),
+                    suggestion: list.or_else(|| {
+                        super::diagnostic::did_you_mean(
+                            value,
+                            self.options.iter().map(|o| o.id.as_str()),
+                        )
+                        .map(str::to_owned)
+                    }),
                 });
             };
             mask |= 1 << i;

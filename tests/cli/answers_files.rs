@@ -237,3 +237,56 @@ fn every_key_with_a_value_of_the_wrong_shape_is_reported_at_once() {
     assert!(err.contains("shapes.yaml:1:13:"), "{err}");
     assert!(err.contains("shapes.yaml:3:11:"), "{err}");
 }
+
+/// Files people write by mistake get a message that says what to type instead.
+#[test]
+fn common_mistakes_are_named_with_what_to_write_instead() {
+    // A list written as one string.
+    bad_answers(
+        b"model-type: llm\nplatform: ios, macos\n",
+        "answers.yaml:2:11: `ios, macos` is not an option of `platform` (options: ios, macos, visionos, tvos, watchos, intel-mac, linux); did you mean `[ios, macos]`?",
+    );
+    // A tab in the indentation: its own line, in words.
+    bad_answers(
+        b"model-type: llm\n\tplatform: ios\n",
+        "answers.yaml:2:1: a tab indents this line; YAML indents with spaces only",
+    );
+    bad_answers(
+        b"model-type: llm\nplatform:\n  - ios\n \t- macos\n",
+        "answers.yaml:4:2: a tab indents this line",
+    );
+    // Several answer sets: that is a batch.
+    bad_answers(
+        b"{\"model-type\": \"llm\"}\n{\"model-type\": \"vision\"}\n",
+        "answers.yaml:2:1: this looks like JSON Lines, one answer set per line: give it to --batch FILE",
+    );
+}
+
+/// A huge bad value is quoted by its start and its size, in a file and in a flag.
+#[test]
+fn a_huge_bad_value_is_not_echoed_whole() {
+    let value = "x".repeat(100_000);
+    let (_dir, path) = temp_file("big.yaml", format!("model-type: {value}\n").as_bytes());
+    let assert = mlstack()
+        .args(["recommend", "--answers"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stdout("");
+    let err = stderr_of(&assert);
+    assert!(err.len() < 400, "{} bytes of error", err.len());
+    assert!(
+        err.contains("... (100000 bytes)` is not an option of `model-type`"),
+        "{err}"
+    );
+    for flag in ["--model-type", "--min-os", "--expect"] {
+        let assert = mlstack()
+            .args(["recommend", "--model-type", "llm", flag, &value])
+            .assert()
+            .code(2)
+            .stdout("");
+        let err = stderr_of(&assert);
+        assert!(err.len() < 600, "{flag}: {} bytes of error", err.len());
+        assert!(err.contains("... (100000 bytes)'"), "{flag}: {err}");
+    }
+}

@@ -272,3 +272,23 @@ fn with_every_required_answer_given_a_terminal_gets_no_prompts() {
     assert!(!out.contains("(--hardware)"), "no prompt was shown");
     assert_eq!(exit_code(&p), 0);
 }
+
+/// `--answers -` and `--batch -` in a terminal say what they wait for, then read to the end.
+#[test]
+fn stdin_named_in_a_terminal_says_what_it_waits_for() {
+    let mut p = spawn(&["recommend", "--answers", "-", "--format", "json"]);
+    p.exp_string("reading the answers file (YAML or JSON) from the terminal; end with Ctrl-D")
+        .unwrap();
+    key(&mut p, "model-type: llm\n");
+    key(&mut p, "\x04"); // end of input
+    p.exp_string("\"id\": \"mlx\"").unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&p), 0);
+    let mut p = spawn(&["recommend", "--batch", "-"]);
+    p.exp_string("reading JSON Lines, one answer set per line from the terminal")
+        .unwrap();
+    key(&mut p, "{\"model-type\": \"llm\"}\n");
+    key(&mut p, "\x04");
+    p.exp_string("\"line\":1").unwrap();
+    p.exp_eof().unwrap();
+}
