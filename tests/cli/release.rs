@@ -204,6 +204,17 @@ fn the_action_installs_a_checked_release_and_gates_the_decision() {
         "{installed}"
     );
 
+    // No such release: an annotation that says what to do instead, not a bare curl error.
+    let mut missing = env;
+    missing[0] = ("MLSTACK_VERSION", "0.0.1");
+    let out = run("packaging/action/install.sh", &[], &missing);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stdout).contains("::error::no mlstack 0.0.1 release")
+            && text(&out.stdout).contains("version: installed"),
+        "{out:?}"
+    );
+
     // A tampered archive is refused.
     let archive = dist_dir
         .path()
@@ -235,9 +246,20 @@ fn the_action_installs_a_checked_release_and_gates_the_decision() {
             .unwrap()
             .contains("### Recommendation: Core ML + MLX")
     );
+    let out = gate("Core ML + MLX");
+    assert!(out.status.success(), "{out:?}");
     let out = gate("mlx");
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stdout).contains("::error::the recommendation is no longer mlx"));
+    assert!(text(&out.stdout).contains(
+        "::error::the recommendation is no longer mlx: --expect mlx (MLX) failed: the recommendation is both (Core ML + MLX)"
+    ));
+    // An expect that is no outcome: an annotation, and the usage error's exit code.
+    let out = gate("coreml");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stdout).contains("::error::the expect input is not an outcome of these rules"),
+        "{out:?}"
+    );
     let out = run(
         "packaging/action/gate.sh",
         &[],
