@@ -11,7 +11,7 @@ import random
 import sys
 
 count = int(sys.argv[1])
-questions = json.load(sys.stdin)
+questions = json.load(sys.stdin)["questions"]
 rng = random.Random(2026)
 out = sys.stdout
 for _ in range(count):

@@ -60,9 +60,11 @@ pub enum Command {
     },
     /// Print the man page (roff)
     Man,
-    /// Print the JSON Schema of `recommend --format json` (or of a batch line, or of `inspect`)
+    /// Print the JSON Schema of `recommend --format json` (or of a batch line, `inspect`,
+    /// `questions` or a `rules` command)
     Schema {
-        /// Which output: a verdict, one `--batch` line, or `inspect --format json`
+        /// Which output: a verdict, one `--batch` line, `inspect`, `questions` or a `rules`
+        /// command, each with `--format json`
         #[arg(value_enum, ignore_case = true, default_value_t = SchemaOf::Recommend)]
         of: SchemaOf,
     },
@@ -143,6 +145,18 @@ pub enum SchemaOf {
     Batch,
     /// `inspect --format json`
     Inspect,
+    /// `questions --format json`
+    Questions,
+    /// `rules show --format json`
+    RulesShow,
+    /// `rules test --format json`
+    RulesTest,
+    /// `rules validate --format json`
+    RulesValidate,
+    /// `rules check --format json`
+    RulesCheck,
+    /// `rules diff --format json`
+    RulesDiff,
 }
 
 /// When to use colour.

@@ -27,10 +27,24 @@ const INSPECT_SCHEMA: &str = include_str!("../../schema/inspect.schema.json");
 /// The schema of one output, standalone: the batch and inspect schemas refer to the verdict
 /// schema by its `$id`, so it is embedded in their `$defs` (a resource of its own there).
 pub fn schema(of: cli::SchemaOf) -> String {
+    let standalone = match of {
+        cli::SchemaOf::Recommend => Some(RECOMMEND_SCHEMA),
+        cli::SchemaOf::Questions => Some(include_str!("../../schema/questions.schema.json")),
+        cli::SchemaOf::RulesShow => Some(include_str!("../../schema/rules-show.schema.json")),
+        cli::SchemaOf::RulesTest => Some(include_str!("../../schema/rules-test.schema.json")),
+        cli::SchemaOf::RulesValidate => {
+            Some(include_str!("../../schema/rules-validate.schema.json"))
+        }
+        cli::SchemaOf::RulesCheck => Some(include_str!("../../schema/rules-check.schema.json")),
+        cli::SchemaOf::RulesDiff => Some(include_str!("../../schema/rules-diff.schema.json")),
+        cli::SchemaOf::Batch | cli::SchemaOf::Inspect => None,
+    };
+    if let Some(text) = standalone {
+        return text.to_owned();
+    }
     let outer = match of {
-        cli::SchemaOf::Recommend => return RECOMMEND_SCHEMA.to_owned(),
         cli::SchemaOf::Batch => BATCH_SCHEMA,
-        cli::SchemaOf::Inspect => INSPECT_SCHEMA,
+        _ => INSPECT_SCHEMA,
     };
     let mut outer: serde_json::Value = serde_json::from_str(outer).expect("a valid schema file");
     let recommend: serde_json::Value =

@@ -81,8 +81,14 @@ pub fn run(rules: &RuleSet, args: &QuestionsArgs, terminal: Terminal) -> Result<
         .collect();
     let text = match args.format {
         Format::Json => {
+            // Versioned like every JSON document mlstack prints (a bare array until 0.1.0).
+            let doc = serde_json::json!({
+                "schema_version": 1,
+                "rules": rules.name.as_str(),
+                "questions": questions,
+            });
             let mut s =
-                serde_json::to_string_pretty(&questions).map_err(|e| Failure::Output(e.into()))?;
+                serde_json::to_string_pretty(&doc).map_err(|e| Failure::Output(e.into()))?;
             s.push('\n');
             s
         }

@@ -51,6 +51,7 @@ struct TieOut<'r> {
 
 #[derive(Serialize)]
 struct CheckOut<'r> {
+    schema_version: u32,
     rules: String,
     coverage: CoverageOut,
     answer_sets: u128,
@@ -102,6 +103,7 @@ pub fn check(
     let ids =
         |v: &[usize], f: &dyn Fn(usize) -> String| v.iter().map(|&i| f(i)).collect::<Vec<_>>();
     let out = CheckOut {
+        schema_version: 1,
         rules: rules.name.to_string(),
         coverage: coverage(&report.coverage),
         answer_sets: report.answer_sets,
@@ -303,6 +305,7 @@ struct ChangeOut<'r> {
 
 #[derive(Serialize)]
 struct DiffOut<'r> {
+    schema_version: u32,
     old: String,
     new: String,
     coverage: CoverageOut,
@@ -324,6 +327,7 @@ pub fn diff(
     let new = load_rules(Some(new_path))?;
     let report = crate::analysis::diff::diff(&old, &new, seed, threads()).map_err(usage)?;
     let out = DiffOut {
+        schema_version: 1,
         old: old_path.display().to_string(),
         new: new_path.display().to_string(),
         coverage: coverage(&report.coverage),

@@ -12,6 +12,7 @@ use crate::rules::{DEFAULT_RULES_NAME, Diagnostic, RuleSet};
 
 #[derive(Serialize)]
 struct Validation<'a> {
+    schema_version: u32,
     valid: bool,
     errors: &'a [Diagnostic],
 }
@@ -38,6 +39,7 @@ pub fn validate(file: Option<&Path>, format: Format) -> Result<(), Failure> {
         }
         (Err(Failure::InvalidRules(invalid)), Format::Json) => {
             let doc = Validation {
+                schema_version: 1,
                 valid: false,
                 errors: &invalid.diagnostics,
             };
@@ -50,6 +52,7 @@ pub fn validate(file: Option<&Path>, format: Format) -> Result<(), Failure> {
         }
         (Ok(_), Format::Json) => emit(
             json(&Validation {
+                schema_version: 1,
                 valid: true,
                 errors: &[],
             })?
@@ -87,6 +90,7 @@ struct ReasonOut<'a> {
 
 #[derive(Serialize)]
 struct TestsOut<'a> {
+    schema_version: u32,
     passed: usize,
     failed: usize,
     cases: Vec<CaseOut<'a>>,
@@ -138,6 +142,7 @@ pub fn test(file: Option<&Path>, format: Format) -> Result<(), Failure> {
         .collect();
     let failed = cases.iter().filter(|c| !c.passed).count();
     let doc = TestsOut {
+        schema_version: 1,
         passed: cases.len() - failed,
         failed,
         cases,

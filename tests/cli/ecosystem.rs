@@ -430,3 +430,80 @@ fn empty_variables_mean_unset_and_bad_ones_are_named() {
         .assert()
         .success();
 }
+
+/// Every JSON document the tool prints carries `schema_version` and validates against the
+/// schema `mlstack schema` prints for it: the happy paths and the documents of failures.
+#[test]
+fn every_json_document_is_versioned_and_validates_against_its_schema() {
+    let fixture = |name: &str| format!("tests/fixtures/{name}");
+    let cases: Vec<(&str, Vec<String>, i32)> = vec![
+        ("questions", vec!["questions".into()], 0),
+        ("rules-show", vec!["rules".into(), "show".into()], 0),
+        (
+            "rules-show",
+            vec!["rules".into(), "show".into(), "mlx-is-gpu-not-ane".into()],
+            0,
+        ),
+        ("rules-test", vec!["rules".into(), "test".into()], 0),
+        ("rules-validate", vec!["rules".into(), "validate".into()], 0),
+        (
+            "rules-validate",
+            vec![
+                "rules".into(),
+                "validate".into(),
+                fixture("structural-problems.yaml"),
+            ],
+            3,
+        ),
+        (
+            "rules-check",
+            vec![
+                "rules".into(),
+                "check".into(),
+                fixture("check-findings.yaml"),
+            ],
+            1,
+        ),
+        (
+            "rules-check",
+            vec![
+                "rules".into(),
+                "check".into(),
+                fixture("default-2026-04.yaml"),
+            ],
+            0,
+        ),
+        (
+            "rules-diff",
+            vec![
+                "rules".into(),
+                "diff".into(),
+                fixture("tiny.yaml"),
+                fixture("tiny-edited.yaml"),
+            ],
+            0,
+        ),
+    ];
+    for (of, args, code) in cases {
+        let (schemas, index) = validator_of(of);
+        let assert = mlstack()
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(&args)
+            .args(["--format", "json"])
+            .assert()
+            .code(code);
+        let doc: serde_json::Value = serde_json::from_str(&stdout_of(&assert))
+            .unwrap_or_else(|e| panic!("{args:?}: not JSON: {e}"));
+        assert_eq!(doc["schema_version"], 1, "{args:?}");
+        if let Err(e) = schemas.validate(&doc, index) {
+            panic!("{args:?} fails the {of} schema: {e:#}");
+        }
+        // The schema is not a formality: the document without its version fails it.
+        let mut unversioned = doc.clone();
+        unversioned
+            .as_object_mut()
+            .unwrap()
+            .remove("schema_version");
+        assert!(schemas.validate(&unversioned, index).is_err(), "{of}");
+    }
+}

@@ -74,7 +74,9 @@ fn rules_show_prints_readable_conditions() {
         .args(["rules", "show", "mlx-is-gpu-not-ane", "--format", "json"])
         .assert()
         .success();
-    let json: serde_json::Value = serde_json::from_str(&stdout_of(&assert)).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&stdout_of(&assert)).unwrap();
+    assert_eq!(doc["schema_version"], 1);
+    let json = &doc["entries"];
     assert_eq!(json.as_array().unwrap().len(), 1);
     assert_eq!(
         json[0]["when"],
@@ -111,7 +113,7 @@ fn questions_name_the_rules_that_use_them() {
         .assert()
         .success();
     let json: serde_json::Value = serde_json::from_str(&stdout_of(&assert)).unwrap();
-    let battery = json
+    let battery = json["questions"]
         .as_array()
         .unwrap()
         .iter()

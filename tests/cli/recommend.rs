@@ -388,7 +388,8 @@ fn questions_lists_every_question() {
         .assert()
         .success();
     let json: serde_json::Value = serde_json::from_str(&stdout_of(&assert)).unwrap();
-    let ids: Vec<&str> = json
+    assert_eq!(json["schema_version"], 1);
+    let ids: Vec<&str> = json["questions"]
         .as_array()
         .unwrap()
         .iter()
