@@ -97,7 +97,19 @@ fn problems_with(
         {
             break;
         }
+        let column = usize::try_from(d.column).unwrap_or(0).saturating_sub(1);
+        let placeholder = placeholder(&d.message);
         found.push(d);
+        // A value of the wrong type is replaced by one of the right type, so problems beside
+        // it (in the same map, or outside any list item) are still found; otherwise its
+        // whole block goes.
+        if let Some(value) = placeholder
+            && let Some(l) = lines.get_mut(line)
+            && let Some(byte) = byte_offset(l, column)
+            && patch_value(l, byte, value)
+        {
+            continue;
+        }
         let Some((from, to)) = block(&lines, line) else {
             break;
         };
@@ -108,6 +120,72 @@ fn problems_with(
     }
     found.sort_by_key(|d| (d.line, d.column));
     found
+}
+
+/// The byte offset of character `column` of `line` (diagnostics count characters).
+fn byte_offset(line: &str, column: usize) -> Option<usize> {
+    line.char_indices()
+        .map(|(i, _)| i)
+        .chain([line.len()])
+        .nth(column)
+}
+
+/// A valid value of the type a "wrong type" message asks for, if it names one.
+fn placeholder(message: &str) -> Option<&'static str> {
+    let m = message.to_ascii_lowercase();
+    if m.contains("invalid u") || m.contains("invalid i") {
+        Some("0")
+    } else if m.contains("invalid f") {
+        Some("0.0")
+    } else if m.contains("bool") {
+        Some("false")
+    } else if m.contains("expected string") || m.contains("expected a string") {
+        Some("x")
+    } else {
+        None
+    }
+}
+
+/// Replace the value that starts at byte `column` of `line` (a plain scalar, or a flow list
+/// or map closed on the same line) with `value`, padded to its width; false when there is no
+/// such value there.
+fn patch_value(line: &mut String, column: usize, value: &str) -> bool {
+    let Some(rest) = line.get(column..) else {
+        return false;
+    };
+    let end = match rest.as_bytes().first() {
+        None => return false,
+        Some(&open @ (b'[' | b'{')) => {
+            let close = if open == b'[' { b']' } else { b'}' };
+            let mut depth = 0usize;
+            let mut end = None;
+            for (i, &b) in rest.as_bytes().iter().enumerate() {
+                if b == open {
+                    depth += 1;
+                } else if b == close {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = Some(i + 1);
+                        break;
+                    }
+                }
+            }
+            match end {
+                Some(end) => end,
+                None => return false,
+            }
+        }
+        Some(b'"' | b'\'' | b'|' | b'>' | b'&' | b'*' | b'!') => return false,
+        Some(_) => rest.find([',', '}', ']', '#']).unwrap_or(rest.len()),
+    };
+    let token = rest[..end].trim_end();
+    if token.is_empty() || token == value {
+        return false;
+    }
+    // Padded to the token's width in characters, so every later column stays true.
+    let width = token.chars().count().max(value.len());
+    line.replace_range(column..column + token.len(), &format!("{value:width$}"));
+    true
 }
 
 /// The lines `[from, to)` of the top-level key (indentation 0) whose block holds line `at`.
@@ -164,6 +242,67 @@ mod tests {
         assert_eq!(lines, [6, 19, 26], "{found:#?}");
         assert!(found[0].message.contains("colour"), "{}", found[0].message);
         assert!(found[2].message.contains("weight"), "{}", found[2].message);
+    }
+
+    /// Wrong types outside any list item, or two in one map, are each reported: the value is
+    /// replaced by one of the right type and the search goes on.
+    #[test]
+    fn wrong_types_in_maps_are_all_reported() {
+        let tiny = include_str!("../../tests/fixtures/tiny.yaml");
+        let two_in_one_map = tiny.replace(
+            "confidence: {strong: 2, moderate: 1}",
+            "confidence: {strong: two, moderate: one}",
+        );
+        let found = structural_problems("t.yaml", &two_in_one_map);
+        let at: Vec<(u64, u64)> = found.iter().map(|d| (d.line, d.column)).collect();
+        assert_eq!(at, [(32, 22), (32, 37)], "{found:#?}");
+        let beside_another = tiny
+            .replace(
+                "confidence: {strong: 2, moderate: 1}",
+                "confidence: {strong: two, moderate: 1}",
+            )
+            .replace(
+                "tie_break: [small, large]",
+                "tie_break: [small, large]\nclose_call: [1]",
+            );
+        let found = structural_problems("t.yaml", &beside_another);
+        let at: Vec<(u64, u64)> = found.iter().map(|d| (d.line, d.column)).collect();
+        assert_eq!(at, [(32, 13), (33, 22)], "{found:#?}");
+        let in_an_item = tiny.replace("score: {large: 2}", "score: {large: x}");
+        let found = structural_problems("t.yaml", &in_an_item);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!((found[0].line, found[0].column), (23, 20));
+    }
+
+    /// Columns count characters: a wrong value after a multi-byte one is still found.
+    #[test]
+    fn columns_are_characters() {
+        assert_eq!(byte_offset("é: x", 3), Some(4));
+        assert_eq!(byte_offset("ab", 2), Some(2));
+        assert_eq!(byte_offset("ab", 3), None);
+        let tiny = include_str!("../../tests/fixtures/tiny.yaml");
+        let accented = tiny.replace(
+            "confidence: {strong: 2, moderate: 1}",
+            "confidence: {strong: deux·, moderate: un}",
+        );
+        let found = structural_problems("t.yaml", &accented);
+        let at: Vec<(u64, u64)> = found.iter().map(|d| (d.line, d.column)).collect();
+        assert_eq!(at, [(32, 22), (32, 39)], "{found:#?}");
+    }
+
+    #[test]
+    fn values_are_patched_where_they_stand() {
+        let mut line = "confidence: {strong: two, moderate: one}".to_owned();
+        assert!(patch_value(&mut line, 21, "0"));
+        assert_eq!(line, "confidence: {strong: 0  , moderate: one}");
+        let mut line = "close_call: [1, [2]] # why".to_owned();
+        assert!(patch_value(&mut line, 12, "x"));
+        assert_eq!(line, "close_call: x        # why");
+        let mut line = "name: \"quoted\"".to_owned();
+        assert!(!patch_value(&mut line, 6, "x"));
+        assert!(!patch_value(&mut line, 99, "x"));
+        let mut open = "tie_break: [a, b".to_owned();
+        assert!(!patch_value(&mut open, 11, "x"));
     }
 
     #[test]

@@ -233,7 +233,7 @@ fn validate_json_lists_every_error_with_its_position() {
         .success();
     assert_eq!(
         json_of(&assert),
-        serde_json::json!({"valid": true, "errors": []})
+        serde_json::json!({"schema_version": 1, "valid": true, "errors": []})
     );
 }
 
