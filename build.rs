@@ -160,12 +160,36 @@ fn generate(r: &RuleSet) -> String {
     );
     let _ = write!(
         out,
-        "tests: {},\n}}",
+        "tests: {},",
         vec_of(&r.tests, |x| format!(
             "Test {{ name: {}, answers: {}, expect: {} }}",
             s(&x.name),
             masks(&x.answers),
             x.expect
+        ))
+    );
+    let article = r.article.as_ref().map_or_else(
+        || "None".to_owned(),
+        |a| {
+            format!(
+                "Some(Article {{ title: {}, author: {}, date: {}, url: {} }})",
+                s(&a.title),
+                s(&a.author),
+                s(&a.date),
+                opt(&a.url)
+            )
+        },
+    );
+    let _ = writeln!(
+        out,
+        "as_of: {}, article: {article}, sources: {},\n}}",
+        opt(&r.as_of),
+        vec_of(&r.sources, |x| format!(
+            "Source {{ id: {}, claim: {}, reference: {}, date: {} }}",
+            s(&x.id),
+            s(&x.claim),
+            opt(&x.reference),
+            opt(&x.date)
         ))
     );
     out

@@ -47,6 +47,8 @@ pub enum Command {
     Inspect(InspectArgs),
     /// List the questions, their options and defaults
     Questions(QuestionsArgs),
+    /// What the fact ids the rules cite stand for, where to read each, and the article
+    Sources(SourcesArgs),
     /// Check rule files
     Rules {
         #[command(subcommand)]
@@ -147,6 +149,8 @@ pub enum SchemaOf {
     Inspect,
     /// `questions --format json`
     Questions,
+    /// `sources --format json`
+    Sources,
     /// `rules show --format json`
     RulesShow,
     /// `rules test --format json`
@@ -173,6 +177,19 @@ pub enum ColorWhen {
 
 #[derive(Debug, Args)]
 pub struct QuestionsArgs {
+    /// Use this rule file instead of the embedded default rules
+    #[arg(long, value_name = "FILE", env = "MLSTACK_RULES")]
+    pub rules: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Table, env = "MLSTACK_FORMAT")]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct SourcesArgs {
+    /// Only these fact ids (as reasons cite them: `L2`, `C2f`); all of them when none is given
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
     /// Use this rule file instead of the embedded default rules
     #[arg(long, value_name = "FILE", env = "MLSTACK_RULES")]
     pub rules: Option<PathBuf>,

@@ -34,6 +34,9 @@ pub struct Report<'r> {
     pub provenance: Provenance<'r>,
     pub flips: Vec<Flip<'r>>,
     pub notes: Vec<NoteText<'r>>,
+    /// What each fact id cited by the rationale, the exclusions and the notes stands for.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub references: std::collections::BTreeMap<String, Reference<'r>>,
     pub rules: RulesInfo<'r>,
     pub tool: ToolInfo,
     /// The best outcome after the winner; `null` when constraints left only the winner.
@@ -206,6 +209,40 @@ pub struct FlipChange<'r> {
 pub struct RulesInfo<'r> {
     pub name: &'r str,
     pub sha256: &'r str,
+    /// The date the rules' knowledge is as of, when the rule file says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<&'r str>,
+}
+
+/// A fact a reason, an exclusion or a note cites, as the rule set's `sources:` gives it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reference<'r> {
+    pub claim: &'r str,
+    /// A page or file to read it in; `null` for the rule set's own analysis.
+    pub reference: Option<&'r str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<&'r str>,
+}
+
+/// Every fact id the report's rationale, exclusions and notes cite that the rule set
+/// defines, with its source.
+fn references<'r>(
+    rules: &'r RuleSet,
+    cites: impl IntoIterator<Item = &'r str>,
+) -> std::collections::BTreeMap<String, Reference<'r>> {
+    let mut out = std::collections::BTreeMap::new();
+    for cite in cites {
+        for id in crate::rules::cited_ids(cite) {
+            if let Some(s) = rules.source(&id) {
+                out.entry(id).or_insert_with(|| Reference {
+                    claim: &s.claim,
+                    reference: s.reference.as_deref(),
+                    date: s.date.as_deref(),
+                });
+            }
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -378,7 +415,7 @@ pub fn build_with<'r>(
 
     let scores = scores(rules, verdict);
 
-    let rationale = verdict
+    let rationale: Vec<Reason<'r>> = verdict
         .fired_rules
         .iter()
         .flat_map(|&r| {
@@ -405,6 +442,16 @@ pub fn build_with<'r>(
         .collect();
 
     let answer_map = answer_map(rules, &answers.masks);
+    let excluded = exclusions(rules, verdict);
+    let notes = notes(rules, verdict);
+    let references = references(
+        rules,
+        rationale
+            .iter()
+            .map(|r| r.cite)
+            .chain(excluded.iter().map(|e| e.source))
+            .chain(notes.iter().map(|n| n.cite)),
+    );
 
     Ok(Report {
         schema_version: SCHEMA_VERSION,
@@ -420,7 +467,7 @@ pub fn build_with<'r>(
             .flatten(),
         scores,
         rationale,
-        excluded: exclusions(rules, verdict),
+        excluded,
         assumed,
         answers: answer_map,
         provenance: ById(
@@ -432,10 +479,12 @@ pub fn build_with<'r>(
                 .collect(),
         ),
         flips: flips(rules, search, &answers.masks),
-        notes: notes(rules, verdict),
+        notes,
+        references,
         rules: RulesInfo {
             name: &rules.name,
             sha256: &rules.sha256,
+            as_of: rules.as_of.as_deref(),
         },
         tool: ToolInfo {
             name: env!("CARGO_PKG_NAME"),

@@ -8,6 +8,7 @@ mod recommend;
 mod rules_check;
 mod rules_cmd;
 mod rules_show;
+mod sources;
 
 use std::borrow::Cow;
 use std::ffi::OsString;
@@ -30,6 +31,7 @@ pub fn schema(of: cli::SchemaOf) -> String {
     let standalone = match of {
         cli::SchemaOf::Recommend => Some(RECOMMEND_SCHEMA),
         cli::SchemaOf::Questions => Some(include_str!("../../schema/questions.schema.json")),
+        cli::SchemaOf::Sources => Some(include_str!("../../schema/sources.schema.json")),
         cli::SchemaOf::RulesShow => Some(include_str!("../../schema/rules-show.schema.json")),
         cli::SchemaOf::RulesTest => Some(include_str!("../../schema/rules-test.schema.json")),
         cli::SchemaOf::RulesValidate => {
@@ -306,7 +308,7 @@ fn parse(
 }
 
 /// Whether the command in `args` answers from the loaded rule set (`recommend`, `questions`,
-/// `rules show`, a bare `mlstack`), as opposed to help, the version, the schema, the man page,
+/// `sources`, `rules show`, a bare `mlstack`), as opposed to help, the version, the schema, the man page,
 /// completions, or a `rules` command that loads its own file.
 fn uses_the_rules(args: &[OsString]) -> bool {
     let words: Vec<&str> = args
@@ -324,7 +326,7 @@ fn uses_the_rules(args: &[OsString]) -> bool {
         return false;
     }
     match words.first().copied() {
-        None | Some("recommend") | Some("questions") => true,
+        None | Some("recommend") | Some("questions") | Some("sources") => true,
         Some("rules") => words.get(1) == Some(&"show"),
         _ => false,
     }
@@ -418,6 +420,7 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
             recommend::run(rules, &args, &given, terminal)
         }
         Some(Command::Questions(args)) => questions::run(rules, &args, terminal),
+        Some(Command::Sources(args)) => sources::run(rules, &args, terminal),
         Some(Command::Inspect(args)) => inspect::run(rules, &args, terminal),
         Some(Command::Rules {
             command: cli::RulesCommand::Show(args),

@@ -118,10 +118,15 @@ pub fn write(out: &mut dyn Write, report: &Report, names: &[(&str, &str)]) -> io
     }
     writeln!(
         out,
-        "\n<sub>{} {}, rules {} (sha256 {})</sub>",
+        "\n<sub>{} {}, rules {} (sha256 {}){}</sub>",
         report.tool.name,
         report.tool.version,
         report.rules.name,
-        &report.rules.sha256[..12]
+        &report.rules.sha256[..12],
+        report
+            .rules
+            .as_of
+            .map(|d| format!(", knowledge as of {d}"))
+            .unwrap_or_default()
     )
 }

@@ -86,6 +86,7 @@ pub fn grid(
     if !markdown && !fits(width, header, &rows, whole) {
         return list(width, header, &rows);
     }
+    let rows_text = rows.clone();
     let mut t = if markdown {
         let mut t = Table::new();
         t.load_style(presets::ASCII_MARKDOWN)
@@ -106,10 +107,40 @@ pub fn grid(
             t.add_row(row);
         }
     }
+    if !markdown {
+        // Every column at least as wide as its longest word, so comfy-table's arrangement
+        // never splits one (`fits` has checked there is room for that).
+        for (c, width) in longest_words(header, &rows_text).into_iter().enumerate() {
+            if let Some(column) = t.column_mut(c)
+                && whole != Some(c)
+            {
+                // comfy-table counts the cell padding (one space each side) in the width.
+                let width = u16::try_from(width + 2).unwrap_or(u16::MAX);
+                column.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(
+                    comfy_table::Width::Fixed(width),
+                ));
+            }
+        }
+    }
     if let (Some(i), false) = (whole, markdown) {
         keep_whole(&mut t, i);
     }
     format!("{t}\n")
+}
+
+/// The longest word (in characters) of each column, header included.
+fn longest_words(header: &[&str], rows: &[Vec<String>]) -> Vec<usize> {
+    (0..header.len())
+        .map(|c| {
+            let cells = rows.iter().filter_map(|r| r.get(c)).map(String::as_str);
+            std::iter::once(header[c])
+                .chain(cells)
+                .flat_map(str::split_whitespace)
+                .map(|w| w.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect()
 }
 
 /// Whether a table of `rows` fits `width` columns without breaking a word: every column as
@@ -405,9 +436,14 @@ fn write_plain(
 
     writeln!(
         out,
-        "\nRules: {} (sha256 {})",
+        "\nRules: {} (sha256 {}){}",
         report.rules.name,
-        &report.rules.sha256[..12]
+        &report.rules.sha256[..12],
+        report
+            .rules
+            .as_of
+            .map(|d| format!(", knowledge as of {d} (mlstack sources)"))
+            .unwrap_or_default()
     )?;
     Ok(())
 }

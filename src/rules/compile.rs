@@ -715,6 +715,50 @@ pub fn compile(
         }
     }
 
+    let mut sources = Vec::new();
+    c.check_unique("source id", def.sources.iter().map(|s| &s.id));
+    for s in &def.sources {
+        sources.push(Source {
+            id: c.text("source id", &s.id),
+            claim: c.text("source claim", &s.claim),
+            reference: c.opt_text("source reference", &s.reference),
+            date: c.opt_text("source date", &s.date),
+        });
+    }
+    // With a `sources:` section, every fact id a cite names must be one of them; a rule file
+    // without one keeps its cites as free text.
+    if !def.sources.is_empty() {
+        let cites = def
+            .rules
+            .iter()
+            .map(|r| &r.cite)
+            .chain(def.constraints.iter().map(|k| &k.source))
+            .chain(def.notes.iter().map(|n| &n.cite));
+        for cite in cites {
+            for id in super::model::cited_ids(&cite.value) {
+                if !sources.iter().any(|s| s.id == id) {
+                    let suggestion = did_you_mean(&id, sources.iter().map(|s| s.id.as_str()));
+                    c.error_with_hint(
+                        cite.referenced,
+                        format!("the cite names fact `{id}`, which `sources:` does not define"),
+                        Some(match suggestion {
+                            Some(s) => format!("did you mean `{s}`? Or add `{id}` to `sources:`"),
+                            None => {
+                                format!("add `{id}` to `sources:` with its claim and reference")
+                            }
+                        }),
+                    );
+                }
+            }
+        }
+    }
+    let as_of = c.opt_text("as_of", &def.as_of);
+    let article = def.article.as_ref().map(|a| Article {
+        title: c.text("article title", &a.title),
+        author: c.text("article author", &a.author),
+        date: c.text("article date", &a.date),
+        url: c.opt_text("article url", &a.url),
+    });
     let name = c.text("name", &def.name);
     let description = c.opt_text("description", &def.description);
     let assumes = c.opt_text("assumes", &def.assumes);
@@ -739,6 +783,9 @@ pub fn compile(
         conflicts: conflicts.into(),
         intentional_ties: intentional_ties.into(),
         tests: tests.into(),
+        as_of,
+        article,
+        sources: sources.into(),
     })
 }
 

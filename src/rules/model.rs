@@ -39,6 +39,82 @@ pub struct RuleSet {
     pub conflicts: List<Conflict>,
     pub intentional_ties: List<DeclaredTie>,
     pub tests: List<Test>,
+    /// The date the rules' knowledge is as of.
+    pub as_of: Option<Text>,
+    pub article: Option<Article>,
+    /// What the fact ids cited by rules, constraints and notes stand for.
+    pub sources: List<Source>,
+}
+
+/// The article a rule set encodes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Article {
+    pub title: Text,
+    pub author: Text,
+    pub date: Text,
+    pub url: Option<Text>,
+}
+
+/// One fact a rule set cites: its id, the claim in one line, where to read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub id: Text,
+    pub claim: Text,
+    pub reference: Option<Text>,
+    pub date: Option<Text>,
+}
+
+/// The fact ids a cite names: the comma-separated ids after each `facts` in it
+/// (`Decision checklist, item 4; facts L19, C2f` names L19 and C2f), ranges expanded
+/// (`T1-T5`). Other text is free and names none.
+pub fn cited_ids(cite: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    for part in cite.split(';') {
+        let Some(rest) = part.trim().strip_prefix("facts ") else {
+            continue;
+        };
+        for token in rest.split(',') {
+            // An id ends at the first space: `facts M1 (system model)` names M1.
+            let token = token.split_whitespace().next().unwrap_or("");
+            if !is_fact_id(token) {
+                continue;
+            }
+            match expand_range(token) {
+                Some(range) => ids.extend(range),
+                None => ids.push(token.to_owned()),
+            }
+        }
+    }
+    ids
+}
+
+/// A fact id: capital letters, then a digit, then letters, digits and dots (`A1`, `C2f`,
+/// `AA6`, `AN7.2`), or a range of two (`T1-T5`).
+fn is_fact_id(token: &str) -> bool {
+    let one = |t: &str| {
+        let letters = t.bytes().take_while(u8::is_ascii_uppercase).count();
+        letters > 0
+            && t[letters..].starts_with(|c: char| c.is_ascii_digit())
+            && t[letters..]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.')
+    };
+    match token.split_once('-') {
+        Some((a, b)) => one(a) && one(b),
+        None => one(token),
+    }
+}
+
+/// `T1-T5` as T1, T2, ... T5 (same letters, numbers rising, at most 100).
+fn expand_range(token: &str) -> Option<Vec<String>> {
+    let (a, b) = token.split_once('-')?;
+    fn split(t: &str) -> Option<(&str, u32)> {
+        let letters = t.bytes().take_while(u8::is_ascii_uppercase).count();
+        Some((&t[..letters], t[letters..].parse::<u32>().ok()?))
+    }
+    let ((pa, na), (pb, nb)) = (split(a)?, split(b)?);
+    (pa == pb && na <= nb && nb - na <= 100)
+        .then(|| (na..=nb).map(|n| format!("{pa}{n}")).collect())
 }
 
 /// Two outcomes the file allows to tie, and why.
@@ -184,6 +260,11 @@ impl RuleSet {
 
     pub fn outcome_index(&self, id: &str) -> Option<usize> {
         self.outcomes.iter().position(|o| o.id == id)
+    }
+
+    /// The source of fact `id`, if the rule set defines it.
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.id == id)
     }
 
     /// Whether the file declares a tie between outcomes `a` and `b` intentional.
@@ -466,5 +547,28 @@ impl Question {
             .map(|o| o.id.as_str())
             .collect::<Vec<_>>()
             .join(", ")
+    }
+}
+
+#[cfg(test)]
+mod cite_tests {
+    use super::cited_ids;
+
+    #[test]
+    fn cites_name_the_ids_after_facts_with_ranges_expanded() {
+        assert_eq!(cited_ids("facts L2"), ["L2"]);
+        assert_eq!(
+            cited_ids("Decision checklist, item 4; facts L19, C2f, AN7.2"),
+            ["L19", "C2f", "AN7.2"]
+        );
+        assert_eq!(cited_ids("facts M1, T1-T3"), ["M1", "T1", "T2", "T3"]);
+        assert_eq!(cited_ids("facts AN7.fm (the system model first)"), ["AN7.fm"]);
+        // Free text names nothing: no `facts`, or words that are not ids.
+        assert!(cited_ids("Use both (mature apps)").is_empty());
+        assert!(cited_ids("facts sheet, common sense").is_empty());
+        assert!(cited_ids("common facts L2").is_empty());
+        // A backwards or too long range is one id that will not resolve, not thousands.
+        assert_eq!(cited_ids("facts T5-T1"), ["T5-T1"]);
+        assert_eq!(cited_ids("facts A1-A999"), ["A1-A999"]);
     }
 }

@@ -34,6 +34,38 @@ pub struct RuleFile {
     pub intentional_ties: Vec<TieDef>,
     #[serde(default)]
     pub tests: Vec<TestDef>,
+    /// The date the rules' knowledge is as of (`2026-11-30`).
+    #[serde(default)]
+    pub as_of: Option<Spanned<String>>,
+    /// The article the rules encode.
+    #[serde(default)]
+    pub article: Option<ArticleDef>,
+    /// What the fact ids the rules cite stand for, with a public reference each.
+    #[serde(default)]
+    pub sources: Vec<SourceDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleDef {
+    pub title: Spanned<String>,
+    pub author: Spanned<String>,
+    pub date: Spanned<String>,
+    #[serde(default)]
+    pub url: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDef {
+    pub id: Spanned<String>,
+    /// The fact, in one line.
+    pub claim: Spanned<String>,
+    /// A page or file one can open (`null` for the project's own analysis).
+    #[serde(default)]
+    pub reference: Option<Spanned<String>>,
+    #[serde(default)]
+    pub date: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -438,6 +438,8 @@ fn every_json_document_is_versioned_and_validates_against_its_schema() {
     let fixture = |name: &str| format!("tests/fixtures/{name}");
     let cases: Vec<(&str, Vec<String>, i32)> = vec![
         ("questions", vec!["questions".into()], 0),
+        ("sources", vec!["sources".into()], 0),
+        ("sources", vec!["sources".into(), "A1".into()], 0),
         ("rules-show", vec!["rules".into(), "show".into()], 0),
         (
             "rules-show",

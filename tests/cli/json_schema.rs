@@ -25,6 +25,9 @@ struct Report {
     provenance: BTreeMap<String, Provenance>,
     flips: Vec<Flip>,
     notes: Vec<String>,
+    /// Fact id -> its claim and reference (absent when nothing cited is defined).
+    #[serde(default)]
+    references: BTreeMap<String, ReferenceOut>,
     rules: RulesInfo,
     tool: ToolInfo,
     runner_up: Option<String>,
@@ -165,9 +168,21 @@ struct FlipChange {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
+struct ReferenceOut {
+    claim: String,
+    reference: Option<String>,
+    #[serde(default)]
+    date: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
 struct RulesInfo {
     name: String,
     sha256: String,
+    #[serde(default)]
+    as_of: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -239,6 +239,50 @@ fn min_os_takes_releases_as_xcode_writes_them() {
     }
 }
 
+/// Every fact a reason, an exclusion or a note cites comes with its claim and reference, and
+/// the report says what date the rules' knowledge is as of.
+#[test]
+fn every_cited_fact_travels_with_the_verdict() {
+    let json = recommend_json(&["--model-type", "llm"]);
+    assert_eq!(json["rules"]["as_of"], "2026-11-30");
+    let references = json["references"].as_object().expect("references");
+    let cites = json["rationale"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["cite"].as_str().unwrap())
+        .chain(
+            json["excluded"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["source"].as_str().unwrap()),
+        )
+        .collect::<Vec<_>>()
+        .join("; ");
+    // `facts L2` (Core AI needs OS 27) rules Core AI out at the default floor.
+    assert!(cites.contains("facts L2"), "{cites}");
+    assert!(
+        references["L2"]["reference"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://")
+    );
+    assert!(
+        references["L2"]["claim"]
+            .as_str()
+            .unwrap()
+            .contains("OS 27")
+    );
+    mlstack()
+        .args(["recommend", "--model-type", "llm"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "knowledge as of 2026-11-30 (mlstack sources)",
+        ));
+}
+
 #[test]
 fn unknown_expect_outcome_is_a_usage_error_with_a_suggestion() {
     mlstack()

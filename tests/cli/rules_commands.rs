@@ -279,3 +279,99 @@ fn one_answer_set_is_singular() {
         .assert()
         .stdout(predicate::str::contains("one: checked all 1 answer set ("));
 }
+
+/// A rule file with a `sources:` section must define every fact id its cites name; one
+/// without keeps its cites as free text.
+#[test]
+fn cites_must_name_defined_sources_when_the_file_has_them() {
+    let tiny = include_str!("../fixtures/tiny.yaml");
+    // No sources: any cite is free text.
+    let free = tiny.replace("cite: common sense", "cite: facts Z9");
+    let (_dir, path) = temp_file("free.yaml", free.as_bytes());
+    mlstack()
+        .args(["rules", "validate"])
+        .arg(&path)
+        .assert()
+        .success();
+    // With sources: Z9 must be one of them, at the cite's position, with a suggestion.
+    let sourced = format!(
+        "{free}sources:\n  - {{id: Z8, claim: A claim., reference: 'https://example.org/z8', date: 2026-11}}\n"
+    );
+    let (_dir, path) = temp_file("sourced.yaml", sourced.as_bytes());
+    let assert = mlstack()
+        .args(["rules", "validate"])
+        .arg(&path)
+        .assert()
+        .code(3)
+        .stdout("");
+    let err = stderr_of(&assert);
+    assert!(
+        err.contains(
+            "sourced.yaml:25:11: the cite names fact `Z9`, which `sources:` does not define"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `Z8`?"), "{err}");
+    let fixed = sourced.replace("cite: facts Z9", "cite: facts Z8");
+    let (_dir, path) = temp_file("fixed.yaml", fixed.as_bytes());
+    mlstack()
+        .args(["rules", "validate"])
+        .arg(&path)
+        .assert()
+        .success();
+}
+
+/// `mlstack sources` prints every cited fact with its claim and where to read it; the JSON
+/// validates against its schema; an unknown id is a usage error with a suggestion.
+#[test]
+fn sources_open_every_cited_fact() {
+    let assert = mlstack()
+        .args(["sources", "--format", "json"])
+        .assert()
+        .success();
+    let doc = json_of(&assert);
+    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["as_of"], "2026-11-30");
+    assert!(
+        doc["article"]["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("MLX vs Core ML")
+    );
+    let sources = doc["sources"].as_array().unwrap();
+    // Every fact id the embedded rules cite has a claim; every one with a reference is a
+    // specific page (a path after the host), not a site's front page.
+    for s in sources {
+        assert!(!s["claim"].as_str().unwrap().is_empty(), "{s}");
+        if let Some(r) = s["reference"].as_str() {
+            let path = r
+                .split("://")
+                .nth(1)
+                .and_then(|r| r.split_once('/'))
+                .map(|p| p.1);
+            assert!(path.is_some_and(|p| !p.is_empty()), "{r}");
+        }
+    }
+    let l2 = sources.iter().find(|s| s["id"] == "L2").expect("L2");
+    assert!(
+        l2["cited_by"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r == "core-ai-needs-os-27")
+    );
+    mlstack()
+        .args(["sources", "l2", "C2f"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Core AI requires OS 27"))
+        .stdout(predicate::str::contains("stateful-models.md"));
+    mlstack()
+        .args(["sources", "L99"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "no source `L99` in mlstack-default; did you mean",
+        ));
+}

@@ -58,6 +58,7 @@ fn at_width(cols: u16, args: &str) -> String {
 fn every_command_fits_40_80_and_120_columns() {
     let commands = [
         "questions",
+        "sources",
         "rules show",
         // The April rule file: the same report, in a fraction of the default rules' time.
         "rules check tests/fixtures/default-2026-04.yaml",
