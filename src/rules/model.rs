@@ -562,7 +562,10 @@ mod cite_tests {
             ["L19", "C2f", "AN7.2"]
         );
         assert_eq!(cited_ids("facts M1, T1-T3"), ["M1", "T1", "T2", "T3"]);
-        assert_eq!(cited_ids("facts AN7.fm (the system model first)"), ["AN7.fm"]);
+        assert_eq!(
+            cited_ids("facts AN7.fm (the system model first)"),
+            ["AN7.fm"]
+        );
         // Free text names nothing: no `facts`, or words that are not ids.
         assert!(cited_ids("Use both (mature apps)").is_empty());
         assert!(cited_ids("facts sheet, common sense").is_empty());
