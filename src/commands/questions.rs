@@ -82,11 +82,17 @@ pub fn run(rules: &RuleSet, args: &QuestionsArgs, terminal: Terminal) -> Result<
     let text = match args.format {
         Format::Json => {
             // Versioned like every JSON document mlstack prints (a bare array until 0.1.0).
-            let doc = serde_json::json!({
-                "schema_version": 1,
-                "rules": rules.name.as_str(),
-                "questions": questions,
-            });
+            #[derive(Serialize)]
+            struct Doc<'a> {
+                schema_version: u32,
+                rules: &'a str,
+                questions: &'a [QuestionOut<'a>],
+            }
+            let doc = Doc {
+                schema_version: 1,
+                rules: &rules.name,
+                questions: &questions,
+            };
             let mut s =
                 serde_json::to_string_pretty(&doc).map_err(|e| Failure::Output(e.into()))?;
             s.push('\n');

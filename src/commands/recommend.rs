@@ -394,11 +394,15 @@ fn waiting_for_stdin(what: &str) {
 
 /// A release given for a version question (`--min-os 17.4`) stands for an option: say which.
 fn say_which_release(q: &crate::rules::Question, values: &[String]) {
+    if !q.is_versioned() {
+        return;
+    }
     for value in values {
-        if q.exact_option(value).is_some() {
+        // The option's own id needs no note; an alias (`macos15`) or a release (`17.4`) does.
+        if q.options.iter().any(|o| o.id == value.as_str()) {
             continue;
         }
-        if let Some(i) = q.version_floor(value) {
+        if let Some(i) = q.option_index(value) {
             let option = &q.options[i];
             let note = format!(
                 "mlstack: note: --{} {value}: using {} ({}), the floor that release falls in\n",

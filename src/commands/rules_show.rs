@@ -71,11 +71,17 @@ pub fn run(rules: &RuleSet, args: &ShowArgs, terminal: Terminal) -> Result<(), F
     let text = match args.format {
         Format::Json => {
             // Versioned like every JSON document mlstack prints (a bare array until 0.1.0).
-            let doc = serde_json::json!({
-                "schema_version": 1,
-                "rules": rules.name.as_str(),
-                "entries": all,
-            });
+            #[derive(Serialize)]
+            struct Doc<'a> {
+                schema_version: u32,
+                rules: &'a str,
+                entries: &'a [Entry],
+            }
+            let doc = Doc {
+                schema_version: 1,
+                rules: &rules.name,
+                entries: &all,
+            };
             let mut s =
                 serde_json::to_string_pretty(&doc).map_err(|e| Failure::Output(e.into()))?;
             s.push('\n');

@@ -149,7 +149,7 @@ pub fn run(rules: &RuleSet, args: &SourcesArgs, terminal: Terminal) -> Result<()
                         s.claim.to_owned(),
                         format!(
                             "{}{}",
-                            s.reference.unwrap_or("(the rule set's own analysis)"),
+                            s.reference.unwrap_or("(no public page)"),
                             s.date.map(|d| format!("\n({d})")).unwrap_or_default()
                         ),
                     ]

@@ -300,15 +300,15 @@ impl Question {
 
     /// For a version question, the option a release written as Xcode or a platform writes it
     /// stands for: `17.4`, `ios17.4`, `macos14.5`, `12`. The major release decides: the option
-    /// whose id or alias has the same platform prefix and the highest major at or below it
-    /// (`ios19` is iOS 18's floor), or the lowest when it is older than every one (`12` is
-    /// "15 or earlier"). `None` for other questions and for what is not a release.
+    /// whose id or alias has the same platform prefix and that major, or the oldest option for
+    /// a release up to ten majors older than any named (`12` is "15 or earlier"). `None` for
+    /// other questions, for what is not a release, and for releases no option names.
     pub fn version_floor(&self, value: &str) -> Option<usize> {
         if !self.is_versioned() {
             return None;
         }
         let (prefix, major) = split_release(value)?;
-        let mut best: Option<(u32, usize)> = None;
+        let mut exact: Option<usize> = None;
         let mut lowest: Option<(u32, usize)> = None;
         for (i, o) in self.options.iter().enumerate() {
             for name in std::iter::once(&o.id).chain(o.aliases.iter()) {
@@ -318,15 +318,21 @@ impl Question {
                 if p != prefix {
                     continue;
                 }
-                if m <= major && best.is_none_or(|(b, _)| m > b) {
-                    best = Some((m, i));
+                if m == major {
+                    exact = exact.or(Some(i));
                 }
                 if lowest.is_none_or(|(l, _)| m < l) {
                     lowest = Some((m, i));
                 }
             }
         }
-        best.or(lowest).map(|(_, i)| i)
+        // A release the options name, or one up to ten majors older than the oldest they name
+        // ("or earlier"); releases that never existed (iOS 19 to 25) or far out are not.
+        exact.or_else(|| {
+            lowest
+                .filter(|&(l, _)| major < l && major + 10 >= l)
+                .map(|(_, i)| i)
+        })
     }
 
     /// Option ids selected by `mask`, in option order.

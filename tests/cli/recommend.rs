@@ -192,7 +192,7 @@ fn min_os_takes_releases_as_xcode_writes_them() {
         ("ios17.4", "17", true),
         ("iOS18.2", "18", true),
         ("macos14.5", "17", true),
-        ("macOS15", "18", false),
+        ("macOS15", "18", true),
         ("macos10.15", "15", true),
         ("tvos17.1", "17", true),
         ("watchos10.2", "17", true),
@@ -200,7 +200,7 @@ fn min_os_takes_releases_as_xcode_writes_them() {
         ("visionos1.2", "17", true),
         ("visionos2.0", "18", true),
         ("12", "15", true),
-        ("14", "15", false),
+        ("14", "15", true),
         ("27.0.1", "27", true),
     ];
     for (given, floor, noted) in cases {
@@ -230,7 +230,17 @@ fn min_os_takes_releases_as_xcode_writes_them() {
         .args(["recommend", "--model-type", "llm", "--platform", "ios17"])
         .assert()
         .code(2);
-    for wrong in ["ios", "17.4.1.2", "seventeen", "ios-17"] {
+    for wrong in [
+        "ios",
+        "17.4.1.2",
+        "seventeen",
+        "ios-17",
+        "ios19",
+        "25",
+        "macos16",
+        "0",
+        "1000",
+    ] {
         mlstack()
             .args(["recommend", "--model-type", "llm", "--min-os", wrong])
             .assert()
