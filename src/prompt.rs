@@ -47,6 +47,21 @@ fn choices(q: &Question) -> Vec<Choice> {
         .collect()
 }
 
+/// Whether option `index` of `q` stands for "none of these".
+fn is_exclusive(q: &Question, index: usize) -> bool {
+    q.exclusive & (1 << index) != 0
+}
+
+/// A selection with `none` ticked beside real options is those options: ticking any option
+/// clears the preselected `none` (the list cannot untick it as you go, so it happens on enter).
+fn without_none(mask: Mask, exclusive: Mask) -> Mask {
+    if mask & !exclusive != 0 {
+        mask & !exclusive
+    } else {
+        mask
+    }
+}
+
 /// Prompts on the terminal with `inquire` (select for single choice, multi-select for multi).
 pub struct TerminalPrompter;
 
@@ -66,9 +81,11 @@ impl Prompter for TerminalPrompter {
             .collect();
         match q.kind {
             Kind::Single => {
+                // The keys always: typing does nothing in these lists, so no help may read as
+                // if it did.
                 let help = q.help.as_deref().map_or_else(
                     || "↑↓ to move, enter to choose, esc to quit".into(),
-                    |h| safe(h).into_owned(),
+                    |h| format!("{} (↑↓ to move, enter to choose)", safe(h)),
                 );
                 let picked = inquire::Select::new(&message, choices(q))
                     .with_help_message(&help)
@@ -92,8 +109,10 @@ impl Prompter for TerminalPrompter {
                     .with_page_size(q.options.len().min(10))
                     .without_filtering()
                     .with_formatter(&|chosen| {
+                        let some = chosen.iter().any(|c| !is_exclusive(q, c.index));
                         chosen
                             .iter()
+                            .filter(|c| !(some && is_exclusive(q, c.index)))
                             .map(|c| c.value.id.as_str())
                             .collect::<Vec<_>>()
                             .join(", ")
@@ -101,7 +120,10 @@ impl Prompter for TerminalPrompter {
                     .with_validator(
                         move |selected: &[inquire::list_option::ListOption<&Choice>]| {
                             use inquire::validator::Validation;
-                            let mask = selected.iter().fold(0u64, |m, o| m | 1 << o.index);
+                            let mask = without_none(
+                                selected.iter().fold(0u64, |m, o| m | 1 << o.index),
+                                question.exclusive,
+                            );
                             Ok(if mask == 0 {
                                 if question.exclusive != 0 {
                                     Validation::Valid
@@ -118,7 +140,10 @@ impl Prompter for TerminalPrompter {
                     )
                     .raw_prompt()
                     .map_err(fail)?;
-                let mask = picked.iter().fold(0u64, |m, o| m | 1 << o.index);
+                let mask = without_none(
+                    picked.iter().fold(0u64, |m, o| m | 1 << o.index),
+                    q.exclusive,
+                );
                 // Nothing selected means "none of these" where the question offers it.
                 Ok(if mask == 0 {
                     q.exclusive & q.exclusive.wrapping_neg()
@@ -127,5 +152,19 @@ impl Prompter for TerminalPrompter {
                 })
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_none;
+
+    #[test]
+    fn ticking_an_option_clears_none() {
+        let none = 0b100;
+        assert_eq!(without_none(0b101, none), 0b001);
+        assert_eq!(without_none(0b100, none), 0b100);
+        assert_eq!(without_none(0b011, none), 0b011);
+        assert_eq!(without_none(0, none), 0);
     }
 }

@@ -143,6 +143,16 @@ pub fn run(
             text.push_str("\nTo get this verdict again");
             text.push_str(replay);
         }
+        // The verdict again, last: after an interview and its summary, the first lines of the
+        // report have scrolled away on most terminals.
+        let confidence = match report.margin {
+            Some(m) => format!("{}, margin {m}", report.confidence.as_str()),
+            None => report.confidence.as_str().to_owned(),
+        };
+        text.push_str(&format!(
+            "\nRecommendation: {} [{}] ({confidence})\n",
+            report.recommendation.name, report.recommendation.id
+        ));
         let _ = std::io::stderr().write_all(crate::render::safe::safe(&text).as_bytes());
     }
 

@@ -58,7 +58,13 @@ fn a_full_session_reaches_a_verdict_and_prints_the_replay_command() {
         "mlstack recommend --model-type llm --model-size unknown --min-os 26 --built-in none --converted none --hardware any",
     )
         .unwrap();
-    p.exp_eof().unwrap();
+    // The verdict again, as the last line on screen.
+    let rest = p.exp_eof().unwrap();
+    let last = rest.trim_end().lines().last().unwrap_or("").to_owned();
+    assert!(
+        last.starts_with("Recommendation: MLX [mlx] (strong, margin"),
+        "last line: {last:?}"
+    );
     assert_eq!(exit_code(&p), 0);
 }
 
@@ -291,4 +297,25 @@ fn stdin_named_in_a_terminal_says_what_it_waits_for() {
     key(&mut p, "\x04");
     p.exp_string("\"line\":1").unwrap();
     p.exp_eof().unwrap();
+}
+
+/// A multi-select preselects `none`: ticking an option and confirming clears it, rather than
+/// refusing the combination.
+#[test]
+fn ticking_an_option_clears_the_preselected_none() {
+    let mut p = spawn(&["recommend", "--interactive", "--model-type", "vision"]);
+    loop {
+        match p.exp_regex(r"(\(--[a-z-]+\)|Recommendation: \x1b\[1;32m)") {
+            Ok((_, m)) if m.starts_with("Recommendation") => break,
+            Ok((_, m)) if m == "(--needs)" => {
+                key(&mut p, " "); // tick the first option, custom-sampling; none stays ticked
+                key(&mut p, "\r");
+            }
+            Ok(_) => key(&mut p, "\r"),
+            Err(e) => panic!("no verdict: {e}"),
+        }
+    }
+    p.exp_string("--needs custom-sampling ").unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&p), 0);
 }
