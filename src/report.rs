@@ -43,6 +43,11 @@ pub struct Report<'r> {
     pub runner_up: Option<&'r str>,
     /// Which answers drove the verdict: points they brought the winner and the runner-up.
     pub influence: Vec<InfluenceEntry<'r>>,
+    /// "What drove it": the fired rules' points per set of answers they look at, each rule
+    /// once (so the points add up to the scores). For the table; not in the JSON, whose
+    /// `influence` keeps its per-question meaning.
+    #[serde(skip)]
+    pub drivers: Vec<Driver>,
     /// Every rule, constraint and note, and whether it applied (only with `--explain`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trace: Option<Trace<'r>>,
@@ -57,6 +62,16 @@ pub struct Report<'r> {
 
 /// Where each answer came from, keyed by question id, in rule-set order.
 pub type Provenance<'r> = ById<'r, Source>;
+
+/// One row of "What drove it".
+#[derive(Debug, Clone)]
+pub struct Driver {
+    /// The answers the rules look at, as flags (`--needs kv-cache --decoding app-code`), each
+    /// marked `(assumed)` when nobody gave it; `(always)` for rules without a condition.
+    pub answers: String,
+    pub winner_points: i32,
+    pub runner_up_points: i32,
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct InfluenceEntry<'r> {
@@ -500,10 +515,38 @@ pub fn build_with<'r>(
                 runner_up_points: i.for_runner_up,
             })
             .collect(),
+        drivers: explain::drivers(rules, verdict)
+            .into_iter()
+            .map(|(questions, winner_points, runner_up_points)| Driver {
+                answers: driver_answers(rules, answers, questions),
+                winner_points,
+                runner_up_points,
+            })
+            .collect(),
         trace: with_trace.then(|| trace(rules, &answers.masks)),
         model: None,
         fit: None,
     })
+}
+
+/// The answers to the questions in `questions` as flags, the assumed ones marked.
+fn driver_answers(rules: &RuleSet, answers: &Answers, questions: Mask) -> String {
+    if questions == 0 {
+        return "(always)".to_owned();
+    }
+    (0..rules.questions.len())
+        .filter(|&q| questions & (1 << q) != 0)
+        .map(|q| {
+            let value = AnswerValue::new(rules, q, answers.masks[q]).to_flag_value();
+            let assumed = if answers.sources[q] == Source::Default {
+                " (assumed)"
+            } else {
+                ""
+            };
+            format!("--{} {value}{assumed}", rules.questions[q].id)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Every answer keyed by question id, in rule-set order.

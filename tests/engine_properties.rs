@@ -24,6 +24,21 @@ fn answer_sets() -> impl Strategy<Value = Vec<Mask>> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(1000))]
 
+    /// "What drove it" credits each rule once: its rows add up to the winner's and the
+    /// runner-up's scores.
+    #[test]
+    fn what_drove_it_adds_up_to_the_scores(answers in answer_sets()) {
+        let r = rules();
+        let v = engine::evaluate(r, &answers);
+        if let Some(w) = v.winner() {
+            let rows = mlstack::analysis::explain::drivers(r, &v);
+            prop_assert_eq!(rows.iter().map(|d| d.1).sum::<i32>(), v.scores[w]);
+            if let Some(u) = v.runner_up() {
+                prop_assert_eq!(rows.iter().map(|d| d.2).sum::<i32>(), v.scores[u]);
+            }
+        }
+    }
+
     #[test]
     fn evaluation_is_deterministic(answers in answer_sets()) {
         prop_assert_eq!(engine::evaluate(rules(), &answers), engine::evaluate(rules(), &answers));

@@ -286,6 +286,39 @@ pub struct Influence {
     pub for_runner_up: i32,
 }
 
+/// The fired rules' points for the winner and the runner-up, per set of questions the rules
+/// look at (`questions`, a bit per question; 0 for rules without a condition): each rule
+/// counts once, so the points add up to the scores. Strongest first.
+pub fn drivers(rules: &RuleSet, verdict: &Verdict) -> Vec<(Mask, i32, i32)> {
+    let Some(winner) = verdict.winner() else {
+        return Vec::new();
+    };
+    let runner_up = verdict.runner_up();
+    let mut rows: Vec<(Mask, i32, i32)> = Vec::new();
+    for &r in &verdict.fired_rules {
+        let rule = &rules.rules[r];
+        let points = |o: Option<usize>| {
+            rule.score
+                .iter()
+                .filter(|(s, _)| Some(*s) == o)
+                .map(|(_, p)| *p)
+                .sum::<i32>()
+        };
+        let (w, ru) = (points(Some(winner)), points(runner_up));
+        let questions = rule.when.as_ref().map_or(0, |c| c.questions());
+        match rows.iter_mut().find(|row| row.0 == questions) {
+            Some(row) => {
+                row.1 += w;
+                row.2 += ru;
+            }
+            None => rows.push((questions, w, ru)),
+        }
+    }
+    rows.retain(|&(_, w, r)| w != 0 || r != 0);
+    rows.sort_by_key(|&(q, w, r)| (std::cmp::Reverse(w - r), q));
+    rows
+}
+
 /// Per question, the points of the fired rules that look at it, for the winner and for the
 /// runner-up; a rule that looks at several questions counts toward each. Strongest first.
 pub fn influence(rules: &RuleSet, verdict: &Verdict) -> Vec<Influence> {

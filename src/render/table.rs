@@ -355,23 +355,28 @@ fn write_plain(
         }
     }
 
-    if !report.influence.is_empty() {
-        let runner_up = report.runner_up.map_or("-", |id| outcome_name(names, id));
+    if !report.drivers.is_empty() {
         writeln!(out, "\nWhat drove it")?;
         let to_winner = format!("Points to {}", rec.name);
-        let to_runner_up = format!("Points to {runner_up}");
+        // A runner-up column only when there is a runner-up.
+        let to_runner_up = report
+            .runner_up
+            .map(|id| format!("Points to {}", outcome_name(names, id)));
         let rows = report
-            .influence
+            .drivers
             .iter()
-            .map(|i| {
-                vec![
-                    format!("--{} {}", i.question, i.answer.to_flag_value()),
-                    format!("{:+}", i.winner_points),
-                    format!("{:+}", i.runner_up_points),
-                ]
+            .map(|d| {
+                let mut row = vec![d.answers.clone(), format!("{:+}", d.winner_points)];
+                if to_runner_up.is_some() {
+                    row.push(format!("{:+}", d.runner_up_points));
+                }
+                row
             })
             .collect();
-        let header = ["Answer", to_winner.as_str(), to_runner_up.as_str()];
+        let mut header = vec!["Answers", to_winner.as_str()];
+        if let Some(r) = &to_runner_up {
+            header.push(r.as_str());
+        }
         write!(out, "{}", grid(false, width, &header, rows, None))?;
     }
 
