@@ -122,11 +122,12 @@ fn generate(r: &RuleSet) -> String {
         out,
         "notes: {},",
         vec_of(&r.notes, |x| format!(
-            "Note {{ id: {}, when: {}, text: {}, cite: {} }}",
+            "Note {{ id: {}, when: {}, text: {}, cite: {}, concerns: {:#x} }}",
             s(&x.id),
             opt_cond(&x.when),
             s(&x.text),
-            s(&x.cite)
+            s(&x.cite),
+            x.concerns
         ))
     );
     let _ = writeln!(

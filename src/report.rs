@@ -290,10 +290,27 @@ pub fn outcome_names(rules: &RuleSet) -> Vec<(&str, &str)> {
         .collect()
 }
 
+/// The notes that apply and concern the verdict: a note with `concerns` shows only when one
+/// of those outcomes is recommended, or is the runner-up of a close call (or, when nothing
+/// is possible, always: it may say what would be).
 fn notes<'r>(rules: &'r RuleSet, verdict: &Verdict) -> Vec<NoteText<'r>> {
+    let mut relevant = 0u64;
+    if let Some(w) = verdict.winner() {
+        relevant |= 1 << w;
+        let close = verdict
+            .margin()
+            .is_some_and(|m| m < rules.confidence.moderate as i32);
+        if let (true, Some(r)) = (close, verdict.runner_up()) {
+            relevant |= 1 << r;
+        }
+    }
     verdict
         .notes
         .iter()
+        .filter(|&&n| {
+            let concerns = rules.notes[n].concerns;
+            concerns == 0 || relevant == 0 || concerns & relevant != 0
+        })
         .map(|&n| NoteText {
             text: &rules.notes[n].text,
             cite: &rules.notes[n].cite,

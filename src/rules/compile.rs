@@ -600,12 +600,30 @@ pub fn compile(
     for n in &def.notes {
         c.check_id("note", &n.id);
         let when = c.optional_condition(&questions, n.when.as_ref());
+        let mut concerns = 0u64;
+        if let Some(list) = &n.concerns {
+            if list.value.is_empty() {
+                c.error(
+                    list.referenced,
+                    format!(
+                        "note `{}` concerns no outcome: list some, or leave `concerns` out",
+                        n.id.value
+                    ),
+                );
+            }
+            for o in &list.value {
+                if let Some(i) = c.outcome_ref(&outcomes, o) {
+                    concerns |= 1 << i;
+                }
+            }
+        }
         if let Some(when) = when {
             notes.push(Note {
                 id: n.id.value.clone().into(),
                 when,
                 text: c.text("note text", &n.text),
                 cite: c.text("note cite", &n.cite),
+                concerns,
             });
         }
     }

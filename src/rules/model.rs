@@ -227,6 +227,8 @@ pub struct Note {
     pub when: Option<Condition>,
     pub text: Text,
     pub cite: Text,
+    /// A bit per outcome the note is about; 0: about every verdict.
+    pub concerns: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -144,6 +144,10 @@ pub struct NoteDef {
     pub when: Option<Spanned<Condition>>,
     pub text: Spanned<String>,
     pub cite: Spanned<String>,
+    /// The outcomes the note is about: it shows only when one of them is recommended (or is
+    /// the runner-up of a close call). Absent: it shows whatever the verdict.
+    #[serde(default)]
+    pub concerns: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -293,6 +293,63 @@ fn every_cited_fact_travels_with_the_verdict() {
         ));
 }
 
+/// A note about some outcomes shows only when one of them is recommended, or is the
+/// runner-up of a close call.
+#[test]
+fn notes_show_only_for_the_outcomes_they_concern() {
+    let has = |json: &serde_json::Value, start: &str| {
+        json["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().starts_with(start))
+    };
+    let simulator = "If MLX is part of the answer";
+    let core_ai_simulator = "Core AI does not run in the Simulator";
+    // MLX recommended: its Simulator note shows; Core ML's KV-cache note does not.
+    let mlx = recommend_json(&["--model-type", "llm"]);
+    assert_eq!(mlx["recommendation"]["id"], "mlx");
+    assert!(has(&mlx, simulator));
+    assert!(!has(&mlx, "Core ML can hold a KV cache"));
+    // Core AI recommended, strongly enough: no MLX notes, Core AI's instead.
+    let core_ai = recommend_json(&["--model-type", "llm", "--min-os", "27"]);
+    assert_eq!(core_ai["recommendation"]["id"], "core-ai");
+    assert!(!has(&core_ai, simulator));
+    assert!(!has(&core_ai, "LLM weights can exceed iOS memory limits"));
+    assert!(has(&core_ai, core_ai_simulator));
+    // A close call: the runner-up's notes show too.
+    let close = recommend_json(&[
+        "--model-type",
+        "vision",
+        "--min-os",
+        "27",
+        "--background",
+        "yes",
+    ]);
+    assert_eq!(
+        (
+            close["recommendation"]["id"].as_str(),
+            close["confidence"].as_str(),
+            close["runner_up"].as_str()
+        ),
+        (Some("core-ml"), Some("close-call"), Some("core-ai"))
+    );
+    assert!(has(&close, core_ai_simulator));
+    // --explain's trace still lists every note, applied or not.
+    let assert = mlstack()
+        .args([
+            "recommend",
+            "--model-type",
+            "llm",
+            "--min-os",
+            "27",
+            "--explain",
+        ])
+        .assert()
+        .success();
+    assert!(stdout_of(&assert).contains("mlx-not-in-simulator"));
+}
+
 #[test]
 fn unknown_expect_outcome_is_a_usage_error_with_a_suggestion() {
     mlstack()

@@ -375,3 +375,30 @@ fn sources_open_every_cited_fact() {
             "no source `L99` in mlstack-default; did you mean",
         ));
 }
+
+/// `concerns` names outcomes of the file, at least one.
+#[test]
+fn a_note_concerns_known_outcomes() {
+    let tiny = include_str!("../fixtures/tiny.yaml");
+    let with = |concerns: &str| {
+        tiny.replace(
+            "tie_break:",
+            &format!("notes:\n  - {{id: n, text: t, cite: c, concerns: {concerns}}}\ntie_break:"),
+        )
+    };
+    let (_dir, path) = temp_file("ok.yaml", with("[small]").as_bytes());
+    mlstack()
+        .args(["rules", "validate"])
+        .arg(&path)
+        .assert()
+        .success();
+    for (bad, message) in [("[smal]", "smal"), ("[]", "concerns no outcome")] {
+        let (_dir, path) = temp_file("bad.yaml", with(bad).as_bytes());
+        mlstack()
+            .args(["rules", "validate"])
+            .arg(&path)
+            .assert()
+            .code(3)
+            .stderr(predicate::str::contains(message));
+    }
+}
