@@ -245,6 +245,8 @@ pub enum RulesCommand {
     },
     /// Show rules, constraints and notes with readable conditions, points, why and cite
     Show(ShowArgs),
+    /// Print the guide to writing a rule file: every key, conditions, tests, sources
+    Guide,
 }
 
 #[derive(Debug, Args)]

@@ -425,6 +425,10 @@ pub fn run(args: Vec<OsString>) -> Result<(), Failure> {
         Some(Command::Rules {
             command: cli::RulesCommand::Show(args),
         }) => rules_show::run(rules, &args, terminal),
+        // The guide ships in the binary: a release has no rules/README.md beside it.
+        Some(Command::Rules {
+            command: cli::RulesCommand::Guide,
+        }) => emit(include_str!("../../rules/README.md").as_bytes()),
         // `rules validate|test|check` with no FILE take `MLSTACK_RULES`, as `recommend` does.
         Some(Command::Rules {
             command: cli::RulesCommand::Check { file, format, seed },

@@ -40,11 +40,11 @@ pub fn answers_problems(
 fn hint(message: &str) -> Option<String> {
     if message.contains("unknown field") {
         Some(
-            "remove the key or fix its spelling; rules/README.md lists the keys of each entry"
+            "remove the key or fix its spelling; `mlstack rules guide` lists the keys of each entry"
                 .into(),
         )
     } else if message.contains("invalid") || message.contains("expected") {
-        Some("rules/README.md gives the type each key takes".into())
+        Some("`mlstack rules guide` gives the type each key takes".into())
     } else {
         None
     }

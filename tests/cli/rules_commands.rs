@@ -402,3 +402,26 @@ fn a_note_concerns_known_outcomes() {
             .stderr(predicate::str::contains(message));
     }
 }
+
+/// The guide to the rule language ships in the binary, and validation hints point to it.
+#[test]
+fn the_rule_guide_is_in_the_binary_and_hints_point_to_it() {
+    mlstack()
+        .args(["rules", "guide"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("# The mlstack rule language"))
+        .stdout(predicate::str::contains("| `sources` | no |"));
+    let bad = include_str!("../fixtures/tiny.yaml")
+        .replace("    name: Small\n", "    name: Small\n    colour: red\n");
+    let (_dir, path) = temp_file("bad.yaml", bad.as_bytes());
+    mlstack()
+        .args(["rules", "validate"])
+        .arg(&path)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "`mlstack rules guide` lists the keys of each entry",
+        ))
+        .stderr(predicate::str::contains("README").not());
+}
