@@ -474,6 +474,8 @@ pub fn build_with<'r>(
         .collect();
 
     let answer_map = answer_map(rules, &answers.masks);
+    // One pass over the fired rules serves "What drove it" and the per-question influence.
+    let drivers = explain::drivers(rules, verdict);
     let excluded = exclusions(rules, verdict);
     let notes = notes(rules, verdict);
     let references = references(
@@ -523,7 +525,7 @@ pub fn build_with<'r>(
             version: env!("CARGO_PKG_VERSION"),
         },
         runner_up: verdict.runner_up().map(|o| rules.outcomes[o].id.as_str()),
-        influence: explain::influence(rules, verdict)
+        influence: explain::influence_of(&drivers, rules.questions.len())
             .iter()
             .map(|i| InfluenceEntry {
                 question: &rules.questions[i.question].id,
@@ -532,7 +534,7 @@ pub fn build_with<'r>(
                 runner_up_points: i.for_runner_up,
             })
             .collect(),
-        drivers: explain::drivers(rules, verdict)
+        drivers: drivers
             .into_iter()
             .map(|(questions, winner_points, runner_up_points)| Driver {
                 answers: driver_answers(rules, answers, questions),

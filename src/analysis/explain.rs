@@ -322,39 +322,25 @@ pub fn drivers(rules: &RuleSet, verdict: &Verdict) -> Vec<(Mask, i32, i32)> {
 /// Per question, the points of the fired rules that look at it, for the winner and for the
 /// runner-up; a rule that looks at several questions counts toward each. Strongest first.
 pub fn influence(rules: &RuleSet, verdict: &Verdict) -> Vec<Influence> {
-    let Some(winner) = verdict.winner() else {
-        return Vec::new();
-    };
-    let runner_up = verdict.runner_up();
-    let mut per_question = vec![(0i32, 0i32); rules.questions.len()];
-    for &r in &verdict.fired_rules {
-        let rule = &rules.rules[r];
-        let Some(when) = &rule.when else { continue };
-        let points = |o: Option<usize>| {
-            rule.score
+    influence_of(&drivers(rules, verdict), rules.questions.len())
+}
+
+/// [`influence`] from the rows of [`drivers`] (a row's points count toward each question it
+/// looks at), for a caller that has them already.
+pub fn influence_of(drivers: &[(Mask, i32, i32)], questions: usize) -> Vec<Influence> {
+    let mut out: Vec<Influence> = (0..questions)
+        .map(|question| {
+            let (for_winner, for_runner_up) = drivers
                 .iter()
-                .filter(|(s, _)| Some(*s) == o)
-                .map(|(_, p)| *p)
-                .sum::<i32>()
-        };
-        let (w, r) = (points(Some(winner)), points(runner_up));
-        let questions = when.questions();
-        for (q, acc) in per_question.iter_mut().enumerate() {
-            if questions & (1 << q) != 0 {
-                acc.0 += w;
-                acc.1 += r;
+                .filter(|(mask, _, _)| mask & (1 << question) != 0)
+                .fold((0, 0), |(w, r), &(_, dw, dr)| (w + dw, r + dr));
+            Influence {
+                question,
+                for_winner,
+                for_runner_up,
             }
-        }
-    }
-    let mut out: Vec<Influence> = per_question
-        .into_iter()
-        .enumerate()
-        .filter(|(_, (w, r))| *w != 0 || *r != 0)
-        .map(|(question, (for_winner, for_runner_up))| Influence {
-            question,
-            for_winner,
-            for_runner_up,
         })
+        .filter(|i| i.for_winner != 0 || i.for_runner_up != 0)
         .collect();
     out.sort_by_key(|i| {
         (

@@ -187,7 +187,7 @@ pub fn totals(
 ) -> Option<Vec<Total<Scored, RuleBits>>> {
     let sizes: Vec<usize> = order.iter().map(|d| d.classes.len()).collect();
     let strides = strides(&sizes);
-    let contributions: Vec<Vec<Scored>> = order
+    let mut contributions: Vec<Vec<Scored>> = order
         .iter()
         .map(|d| {
             d.classes
@@ -197,13 +197,18 @@ pub fn totals(
         })
         .collect();
     let sequence = prune::sequence(&contributions);
+    let in_sequence: Vec<Vec<Scored>> = sequence
+        .iter()
+        .map(|&d| std::mem::take(&mut contributions[d]))
+        .collect();
     let items: Vec<Vec<Item<Scored, RuleBits>>> = sequence
         .iter()
-        .map(|&d| {
+        .zip(&in_sequence)
+        .map(|(&d, keys)| {
             order[d]
                 .classes
                 .iter()
-                .zip(&contributions[d])
+                .zip(keys)
                 .map(|(c, &key)| Item {
                     key,
                     weight: c.weight,
@@ -212,8 +217,6 @@ pub fn totals(
                 .collect()
         })
         .collect();
-    let in_sequence: Vec<Vec<Scored>> =
-        sequence.iter().map(|&d| contributions[d].clone()).collect();
     let reach = pruning.and_then(|p| Reach::new(&in_sequence, p));
     let strides: Vec<u128> = sequence.iter().map(|&d| strides[d]).collect();
     aggregate(
