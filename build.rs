@@ -73,7 +73,7 @@ fn generate(r: &RuleSet) -> String {
         out,
         "questions: {},",
         vec_of(&r.questions, |q| format!(
-            "Question {{ id: {}, prompt: {}, help: {}, kind: Kind::{}, required: {}, default: {:?}, ask_if: {}, options: {}, exclusive: {:#x} }}",
+            "Question {{ id: {}, prompt: {}, help: {}, kind: Kind::{}, required: {}, default: {:?}, ask_if: {}, options: {}, exclusive: {:#x}, scope: Scope::{:?}, one_per_model: {} }}",
             s(&q.id),
             s(&q.prompt),
             opt(&q.help),
@@ -91,7 +91,9 @@ fn generate(r: &RuleSet) -> String {
                 opt(&o.help),
                 vec_of(&o.aliases, |a| s(a))
             )),
-            q.exclusive
+            q.exclusive,
+            q.scope,
+            q.one_per_model
         ))
     );
     let _ = writeln!(

@@ -318,15 +318,10 @@ fn with_questions(sub: clap::Command, rules: &RuleSet) -> clap::Command {
         .iter()
         .map(|o| PossibleValue::new(clap_text::<Str>(&o.id)).help(clap_text::<StyledStr>(&o.name)))
         .collect();
-    let names: Vec<(String, String)> = rules
-        .outcomes
-        .iter()
-        .map(|o| (o.id.to_string(), o.name.to_string()))
-        .collect();
     let sub = sub.mut_arg("expect", |a| {
         a.value_parser(Outcomes {
             ids: PossibleValuesParser::new(outcomes),
-            names,
+            vocabulary: crate::plan::expect::Vocabulary::of(rules),
         })
     });
     rules
@@ -450,13 +445,14 @@ fn shortened(
     short
 }
 
-/// `--expect`: an outcome's id or its name as the report prints it, in any case
-/// (`mlx`, `BOTH`, `"Core ML + MLX"`, `Built-in`), parsed to the id.
+/// `--expect`: a plan or a stack by id or by the name the report prints, in any case
+/// (`mlx`, `core-ml+mlx`, `BOTH`, `"Core ML + MLX"`, `Built-in`), or one model's stack
+/// (`llm=mlx`); parsed to its canonical spelling (`core-ml+mlx`, `llm=mlx`).
 #[derive(Clone)]
 struct Outcomes {
+    /// The outcome ids, for the error message, help and completions.
     ids: PossibleValuesParser,
-    /// (id, name) of each outcome.
-    names: Vec<(String, String)>,
+    vocabulary: crate::plan::expect::Vocabulary,
 }
 
 impl clap::builder::TypedValueParser for Outcomes {
@@ -468,21 +464,16 @@ impl clap::builder::TypedValueParser for Outcomes {
         arg: Option<&Arg>,
         value: &std::ffi::OsStr,
     ) -> Result<String, clap::Error> {
-        let given = value.to_str().map(|v| v.trim().to_lowercase());
         if value.len() > 200 {
             let e = self.ids.parse_ref(cmd, arg, value);
             return e.map_err(|e| shortened(e, cmd, arg, value, &self.ids));
         }
-        let found = given.as_deref().and_then(|given| {
-            self.names.iter().find(|(id, name)| {
-                let name = name.to_lowercase();
-                // A name's parenthetical is optional: `Built-in` for "Built-in (no model to ship)".
-                let short = name.split(" (").next().unwrap_or(&name);
-                given == id || given == name || given == short
-            })
-        });
-        match found {
-            Some((id, _)) => Ok(id.clone()),
+        let parsed = value
+            .to_str()
+            .and_then(|v| crate::plan::expect::parse(&self.vocabulary, v).ok());
+        match parsed {
+            Some(expect) => Ok(expect.canonical(&self.vocabulary)),
+            // clap's own message: the value, the outcome ids, a "did you mean".
             None => self.ids.parse_ref(cmd, arg, value),
         }
     }

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod engine;
 pub mod inspect;
 pub mod interview;
+pub mod plan;
 pub mod prompt;
 pub mod render;
 pub mod report;

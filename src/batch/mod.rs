@@ -112,9 +112,13 @@ fn build(
     let fields = match detail {
         Detail::Full { with_trace } => {
             let verdict = engine::evaluate(rules, &answers.masks);
-            let report = report::build_with(rules, search, answers, &verdict, *with_trace)
-                .map_err(|e| e.to_string())?;
-            return serde_json::to_string(&report).map_err(|e| e.to_string());
+            let report = report::build_with(rules, search, answers, &verdict, *with_trace);
+            let app = report::app::AppReport::single(
+                rules,
+                crate::plan::model_name(rules, &answers.masks),
+                report,
+            );
+            return serde_json::to_string(&app).map_err(|e| e.to_string());
         }
         Detail::Brief(fields) => fields,
     };

@@ -98,24 +98,43 @@ pub fn run(
     )
     .map_err(usage)?;
     let verdict = engine::evaluate(rules, &answers.masks);
-    let mut report = report::build(rules, &answers, &verdict, args.explain).map_err(usage)?;
+    let mut report = report::build(rules, &answers, &verdict, args.explain);
     if let Some(found) = model {
         report.fit = inspect::fit::fit(&found, &target_platforms(rules, &answers));
         report.model = Some(found);
     }
+    let app = report::app::AppReport::single(
+        rules,
+        crate::plan::model_name(rules, &answers.masks),
+        report,
+    );
+
+    // The gate is decided before anything is printed: an expectation that names a model the
+    // app does not have is a usage error, with nothing on stdout.
+    let gate = match &args.expect {
+        None => None,
+        Some(expected) => {
+            let vocabulary = crate::plan::expect::Vocabulary::of(rules);
+            let expect = crate::plan::expect::parse(&vocabulary, expected)
+                .map_err(|e| usage(format!("--expect {expected}: {e}")))?;
+            match expect.check(rules, &app.plan.entries) {
+                Ok(()) => Some(Ok(())),
+                Err(crate::plan::expect::Failed::Mismatch(text)) => Some(Err(text)),
+                Err(crate::plan::expect::Failed::NoSuchModel(text)) => return Err(usage(text)),
+            }
+        }
+    };
 
     // One verdict is a few kilobytes; room up front saves regrowing the buffer.
     let mut out = Vec::with_capacity(32 * 1024);
     match args.format {
-        Format::Json => render::json::write(&mut out, &report),
+        Format::Json => render::json::write(&mut out, &app),
         Format::Table => {
             let names = report::outcome_names(rules);
             let color = use_color(args.color, terminal.stdout_is_tty);
-            render::table::write(&mut out, &report, &names, terminal.width, color)
+            render::table::write(&mut out, &app, &names, terminal.width, color)
         }
-        Format::Markdown => {
-            render::markdown::write(&mut out, &report, &report::outcome_names(rules))
-        }
+        Format::Markdown => render::markdown::write(&mut out, &app, &report::outcome_names(rules)),
     }
     .map_err(Failure::Output)?;
     // Save before printing: if the file cannot be written, stdout stays empty.
@@ -145,33 +164,43 @@ pub fn run(
         }
         // The verdict again, last: after an interview and its summary, the first lines of the
         // report have scrolled away on most terminals.
-        let confidence = match report.margin {
-            Some(m) => format!("{}, margin {m}", report.confidence.as_str()),
-            None => report.confidence.as_str().to_owned(),
-        };
-        text.push_str(&format!(
-            "\nRecommendation: {} [{}] ({confidence})\n",
-            report.recommendation.name, report.recommendation.id
-        ));
+        text.push('\n');
+        text.push_str(&verdict_line(&app));
         let _ = std::io::stderr().write_all(crate::render::safe::safe(&text).as_bytes());
     }
 
-    if let Some(expected) = &args.expect
-        && *expected != report.recommendation.id
-    {
-        let name = |id: &str| {
-            rules
-                .outcome_index(id)
-                .map(|o| format!("{id} ({})", rules.outcomes[o].name))
-                .unwrap_or_else(|| id.to_owned())
-        };
-        return Err(Failure::Gate(format!(
-            "--expect {} failed: the recommendation is {}",
-            name(expected),
-            name(report.recommendation.id)
-        )));
+    if let Some(Err(text)) = gate {
+        return Err(Failure::Gate(text));
     }
     Ok(())
+}
+
+/// The verdict in one line, repeated last after an interview: `Recommendation: MLX [mlx]
+/// (strong, margin 5)`, or the plan with each model's stack.
+fn verdict_line(app: &report::app::AppReport) -> String {
+    let standing = crate::render::standing;
+    if let Some(report) = app.only() {
+        return match &report.recommendation {
+            Some(r) => format!(
+                "Recommendation: {} [{}] ({})\n",
+                r.name,
+                r.id,
+                standing(report)
+            ),
+            None => format!("Recommendation: none ({})\n", standing(report)),
+        };
+    }
+    let mut line = format!(
+        "Plan: {} [{}]",
+        app.plan.name.as_deref().unwrap_or("none"),
+        app.plan.id.as_deref().unwrap_or("a model has no stack")
+    );
+    for m in &app.models {
+        let stack = m.report.recommendation.as_ref().map_or("none", |r| r.id);
+        line.push_str(&format!("; {} {stack} ({})", m.name, standing(&m.report)));
+    }
+    line.push('\n');
+    line
 }
 
 /// Colour: the flag, then `NO_COLOR`, then `CLICOLOR_FORCE`, then whether stdout is a terminal.

@@ -1,8 +1,8 @@
 use std::io::{self, Write};
 
-use crate::report::Report;
+use crate::report::app::AppReport;
 
-pub fn write(out: &mut dyn Write, report: &Report) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report)?;
+pub fn write(out: &mut dyn Write, app: &AppReport) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, app)?;
     writeln!(out)
 }

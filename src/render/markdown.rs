@@ -4,24 +4,99 @@ use std::io::{self, Write};
 
 use super::outcome_name;
 use crate::report::Report;
+use crate::report::app::AppReport;
 
 /// Cell text safe inside a Markdown table row.
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
-pub fn write(out: &mut dyn Write, report: &Report, names: &[(&str, &str)]) -> io::Result<()> {
-    let rec = &report.recommendation;
-    let margin = match report.margin {
-        Some(m) => format!("margin {m}"),
-        None => "the only outcome the constraints allow".to_owned(),
-    };
+pub fn write(out: &mut dyn Write, app: &AppReport, names: &[(&str, &str)]) -> io::Result<()> {
+    if let Some(report) = app.only() {
+        let name = report.recommendation.as_ref().map_or("none", |r| r.name);
+        writeln!(
+            out,
+            "### Recommendation: {name} ({})\n",
+            super::standing(report)
+        )?;
+        write_model(out, report, names, "####")?;
+    } else {
+        writeln!(
+            out,
+            "### Plan: {} (`{}`)\n",
+            app.plan.name.as_deref().unwrap_or("none"),
+            app.plan.id.as_deref().unwrap_or("a model has no stack")
+        )?;
+        writeln!(out, "| Model | Stack | Confidence |\n|---|---|---|")?;
+        for m in &app.models {
+            let stack = m.report.recommendation.as_ref().map_or("none", |r| r.name);
+            writeln!(
+                out,
+                "| {} | {} | {} |",
+                cell(&m.name),
+                cell(stack),
+                super::standing(&m.report)
+            )?;
+        }
+        if !app.notes.is_empty() {
+            writeln!(out, "\n#### Notes on the app\n")?;
+            for n in &app.notes {
+                writeln!(out, "- {n}")?;
+            }
+        }
+        for m in &app.models {
+            let stack = m.report.recommendation.as_ref().map_or("none", |r| r.name);
+            writeln!(
+                out,
+                "\n### Model {}: {stack} ({})\n",
+                cell(&m.name),
+                super::standing(&m.report)
+            )?;
+            write_model(out, &m.report, names, "####")?;
+        }
+    }
     writeln!(
         out,
-        "### Recommendation: {} ({}, {margin})\n",
-        rec.name,
-        report.confidence.as_str()
-    )?;
+        "\n<sub>{} {}, rules {} (sha256 {}){}</sub>",
+        app.tool.name,
+        app.tool.version,
+        app.rules.name,
+        &app.rules.sha256[..12],
+        app.rules
+            .as_of
+            .map(|d| format!(", knowledge as of {d}"))
+            .unwrap_or_default()
+    )
+}
+
+fn write_model(
+    out: &mut dyn Write,
+    report: &Report,
+    names: &[(&str, &str)],
+    h: &str,
+) -> io::Result<()> {
+    let Some(rec) = &report.recommendation else {
+        writeln!(out, "{h} Ruled out\n")?;
+        for (outcomes, e) in super::exclusions(&report.excluded, names) {
+            writeln!(out, "- **{outcomes}**: {} ({})", e.why, e.source)?;
+        }
+        writeln!(out, "\n{h} What would make a stack possible\n")?;
+        if report.flips.is_empty() {
+            writeln!(out, "- No change of one or two answers makes one possible.")?;
+        }
+        for f in &report.flips {
+            let (flags, now) = super::flip_text(f);
+            let target = outcome_name(names, f.recommendation);
+            writeln!(out, "- `{flags}` (now `{now}`) → {target}")?;
+        }
+        if !report.notes.is_empty() {
+            writeln!(out, "\n{h} Notes\n")?;
+            for n in &report.notes {
+                writeln!(out, "- {n}")?;
+            }
+        }
+        return Ok(());
+    };
     writeln!(out, "{}\n", rec.summary)?;
     if let Some(advice) = &report.close_call {
         writeln!(out, "> **Close call.** {advice}\n")?;
@@ -54,7 +129,7 @@ pub fn write(out: &mut dyn Write, report: &Report, names: &[(&str, &str)]) -> io
     }
     writeln!(
         out,
-        "\n#### Why\n\n| Points | Reason | Source |\n|---|---|---|"
+        "\n{h} Why\n\n| Points | Reason | Source |\n|---|---|---|"
     )?;
     for (points, first) in super::reasons(report, names) {
         writeln!(
@@ -67,12 +142,12 @@ pub fn write(out: &mut dyn Write, report: &Report, names: &[(&str, &str)]) -> io
         )?;
     }
     if !report.excluded.is_empty() {
-        writeln!(out, "\n#### Ruled out\n")?;
+        writeln!(out, "\n{h} Ruled out\n")?;
         for (outcomes, e) in super::exclusions(&report.excluded, names) {
             writeln!(out, "- **{outcomes}**: {} ({})", e.why, e.source)?;
         }
     }
-    writeln!(out, "\n#### What would change this\n")?;
+    writeln!(out, "\n{h} What would change this\n")?;
     if report.flips.is_empty() {
         writeln!(
             out,
@@ -85,7 +160,7 @@ pub fn write(out: &mut dyn Write, report: &Report, names: &[(&str, &str)]) -> io
         writeln!(out, "- `{flags}` (now `{now}`) → {target}")?;
     }
     if !report.assumed.is_empty() {
-        writeln!(out, "\n#### Assumed (not answered)\n")?;
+        writeln!(out, "\n{h} Assumed (not answered)\n")?;
         for a in &report.assumed {
             writeln!(out, "- `{}`: {}", a.question, a.value.to_flag_value())?;
         }
@@ -93,7 +168,7 @@ pub fn write(out: &mut dyn Write, report: &Report, names: &[(&str, &str)]) -> io
     if let Some(fit) = &report.fit {
         writeln!(
             out,
-            "\n#### Memory fit\n\n{}\n",
+            "\n{h} Memory fit\n\n{}\n",
             super::model::fit_heading(fit)
         )?;
         for line in super::model::fit_lines(fit) {
@@ -102,31 +177,19 @@ pub fn write(out: &mut dyn Write, report: &Report, names: &[(&str, &str)]) -> io
         writeln!(out, "\n{}.", super::model::fit_basis())?;
     }
     if !report.notes.is_empty() {
-        writeln!(out, "\n#### Notes\n")?;
+        writeln!(out, "\n{h} Notes\n")?;
         for n in &report.notes {
             writeln!(out, "- {n}")?;
         }
     }
     let trace = super::trace_rows(report);
     if !trace.is_empty() {
-        writeln!(out, "\n#### Trace")?;
+        writeln!(out, "\n{h} Trace")?;
         for (title, rows) in trace {
             let text =
                 super::table::grid(true, 0, &[title, "When", "Applies", "Effect"], rows, None);
             writeln!(out, "\n{text}")?;
         }
     }
-    writeln!(
-        out,
-        "\n<sub>{} {}, rules {} (sha256 {}){}</sub>",
-        report.tool.name,
-        report.tool.version,
-        report.rules.name,
-        &report.rules.sha256[..12],
-        report
-            .rules
-            .as_of
-            .map(|d| format!(", knowledge as of {d}"))
-            .unwrap_or_default()
-    )
+    Ok(())
 }

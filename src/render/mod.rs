@@ -20,6 +20,16 @@ pub enum Format {
 
 use crate::report::{Exclusion, Flip, Reason, Report};
 
+/// A verdict's standing in words: "strong, margin 4", "strong, the only outcome the
+/// constraints allow", or "no stack fits these answers".
+pub fn standing(report: &Report) -> String {
+    match (report.confidence, report.margin) {
+        (None, _) => "no stack fits these answers".to_owned(),
+        (Some(c), Some(m)) => format!("{}, margin {m}", c.as_str()),
+        (Some(c), None) => format!("{}, the only outcome the constraints allow", c.as_str()),
+    }
+}
+
 /// The display name of an outcome id (`names`: id and name of every outcome).
 pub fn outcome_name<'a>(names: &'a [(&'a str, &'a str)], id: &'a str) -> &'a str {
     names.iter().find(|(i, _)| *i == id).map_or(id, |(_, n)| *n)
@@ -63,34 +73,6 @@ pub fn exclusions<'a>(
             (outcomes.join(" / "), &group[0])
         })
         .collect()
-}
-
-/// Nothing possible, shaped like a verdict: what ruled each outcome out, the nearest answers
-/// that make one possible, and the notes that apply (plain text, for stderr and batch errors).
-impl std::fmt::Display for crate::report::NothingPossible<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let names = &self.outcome_names;
-        write!(f, "no outcome is possible for these answers")?;
-        write!(f, "\n\nRuled out")?;
-        for (outcomes, e) in exclusions(&self.exclusions, names) {
-            write!(f, "\n- {outcomes}: {} ({}; {})", e.why, e.rule, e.source)?;
-        }
-        if !self.flips.is_empty() {
-            write!(f, "\n\nWhat would make an outcome possible")?;
-            for flip in &self.flips {
-                let (flags, now) = flip_text(flip);
-                let name = outcome_name(names, flip.recommendation);
-                write!(f, "\n- {flags} (now {now}) -> {name}")?;
-            }
-        }
-        if !self.notes.is_empty() {
-            write!(f, "\n\nNotes")?;
-            for note in &self.notes {
-                write!(f, "\n- {note}")?;
-            }
-        }
-        Ok(())
-    }
 }
 
 /// The `--explain` trace as tables: per section title, rows of (id, condition, whether it
@@ -192,15 +174,17 @@ mod tests {
                 masks,
             };
             let verdict = crate::engine::evaluate(&rules, &answers.masks);
-            let report = crate::report::build(&rules, &answers, &verdict, true).unwrap();
+            let report = crate::report::build(&rules, &answers, &verdict, true);
+            let app = crate::report::app::AppReport::single(&rules, "model".into(), report);
             for color in [false, true] {
                 let mut out = Vec::new();
-                super::table::write(&mut out, &report, &names, 100, color).unwrap();
+                super::table::write(&mut out, &app, &names, 100, color).unwrap();
                 let text = String::from_utf8(out).unwrap();
                 assert!(text.contains("\\u{1b}]52"), "the text is kept, escaped");
                 let ours = text
                     .replace("\u{1b}[1;32m", "")
                     .replace("\u{1b}[1;33m", "")
+                    .replace("\u{1b}[1;31m", "")
                     .replace("\u{1b}[32m", "")
                     .replace("\u{1b}[33m", "")
                     .replace("\u{1b}[0m", "");

@@ -4,6 +4,7 @@ use comfy_table::{ContentArrangement, Table, presets};
 
 use super::{model, outcome_name};
 use crate::report::Report;
+use crate::report::app::AppReport;
 
 /// Width used when the output is not a terminal, so piped output is stable.
 pub const DEFAULT_WIDTH: u16 = 100;
@@ -212,80 +213,145 @@ pub fn keep_whole(t: &mut Table, index: usize) {
 }
 
 /// `names`: (outcome id, display name) for every outcome of the rule set.
-/// `color`: whether to colour the verdict line (the caller decides, from the flag,
+/// `color`: whether to colour the verdict lines (the caller decides, from the flag,
 /// `NO_COLOR`, `CLICOLOR_FORCE` and the terminal). The output is safe for a terminal: text
 /// from the rule file has its control characters escaped before our own colour goes in.
 pub fn write(
     out: &mut dyn Write,
-    report: &Report,
+    app: &AppReport,
     names: &[(&str, &str)],
     width: u16,
     color: bool,
 ) -> io::Result<()> {
     let mut plain = Vec::with_capacity(16 * 1024);
-    write_plain(&mut plain, report, names, width)?;
+    write_plain(&mut plain, app, names, width)?;
     // Whatever prose is still wider than the terminal (a rules line, a long flag) wraps too.
     let text = wrap_prose(&String::from_utf8_lossy(&plain), width);
     let text = super::safe::safe(&text);
     if !color {
         return out.write_all(text.as_bytes());
     }
-    // The plain header took one line, or two on a narrow terminal: colour the same lines.
-    let one_line = header_fits(report, width);
-    let skip = if one_line { 1 } else { 2 };
-    let rest = text.splitn(skip + 1, '\n').nth(skip).unwrap_or("");
-    // Bold green for a clear verdict, bold yellow for a close call.
-    let tint = match report.confidence {
-        crate::analysis::explain::Confidence::CloseCall => "33",
-        _ => "32",
+    // Colour the verdict: a line that starts with a verdict heading gets its name tinted.
+    for line in text.split_inclusive('\n') {
+        out.write_all(tinted(line).as_bytes())?;
+    }
+    Ok(())
+}
+
+/// A verdict line with its stack's name in bold (green for a clear verdict, yellow for a
+/// close call, red when no stack fits); any other line as it is.
+fn tinted(line: &str) -> String {
+    let heads = ["Recommendation: ", "Plan: ", "Model "];
+    let Some(head) = heads.iter().find(|h| line.starts_with(**h)) else {
+        return line.to_owned();
     };
-    let name = super::safe::safe(report.recommendation.name);
-    let sep = if one_line { " " } else { "\n" };
+    let rest = &line[head.len()..];
+    let verdict = ["strong", "moderate", "close-call", "no stack fits"];
+    if !verdict.iter().any(|v| rest.contains(v)) {
+        return line.to_owned();
+    }
+    let tint = if rest.contains("close-call") {
+        "33"
+    } else if rest.contains("no stack fits") {
+        "31"
+    } else {
+        "32"
+    };
+    // The name runs to the first " (" or " [" (or the line's end).
+    let end = [rest.find(" ("), rest.find(" ["), rest.find('\n')]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(rest.len());
+    let (name, tail) = rest.split_at(end);
+    format!("{head}\x1b[1;{tint}m{name}\x1b[0m{tail}")
+}
+
+/// The table without colour: for a one-model app its verdict; otherwise the plan, one line
+/// per model, then each model's verdict.
+fn write_plain(
+    out: &mut dyn Write,
+    app: &AppReport,
+    names: &[(&str, &str)],
+    width: u16,
+) -> io::Result<()> {
+    if let Some(report) = app.only() {
+        let name = report.recommendation.as_ref().map_or("none", |r| r.name);
+        heading(
+            out,
+            "Recommendation: ",
+            name,
+            &super::standing(report),
+            width,
+        )?;
+        write_model(out, report, names, width)?;
+    } else {
+        let name = app.plan.name.as_deref().unwrap_or("none");
+        let id = app.plan.id.as_deref().unwrap_or("a model has no stack");
+        writeln!(out, "Plan: {name} [{id}]")?;
+        for m in &app.models {
+            let stack = m.report.recommendation.as_ref().map_or("none", |r| r.name);
+            let line = format!("{}: {stack} ({})", m.name, super::standing(&m.report));
+            writeln!(out, "{}", wrap(&line, width, "- ", "  "))?;
+        }
+        if !app.notes.is_empty() {
+            writeln!(out, "\nNotes on the app")?;
+            for n in &app.notes {
+                writeln!(out, "{}", wrap(&n.to_string(), width, "- ", "  "))?;
+            }
+        }
+        for m in &app.models {
+            let stack = m.report.recommendation.as_ref().map_or("none", |r| r.name);
+            writeln!(out)?;
+            heading(
+                out,
+                &format!("Model {}: ", m.name),
+                stack,
+                &super::standing(&m.report),
+                width,
+            )?;
+            write_model(out, &m.report, names, width)?;
+        }
+    }
+    footer(out, app)
+}
+
+/// "HEAD NAME (standing)" on one line, or the standing on a line of its own when narrow.
+fn heading(
+    out: &mut dyn Write,
+    head: &str,
+    name: &str,
+    standing: &str,
+    width: u16,
+) -> io::Result<()> {
+    let len = head.chars().count() + name.chars().count() + standing.chars().count() + 3;
+    let sep = if len <= usize::from(width) { " " } else { "\n" };
+    writeln!(out, "{head}{name}{sep}({standing})")
+}
+
+fn footer(out: &mut dyn Write, app: &AppReport) -> io::Result<()> {
     writeln!(
         out,
-        "Recommendation: \x1b[1;{tint}m{name}\x1b[0m{sep}(\x1b[{tint}m{}\x1b[0m, {})",
-        report.confidence.as_str(),
-        margin(report)
-    )?;
-    out.write_all(rest.as_bytes())
+        "\nRules: {} (sha256 {}){}",
+        app.rules.name,
+        &app.rules.sha256[..12],
+        app.rules
+            .as_of
+            .map(|d| format!(", knowledge as of {d} (mlstack sources)"))
+            .unwrap_or_default()
+    )
 }
 
-/// Whether "Recommendation: NAME (confidence, margin)" fits on one line of `width`.
-fn header_fits(report: &Report, width: u16) -> bool {
-    let len = "Recommendation:  (, )".len()
-        + report.recommendation.name.chars().count()
-        + report.confidence.as_str().len()
-        + margin(report).len();
-    len <= usize::from(width)
-}
-
-fn margin(report: &Report) -> String {
-    match report.margin {
-        Some(m) => format!("margin {m}"),
-        None => "the only outcome the constraints allow".to_owned(),
-    }
-}
-
-/// The table without colour, as the file's text has it.
-fn write_plain(
+/// One model's verdict after its heading: what to do, why, what would change it.
+fn write_model(
     out: &mut dyn Write,
     report: &Report,
     names: &[(&str, &str)],
     width: u16,
 ) -> io::Result<()> {
-    let rec = &report.recommendation;
-    writeln!(
-        out,
-        "Recommendation: {}{}({}, {})",
-        rec.name,
-        if header_fits(report, width) {
-            " "
-        } else {
-            "\n"
-        },
-        report.confidence.as_str(),
-        margin(report)
-    )?;
+    let Some(rec) = &report.recommendation else {
+        return write_nothing_fits(out, report, names, width);
+    };
     writeln!(out, "{}", wrap(rec.summary, width, "", ""))?;
     if let Some(advice) = &report.close_call {
         let text = format!("This is a close call. {advice}");
@@ -387,12 +453,7 @@ fn write_plain(
             "- no change of one or two answers changes the recommendation"
         )?;
     }
-    for f in &report.flips {
-        let (flags, now) = super::flip_text(f);
-        let target = outcome_name(names, f.recommendation);
-        let line = format!("{flags} (now {now}) -> {target}");
-        writeln!(out, "{}", wrap(&line, width, "- ", "  "))?;
-    }
+    write_flips(out, report, names, width)?;
 
     if !report.assumed.is_empty() {
         writeln!(out, "\nAssumed (not answered; defaults used)")?;
@@ -439,17 +500,49 @@ fn write_plain(
         }
     }
 
-    writeln!(
-        out,
-        "\nRules: {} (sha256 {}){}",
-        report.rules.name,
-        &report.rules.sha256[..12],
-        report
-            .rules
-            .as_of
-            .map(|d| format!(", knowledge as of {d} (mlstack sources)"))
-            .unwrap_or_default()
-    )?;
+    Ok(())
+}
+
+/// The flips, one per line: "--flag value (now ...) -> Stack".
+fn write_flips(
+    out: &mut dyn Write,
+    report: &Report,
+    names: &[(&str, &str)],
+    width: u16,
+) -> io::Result<()> {
+    for f in &report.flips {
+        let (flags, now) = super::flip_text(f);
+        let target = outcome_name(names, f.recommendation);
+        let line = format!("{flags} (now {now}) -> {target}");
+        writeln!(out, "{}", wrap(&line, width, "- ", "  "))?;
+    }
+    Ok(())
+}
+
+/// A model no stack fits: what rules each stack out, the nearest answers that make one
+/// possible, and the notes.
+fn write_nothing_fits(
+    out: &mut dyn Write,
+    report: &Report,
+    names: &[(&str, &str)],
+    width: u16,
+) -> io::Result<()> {
+    writeln!(out, "\nRuled out")?;
+    for (outcomes, e) in super::exclusions(&report.excluded, names) {
+        let text = format!("{outcomes}: {} ({}; {})", e.why, e.rule, e.source);
+        writeln!(out, "{}", wrap(&text, width, "- ", "  "))?;
+    }
+    writeln!(out, "\nWhat would make a stack possible")?;
+    if report.flips.is_empty() {
+        writeln!(out, "- no change of one or two answers makes one possible")?;
+    }
+    write_flips(out, report, names, width)?;
+    if !report.notes.is_empty() {
+        writeln!(out, "\nNotes")?;
+        for n in &report.notes {
+            writeln!(out, "{}", wrap(&n.to_string(), width, "- ", "  "))?;
+        }
+    }
     Ok(())
 }
 

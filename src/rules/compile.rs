@@ -400,7 +400,31 @@ impl Compiler<'_> {
                 .collect::<Vec<_>>()
                 .into(),
             exclusive,
+            scope: def.scope.as_ref().map_or(Scope::Model, |s| s.value),
+            one_per_model: def.one_per_model.as_ref().is_some_and(|b| b.value),
         };
+        if let Some(flag) = def.one_per_model.as_ref().filter(|b| b.value)
+            && def.kind == Kind::Single
+        {
+            self.error(
+                flag.referenced,
+                format!(
+                    "`one_per_model` needs a multi-choice question (`{}` is single-choice): each option ticked is a model",
+                    def.id.value
+                ),
+            );
+        }
+        if let (Some(scope), true) = (&def.scope, question.one_per_model)
+            && scope.value == Scope::App
+        {
+            self.error(
+                scope.referenced,
+                format!(
+                    "question `{}` creates the models (`one_per_model`), so its scope is `model`",
+                    def.id.value
+                ),
+            );
+        }
         match (&def.default, def.required) {
             (Some(default), true) => self.error_with_hint(
                 default.referenced,
@@ -508,6 +532,20 @@ pub fn compile(
     if questions.len() != def.questions.len() {
         // References into a partial question list would only produce noise.
         return Err(c.diagnostics);
+    }
+    let creators: Vec<&syntax::QuestionDef> = def
+        .questions
+        .iter()
+        .filter(|q| q.one_per_model.as_ref().is_some_and(|b| b.value))
+        .collect();
+    if let [_, second, ..] = creators.as_slice() {
+        c.error(
+            second.id.referenced,
+            format!(
+                "only one question may be `one_per_model`; `{}` is the second",
+                second.id.value
+            ),
+        );
     }
 
     for (what, count, limit) in [

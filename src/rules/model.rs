@@ -2,7 +2,7 @@
 //! compiled to bit masks over option indices. This is what the engine runs.
 
 pub use super::storage::{List, Text};
-pub use super::syntax::Kind;
+pub use super::syntax::{Kind, Scope};
 
 /// One bit per option of a question; a single-choice answer has exactly one bit set.
 pub type Mask = u64;
@@ -143,6 +143,10 @@ pub struct Question {
     pub options: List<AnswerOption>,
     /// Options that stand alone (`none`): they cannot be combined with any other.
     pub exclusive: Mask,
+    /// Whether each model has its own answer, or the app one.
+    pub scope: Scope,
+    /// Each option ticked is a model of its own (the default rules' `model-type`).
+    pub one_per_model: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

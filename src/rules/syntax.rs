@@ -97,7 +97,26 @@ pub struct QuestionDef {
     pub default: Option<Spanned<OneOrMany>>,
     #[serde(default)]
     pub ask_if: Option<Spanned<Condition>>,
+    /// `app`: one answer for the whole app (platforms, deployment floor, ...); `model`
+    /// (the default): each model of the app has its own answer.
+    #[serde(default)]
+    pub scope: Option<Spanned<Scope>>,
+    /// Each option ticked is a model of its own (`model-type: [vision, llm]` is two models);
+    /// at most one multi-choice question says so.
+    #[serde(default)]
+    pub one_per_model: Option<Spanned<bool>>,
     pub options: Spanned<Vec<OptionDef>>,
+}
+
+/// Whose answer a question asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// One answer for the whole app.
+    App,
+    /// One answer per model.
+    #[default]
+    Model,
 }
 
 #[derive(Debug, Deserialize)]

@@ -12,7 +12,8 @@ use crate::util::*;
 #[allow(dead_code)]
 struct Report {
     schema_version: u32,
-    recommendation: Recommendation,
+    recommendation: Plan,
+    models: Vec<ModelEntry>,
     margin: Option<i64>,
     confidence: Confidence,
     #[serde(default)]
@@ -24,7 +25,7 @@ struct Report {
     answers: BTreeMap<String, Answer>,
     provenance: BTreeMap<String, Provenance>,
     flips: Vec<Flip>,
-    notes: Vec<String>,
+    notes: Vec<Note>,
     /// Fact id -> its claim and reference (absent when nothing cited is defined).
     #[serde(default)]
     references: BTreeMap<String, ReferenceOut>,
@@ -39,6 +40,71 @@ struct Report {
     model: Option<serde_json::Value>,
     #[serde(default)]
     fit: Option<serde_json::Value>,
+}
+
+/// The app's plan (schema 2): the stacks of its models, composed.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Plan {
+    id: String,
+    name: String,
+    #[serde(default)]
+    summary: Option<String>,
+    models: Vec<PlanModel>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct PlanModel {
+    model: String,
+    stack: Option<String>,
+    name: Option<String>,
+}
+
+/// One model's verdict: the keys a one-model document also has at the top level.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct ModelEntry {
+    name: String,
+    recommendation: Option<Recommendation>,
+    fallback: Option<serde_json::Value>,
+    runtime: Option<serde_json::Value>,
+    margin: Option<i64>,
+    confidence: Option<Confidence>,
+    #[serde(default)]
+    close_call: Option<String>,
+    scores: Vec<Score>,
+    rationale: Vec<Reason>,
+    excluded: Vec<Exclusion>,
+    assumed: Vec<Assumed>,
+    answers: BTreeMap<String, Answer>,
+    provenance: BTreeMap<String, Provenance>,
+    flips: Vec<Flip>,
+    notes: Vec<Note>,
+    #[serde(default)]
+    references: BTreeMap<String, ReferenceOut>,
+    runner_up: Option<String>,
+    influence: Vec<InfluenceEntry>,
+    #[serde(default)]
+    trace: Option<Trace>,
+    #[serde(default)]
+    model: Option<serde_json::Value>,
+    #[serde(default)]
+    fit: Option<serde_json::Value>,
+}
+
+/// A note (schema 2): an object, no longer a string.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Note {
+    text: String,
+    cite: String,
+    concerns: Vec<String>,
+    references: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, PartialEq)]
@@ -200,8 +266,33 @@ fn report(args: &[&str]) -> Report {
 #[test]
 fn clear_case_matches_the_schema() {
     let r = report(&["--model-type", "llm", "--hardware", "gpu"]);
-    assert_eq!(r.schema_version, 1);
+    assert_eq!(r.schema_version, 2);
     assert_eq!(r.recommendation.id, "mlx");
+    assert_eq!(r.recommendation.models.len(), 1);
+    assert_eq!(r.recommendation.models[0].model, "llm");
+    assert_eq!(r.recommendation.models[0].stack.as_deref(), Some("mlx"));
+    // One model: its entry says what the top level says.
+    assert_eq!(r.models.len(), 1);
+    let m = &r.models[0];
+    assert_eq!(m.name, "llm");
+    assert_eq!(m.recommendation.as_ref().unwrap().id, "mlx");
+    assert_eq!(
+        (m.margin, m.confidence.as_ref()),
+        (r.margin, Some(&r.confidence))
+    );
+    assert_eq!(m.notes.len(), r.notes.len());
+    assert!(m.fallback.is_none() && m.runtime.is_none());
+    assert!(
+        r.notes
+            .iter()
+            .all(|n| !n.text.is_empty() && !n.cite.is_empty())
+    );
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.references.iter().any(|id| r.references.contains_key(id))),
+        "a note's references resolve in the document's references"
+    );
     assert_eq!(r.confidence, Confidence::Strong);
     assert_eq!(r.margin, Some(r.scores[0].score - r.scores[1].score));
     assert!(r.close_call.is_none());

@@ -173,11 +173,10 @@ fn a_gguf_file_gives_its_architecture_size_and_quantization() {
     assert_eq!(found["model"]["attention"]["head_dim"], 128);
     let v = recommend_with_model(&path, &[]);
     assert!(
-        v["notes"]
-            .as_array()
+        v["notes"].as_array().unwrap().iter().any(|n| n["text"]
+            .as_str()
             .unwrap()
-            .iter()
-            .any(|n| n.as_str().unwrap().contains("GGUF is llama.cpp's format")),
+            .contains("GGUF is llama.cpp's format")),
         "{}",
         v["notes"]
     );

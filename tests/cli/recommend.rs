@@ -302,7 +302,7 @@ fn notes_show_only_for_the_outcomes_they_concern() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|n| n.as_str().unwrap().starts_with(start))
+            .any(|n| n["text"].as_str().unwrap().starts_with(start))
     };
     let simulator = "If MLX is part of the answer";
     let core_ai_simulator = "Core AI does not run in the Simulator";
@@ -427,17 +427,40 @@ fn contradictory_platforms_leave_nothing_and_say_why() {
             "watchos,linux",
         ])
         .assert()
-        .code(2)
-        .stdout("")
-        .stderr(predicate::str::contains("no outcome is possible"))
-        .stderr(predicate::str::contains("no-core-ml-on-linux"))
-        .stderr(predicate::str::contains("no-mlx-on-watchos"))
-        // What to do instead: the nearest answers that make an outcome possible, and the note
-        // on running one engine everywhere.
-        .stderr(predicate::str::contains(
-            "What would make an outcome possible\n- --platform watchos (now platform watchos,linux) -> Core ML",
+        // No stack fits: an answer, not an error (exit 0, the report on stdout).
+        .success()
+        .stderr("")
+        .stdout(predicate::str::starts_with(
+            "Recommendation: none (no stack fits these answers)",
         ))
-        .stderr(predicate::str::contains("No single stack covers these platforms"));
+        .stdout(predicate::str::contains("no-core-ml-on-linux"))
+        .stdout(predicate::str::contains("no-mlx-on-watchos"))
+        // What to do instead: the nearest answers that make a stack possible, and the note
+        // on running one engine everywhere.
+        .stdout(predicate::str::contains(
+            "What would make a stack possible\n- --platform watchos (now platform watchos,linux) -> Core ML",
+        ))
+        .stdout(predicate::str::contains("No single stack covers these platforms"));
+    // In JSON: a null recommendation with what rules each stack out and what to relax.
+    let json = recommend_json(&["--model-type", "llm", "--platform", "watchos,linux"]);
+    assert!(json["recommendation"].is_null(), "{json}");
+    assert!(json["models"][0]["recommendation"].is_null());
+    assert!(json["confidence"].is_null() && json["margin"].is_null());
+    assert!(json["excluded"].as_array().unwrap().len() >= 2);
+    assert_eq!(json["flips"][0]["recommendation"], "core-ml");
+    // A gate on it fails (1), naming that nothing fits.
+    mlstack()
+        .args([
+            "recommend",
+            "--model-type",
+            "llm",
+            "--platform",
+            "watchos,linux",
+        ])
+        .args(["--expect", "mlx"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no stack fits"));
 }
 
 #[test]
@@ -447,7 +470,7 @@ fn an_engine_shared_with_android_gets_a_verdict_for_the_apple_side_and_the_runti
     let notes = json["notes"].as_array().unwrap();
     assert!(
         notes.iter().any(|n| {
-            let n = n.as_str().unwrap();
+            let n = n["text"].as_str().unwrap();
             n.contains("ExecuTorch") && n.contains("llama.cpp") && n.contains("Apple side")
         }),
         "{notes:?}"
@@ -566,7 +589,7 @@ fn a_bundled_llm_hears_about_mlx_binary_size() {
     assert!(
         notes
             .iter()
-            .any(|n| n.as_str().unwrap().contains("Metal library")),
+            .any(|n| n["text"].as_str().unwrap().contains("Metal library")),
         "{notes:?}"
     );
 }
@@ -590,4 +613,35 @@ fn flag_values_ignore_case_and_near_misses_get_a_suggestion() {
         .code(2)
         .stdout("")
         .stderr(predicate::str::contains("a similar value exists: 'llm'"));
+}
+
+#[test]
+fn expect_takes_a_stack_a_name_or_one_models_stack() {
+    let gate = |expect: &str| {
+        mlstack()
+            .args([
+                "recommend",
+                "--model-type",
+                "llm",
+                "--no-input",
+                "--expect",
+                expect,
+            ])
+            .assert()
+    };
+    for ok in ["mlx", "MLX", "llm=mlx", "LLM=Mlx"] {
+        gate(ok).success();
+    }
+    gate("llm=core-ml").code(1).stderr(predicate::str::contains(
+        "--expect llm=core-ml (Core ML) failed: llm is mlx (MLX)",
+    ));
+    gate("vision=mlx")
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "the app has no model named 'vision' (its models: llm)",
+        ));
+    gate("llm=tflite")
+        .code(2)
+        .stderr(predicate::str::contains("invalid value 'llm=tflite'"));
 }

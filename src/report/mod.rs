@@ -11,19 +11,25 @@ use crate::engine::Verdict;
 use crate::rules::{Kind, Mask, RuleSet};
 
 /// Bumped when a key is removed or renamed; adding keys is not a breaking change.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
-/// Borrows every text from the rule set (`'r`): building one copies no rule text, and its
-/// JSON is written straight from the rules.
-#[derive(Debug, Clone, Serialize)]
+pub mod app;
+
+/// One model's verdict with its reasons. Borrows every text from the rule set (`'r`):
+/// building one copies no rule text, and its JSON is written straight from the rules. Its
+/// keys are written by [`Report::write_keys`], into a model's entry of the app's document
+/// ([`app::AppReport`]) and, for a one-model app, at the document's top level too.
+#[derive(Debug, Clone)]
 pub struct Report<'r> {
-    pub schema_version: u32,
-    pub recommendation: Recommendation<'r>,
-    /// Winner minus runner-up among outcomes not excluded; `null` when constraints left one.
+    /// `null` when constraints rule out every outcome: no stack fits these answers (then
+    /// `excluded` says why and `flips` what to relax).
+    pub recommendation: Option<Recommendation<'r>>,
+    /// Winner minus runner-up among outcomes not excluded; `null` when constraints left one
+    /// (or none).
     pub margin: Option<i32>,
-    pub confidence: Confidence,
+    /// `null` when no stack fits.
+    pub confidence: Option<Confidence>,
     /// How to settle a close call on real hardware; present only for close calls.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub close_call: Option<&'r str>,
     pub scores: Vec<Score<'r>>,
     pub rationale: Vec<Reason<'r>>,
@@ -32,10 +38,11 @@ pub struct Report<'r> {
     pub answers: AnswerMap<'r>,
     /// Where each answer came from: `flag`, `file`, `model`, `prompt` or `default`.
     pub provenance: Provenance<'r>,
+    /// Answer changes that change the recommendation; with no recommendation, the nearest
+    /// changes that make a stack possible (what to relax, and what each buys).
     pub flips: Vec<Flip<'r>>,
-    pub notes: Vec<NoteText<'r>>,
+    pub notes: Vec<Note<'r>>,
     /// What each fact id cited by the rationale, the exclusions and the notes stands for.
-    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub references: std::collections::BTreeMap<String, Reference<'r>>,
     pub rules: RulesInfo<'r>,
     pub tool: ToolInfo,
@@ -46,18 +53,57 @@ pub struct Report<'r> {
     /// "What drove it": the fired rules' points per set of answers they look at, each rule
     /// once (so the points add up to the scores). For the table; not in the JSON, whose
     /// `influence` keeps its per-question meaning.
-    #[serde(skip)]
     pub drivers: Vec<Driver>,
     /// Every rule, constraint and note, and whether it applied (only with `--explain`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trace: Option<Trace<'r>>,
     /// What the model's files say (only with `--model`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<crate::inspect::Inspection>,
     /// The model's memory against the target devices (only with `--model`, when the files
     /// give its size).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fit: Option<crate::inspect::fit::Fit>,
+}
+
+impl Report<'_> {
+    /// The report's keys, in the document's order; `recommendation` only when `with_recommendation`
+    /// (the app's document writes the plan's there). The schema version, rules and tool are
+    /// the document's, not the model's.
+    pub fn write_keys<M: SerializeMap>(
+        &self,
+        map: &mut M,
+        with_recommendation: bool,
+    ) -> Result<(), M::Error> {
+        if with_recommendation {
+            map.serialize_entry("recommendation", &self.recommendation)?;
+        }
+        map.serialize_entry("margin", &self.margin)?;
+        map.serialize_entry("confidence", &self.confidence)?;
+        if let Some(c) = self.close_call {
+            map.serialize_entry("close_call", c)?;
+        }
+        map.serialize_entry("scores", &self.scores)?;
+        map.serialize_entry("rationale", &self.rationale)?;
+        map.serialize_entry("excluded", &self.excluded)?;
+        map.serialize_entry("assumed", &self.assumed)?;
+        map.serialize_entry("answers", &self.answers)?;
+        map.serialize_entry("provenance", &self.provenance)?;
+        map.serialize_entry("flips", &self.flips)?;
+        map.serialize_entry("notes", &self.notes)?;
+        if !self.references.is_empty() {
+            map.serialize_entry("references", &self.references)?;
+        }
+        map.serialize_entry("runner_up", &self.runner_up)?;
+        map.serialize_entry("influence", &self.influence)?;
+        if let Some(t) = &self.trace {
+            map.serialize_entry("trace", t)?;
+        }
+        if let Some(m) = &self.model {
+            map.serialize_entry("model", m)?;
+        }
+        if let Some(f) = &self.fit {
+            map.serialize_entry("fit", f)?;
+        }
+        Ok(())
+    }
 }
 
 /// Where each answer came from, keyed by question id, in rule-set order.
@@ -138,22 +184,20 @@ pub struct Assumed<'r> {
     pub value: AnswerValue<'r>,
 }
 
-/// A note that applies, as one string: its text, then its source in parentheses.
-#[derive(Debug, Clone, Copy)]
-pub struct NoteText<'r> {
+/// A note that applies: its text, its source, the outcomes it concerns (empty: any) and the
+/// fact ids its source cites that the rule set defines (see `references`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Note<'r> {
     pub text: &'r str,
     pub cite: &'r str,
+    pub concerns: Vec<&'r str>,
+    pub references: Vec<String>,
 }
 
-impl std::fmt::Display for NoteText<'_> {
+/// As people read it: the text, then its source in parentheses.
+impl std::fmt::Display for Note<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} ({})", self.text, self.cite)
-    }
-}
-
-impl Serialize for NoteText<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
     }
 }
 
@@ -266,21 +310,6 @@ pub struct ToolInfo {
     pub version: &'static str,
 }
 
-/// Every outcome excluded: there is nothing to recommend. It still says why, what to do
-/// instead (the nearest answers that make an outcome possible) and the notes that apply;
-/// `render` formats it.
-#[derive(Debug, Clone)]
-pub struct NothingPossible<'r> {
-    pub exclusions: Vec<Exclusion<'r>>,
-    pub flips: Vec<Flip<'r>>,
-    pub notes: Vec<NoteText<'r>>,
-    /// (id, name) of every outcome, to name them.
-    pub outcome_names: Vec<(&'r str, &'r str)>,
-}
-
-impl std::error::Error for NothingPossible<'_> {}
-
-/// The notes that apply, each ending with its source.
 /// The id and display name of every outcome, in rule-set order, for renderers.
 pub fn outcome_names(rules: &RuleSet) -> Vec<(&str, &str)> {
     rules
@@ -293,7 +322,7 @@ pub fn outcome_names(rules: &RuleSet) -> Vec<(&str, &str)> {
 /// The notes that apply and concern the verdict: a note with `concerns` shows only when one
 /// of those outcomes is recommended, or is the runner-up of a close call (or, when nothing
 /// is possible, always: it may say what would be).
-fn notes<'r>(rules: &'r RuleSet, verdict: &Verdict) -> Vec<NoteText<'r>> {
+fn notes<'r>(rules: &'r RuleSet, verdict: &Verdict) -> Vec<Note<'r>> {
     let mut relevant = 0u64;
     if let Some(w) = verdict.winner() {
         relevant |= 1 << w;
@@ -311,9 +340,23 @@ fn notes<'r>(rules: &'r RuleSet, verdict: &Verdict) -> Vec<NoteText<'r>> {
             let concerns = rules.notes[n].concerns;
             concerns == 0 || relevant == 0 || concerns & relevant != 0
         })
-        .map(|&n| NoteText {
-            text: &rules.notes[n].text,
-            cite: &rules.notes[n].cite,
+        .map(|&n| {
+            let note = &rules.notes[n];
+            Note {
+                text: &note.text,
+                cite: &note.cite,
+                concerns: rules
+                    .outcomes
+                    .iter()
+                    .enumerate()
+                    .filter(|(o, _)| note.concerns & (1 << o) != 0)
+                    .map(|(_, o)| o.id.as_str())
+                    .collect(),
+                references: crate::rules::cited_ids(&note.cite)
+                    .into_iter()
+                    .filter(|id| rules.source(id).is_some())
+                    .collect(),
+            }
         })
         .collect()
 }
@@ -416,7 +459,7 @@ pub fn build<'r>(
     answers: &Answers,
     verdict: &Verdict,
     with_trace: bool,
-) -> Result<Report<'r>, NothingPossible<'r>> {
+) -> Report<'r> {
     build_with(
         rules,
         &explain::FlipSearch::new(rules),
@@ -433,17 +476,9 @@ pub fn build_with<'r>(
     answers: &Answers,
     verdict: &Verdict,
     with_trace: bool,
-) -> Result<Report<'r>, NothingPossible<'r>> {
-    let Some(winner) = verdict.winner() else {
-        return Err(NothingPossible {
-            exclusions: exclusions(rules, verdict),
-            flips: flips(rules, search, &answers.masks),
-            notes: notes(rules, verdict),
-            outcome_names: outcome_names(rules),
-        });
-    };
-    let confidence = explain::confidence(verdict, rules.confidence);
-    let outcome = &rules.outcomes[winner];
+) -> Report<'r> {
+    let winner = verdict.winner();
+    let confidence = winner.map(|_| explain::confidence(verdict, rules.confidence));
 
     let scores = scores(rules, verdict);
 
@@ -475,7 +510,11 @@ pub fn build_with<'r>(
 
     let answer_map = answer_map(rules, &answers.masks);
     // One pass over the fired rules serves "What drove it" and the per-question influence.
-    let drivers = explain::drivers(rules, verdict);
+    let drivers = if winner.is_some() {
+        explain::drivers(rules, verdict)
+    } else {
+        Vec::new()
+    };
     let excluded = exclusions(rules, verdict);
     let notes = notes(rules, verdict);
     let references = references(
@@ -487,16 +526,18 @@ pub fn build_with<'r>(
             .chain(notes.iter().map(|n| n.cite)),
     );
 
-    Ok(Report {
-        schema_version: SCHEMA_VERSION,
-        recommendation: Recommendation {
-            id: &outcome.id,
-            name: &outcome.name,
-            summary: &outcome.summary,
-        },
+    Report {
+        recommendation: winner.map(|w| {
+            let outcome = &rules.outcomes[w];
+            Recommendation {
+                id: &outcome.id,
+                name: &outcome.name,
+                summary: &outcome.summary,
+            }
+        }),
         margin: verdict.margin(),
         confidence,
-        close_call: (confidence == Confidence::CloseCall)
+        close_call: (confidence == Some(Confidence::CloseCall))
             .then_some(rules.close_call.as_deref())
             .flatten(),
         scores,
@@ -545,7 +586,7 @@ pub fn build_with<'r>(
         trace: with_trace.then(|| trace(rules, &answers.masks)),
         model: None,
         fit: None,
-    })
+    }
 }
 
 /// The answers to the questions in `questions` as flags, the assumed ones marked.

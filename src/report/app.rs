@@ -1,0 +1,160 @@
+//! The app's document (JSON `schema_version` 2): the plan — one stack per model — first,
+//! then each model's report, then the app's answers. A one-model document also carries its
+//! model's keys at the top level, where schema 1 had them.
+
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
+
+use super::{AnswerMap, Assumed, Note, Provenance, Report, RulesInfo, SCHEMA_VERSION};
+use crate::plan::{self, Entry};
+use crate::rules::RuleSet;
+
+/// The app's plan, its models' reports and the app-level answers.
+#[derive(Debug, Clone)]
+pub struct AppReport<'r> {
+    pub plan: Plan<'r>,
+    pub models: Vec<ModelReport<'r>>,
+    /// App-level answers (a one-model document: every answer, as its model's).
+    pub answers: AnswerMap<'r>,
+    pub assumed: Vec<Assumed<'r>>,
+    pub provenance: Provenance<'r>,
+    /// Notes about the app as a whole (a one-model document: its model's).
+    pub notes: Vec<Note<'r>>,
+    pub rules: RulesInfo<'r>,
+    pub tool: super::ToolInfo,
+}
+
+/// One model of the app: its name and its report.
+#[derive(Debug, Clone)]
+pub struct ModelReport<'r> {
+    pub name: String,
+    pub report: Report<'r>,
+}
+
+/// The plan: the stacks of every model, composed.
+#[derive(Debug, Clone)]
+pub struct Plan<'r> {
+    /// `core-ml+mlx`; a one-model app's is its model's stack. `None` when a model has none.
+    pub id: Option<String>,
+    pub name: Option<String>,
+    /// One model's plan: its stack's summary.
+    pub summary: Option<&'r str>,
+    pub entries: Vec<Entry>,
+    /// Each model's stack id and name, for the JSON (`None`: no stack fits it).
+    pub stacks: Vec<Option<(&'r str, &'r str)>>,
+}
+
+impl<'r> AppReport<'r> {
+    /// The app's document for a one-model app: the plan is the model's verdict.
+    pub fn single(rules: &'r RuleSet, name: String, report: Report<'r>) -> Self {
+        let stack = report.recommendation.as_ref().map(|r| {
+            rules
+                .outcome_index(r.id)
+                .expect("a recommendation is an outcome of the rules")
+        });
+        let entries = vec![Entry {
+            model: name.clone(),
+            stack,
+        }];
+        let stacks = plan::stacks(rules, &entries);
+        AppReport {
+            plan: Plan {
+                id: stacks.as_ref().map(|s| plan::id(rules, s)),
+                name: stacks.as_ref().map(|s| plan::name(rules, s)),
+                summary: report.recommendation.as_ref().map(|r| r.summary),
+                stacks: vec![report.recommendation.as_ref().map(|r| (r.id, r.name))],
+                entries,
+            },
+            answers: report.answers.clone(),
+            assumed: report.assumed.clone(),
+            provenance: report.provenance.clone(),
+            notes: report.notes.clone(),
+            rules: report.rules.clone(),
+            tool: report.tool.clone(),
+            models: vec![ModelReport { name, report }],
+        }
+    }
+
+    /// The only model's report, for a one-model app.
+    pub fn only(&self) -> Option<&Report<'r>> {
+        match self.models.as_slice() {
+            [one] => Some(&one.report),
+            _ => None,
+        }
+    }
+}
+
+struct PlanJson<'a, 'r>(&'a Plan<'r>);
+
+impl Serialize for PlanJson<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let p = self.0;
+        let (Some(id), Some(name)) = (&p.id, &p.name) else {
+            return s.serialize_none();
+        };
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("id", id)?;
+        map.serialize_entry("name", name)?;
+        if let Some(summary) = p.summary {
+            map.serialize_entry("summary", summary)?;
+        }
+        let models: Vec<PlanModel> = p
+            .entries
+            .iter()
+            .zip(&p.stacks)
+            .map(|(e, s)| PlanModel {
+                model: &e.model,
+                stack: s.map(|(id, _)| id),
+                name: s.map(|(_, name)| name),
+            })
+            .collect();
+        map.serialize_entry("models", &models)?;
+        map.end()
+    }
+}
+
+#[derive(Serialize)]
+struct PlanModel<'a> {
+    model: &'a str,
+    stack: Option<&'a str>,
+    name: Option<&'a str>,
+}
+
+struct ModelJson<'a, 'r>(&'a ModelReport<'r>);
+
+impl Serialize for ModelJson<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let m = self.0;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("name", &m.name)?;
+        map.serialize_entry("recommendation", &m.report.recommendation)?;
+        // Reserved in schema 2 for "the system model where available, otherwise X" and for
+        // the engine a cross-platform verdict names; no rule sets them yet.
+        map.serialize_entry("fallback", &None::<&str>)?;
+        map.serialize_entry("runtime", &None::<&str>)?;
+        m.report.write_keys(&mut map, false)?;
+        map.end()
+    }
+}
+
+impl Serialize for AppReport<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("schema_version", &SCHEMA_VERSION)?;
+        map.serialize_entry("recommendation", &PlanJson(&self.plan))?;
+        let models: Vec<ModelJson> = self.models.iter().map(ModelJson).collect();
+        map.serialize_entry("models", &models)?;
+        match self.only() {
+            Some(report) => report.write_keys(&mut map, false)?,
+            None => {
+                map.serialize_entry("answers", &self.answers)?;
+                map.serialize_entry("assumed", &self.assumed)?;
+                map.serialize_entry("provenance", &self.provenance)?;
+                map.serialize_entry("notes", &self.notes)?;
+            }
+        }
+        map.serialize_entry("rules", &self.rules)?;
+        map.serialize_entry("tool", &self.tool)?;
+        map.end()
+    }
+}
