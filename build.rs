@@ -165,7 +165,7 @@ fn generate(r: &RuleSet) -> String {
         out,
         "tests: {},",
         vec_of(&r.tests, |x| format!(
-            "Test {{ name: {}, answers: {}, expect: {} }}",
+            "Test {{ name: {}, answers: {}, expect: {:?} }}",
             s(&x.name),
             masks(&x.answers),
             x.expect

@@ -15,14 +15,15 @@ pub struct CaseResult {
     pub name: String,
     /// The answer set the case ran (defaults filled in).
     pub answers: Vec<Mask>,
-    pub expected: usize,
+    /// `None`: every outcome ruled out (a test's `expect: none`).
+    pub expected: Option<usize>,
     /// `None` when constraints exclude every outcome.
     pub got: Option<usize>,
 }
 
 impl CaseResult {
     pub fn passed(&self) -> bool {
-        self.got == Some(self.expected)
+        self.got == self.expected
     }
 }
 
@@ -31,7 +32,7 @@ fn case(
     kind: CaseKind,
     name: &str,
     answers: &[Mask],
-    expected: usize,
+    expected: Option<usize>,
 ) -> CaseResult {
     CaseResult {
         kind,
@@ -51,6 +52,51 @@ pub fn run_all(rules: &RuleSet) -> Vec<CaseResult> {
     let conflicts = rules
         .conflicts
         .iter()
-        .map(|c| case(rules, CaseKind::Conflict, &c.id, &c.example, c.wins));
+        .map(|c| case(rules, CaseKind::Conflict, &c.id, &c.example, Some(c.wins)));
     tests.chain(conflicts).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULES: &str = r#"
+name: t
+outcomes:
+  - {id: a, name: A, summary: a}
+  - {id: b, name: B, summary: b}
+questions:
+  - id: first
+    prompt: First?
+    kind: single
+    default: p
+    options:
+      - {id: p, label: P}
+      - {id: q, label: Q}
+rules:
+  - id: r1
+    when: {first: p}
+    score: {a: 1}
+    why: w
+    cite: c
+constraints:
+  - id: nothing-for-q
+    when: {first: q}
+    exclude: [a, b]
+    why: w
+    source: s
+tie_break: [a, b]
+confidence: {strong: 2, moderate: 1}
+tests:
+  - {name: q leaves nothing, answers: {first: q}, expect: none}
+  - {name: p is not nothing, answers: {first: p}, expect: none}
+  - {name: q is not a, answers: {first: q}, expect: a}
+"#;
+
+    #[test]
+    fn expect_none_passes_only_where_every_outcome_is_ruled_out() {
+        let rules = crate::rules::load_rules("t.yaml", RULES.as_bytes()).unwrap();
+        let passed: Vec<bool> = run_all(&rules).iter().map(CaseResult::passed).collect();
+        assert_eq!(passed, [true, false, false]);
+    }
 }

@@ -22,7 +22,7 @@ fn every_embedded_test_and_conflict_example_passes() {
             format!(
                 "{}: expected {}, got {:?}",
                 r.name,
-                rules.outcomes[r.expected].id,
+                r.expected.map_or("none", |o| rules.outcomes[o].id.as_str()),
                 r.got.map(|o| &rules.outcomes[o].id)
             )
         })

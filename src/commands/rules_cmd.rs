@@ -99,7 +99,7 @@ struct TestsOut<'a> {
 fn failure_rationale<'a>(
     rules: &'a RuleSet,
     answers: &[crate::rules::Mask],
-    expected: usize,
+    expected: Option<usize>,
     got: Option<usize>,
 ) -> Vec<ReasonOut<'a>> {
     let verdict = crate::engine::evaluate(rules, answers);
@@ -107,7 +107,7 @@ fn failure_rationale<'a>(
     for &r in &verdict.fired_rules {
         let rule = &rules.rules[r];
         for &(o, points) in &rule.score {
-            if o == expected || Some(o) == got {
+            if Some(o) == expected || Some(o) == got {
                 out.push(ReasonOut {
                     rule: &rule.id,
                     outcome: &rules.outcomes[o].id,
@@ -131,7 +131,7 @@ pub fn test(file: Option<&Path>, format: Format) -> Result<(), Failure> {
             },
             name: &r.name,
             passed: r.passed(),
-            expected: &rules.outcomes[r.expected].id,
+            expected: r.expected.map_or("none", |o| rules.outcomes[o].id.as_str()),
             got: r.got.map(|o| rules.outcomes[o].id.as_str()),
             rationale: if r.passed() {
                 Vec::new()

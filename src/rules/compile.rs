@@ -761,7 +761,12 @@ pub fn compile(
             );
         }
         let answers = c.answer_set(&questions, &t.answers);
-        let expect = c.outcome_ref(&outcomes, &t.expect);
+        // `none`: the constraints rule out every outcome (no stack fits these answers).
+        let expect = if t.expect.value == "none" && !outcomes.iter().any(|o| o.id == "none") {
+            Some(None)
+        } else {
+            c.outcome_ref(&outcomes, &t.expect).map(Some)
+        };
         if let (Some(answers), Some(expect)) = (answers, expect) {
             tests.push(Test {
                 name: c.text("test name", &t.name),

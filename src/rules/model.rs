@@ -256,7 +256,8 @@ pub struct Test {
     pub name: Text,
     /// Full answers (defaults filled in).
     pub answers: List<Mask>,
-    pub expect: usize,
+    /// The outcome expected; `None` for `expect: none`: every outcome ruled out (no stack fits).
+    pub expect: Option<usize>,
 }
 
 impl RuleSet {
