@@ -26,6 +26,6 @@ said=$(printf '%s\n' "$gate" | tail -n 1 | sed 's/^mlstack: error: //')
 case $status in
   0) ;;
   1) echo "::error::the recommendation is no longer $expect: $said (see the job summary)" ;;
-  *) echo "::error::the expect input is not an outcome of these rules: $said" ;;
+  *) echo "::error::the expect input names no outcome or model of these rules: $said" ;;
 esac
 exit $status

@@ -253,13 +253,17 @@ fn the_action_installs_a_checked_release_and_gates_the_decision() {
     assert!(text(&out.stdout).contains(
         "::error::the recommendation is no longer mlx: --expect mlx (MLX) failed: the recommendation is both (Core ML + MLX)"
     ));
-    // An expect that is no outcome: an annotation, and the usage error's exit code.
-    let out = gate("coreml");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stdout).contains("::error::the expect input is not an outcome of these rules"),
-        "{out:?}"
-    );
+    // An expect that is no outcome, or names a model the app does not have: an annotation,
+    // and the usage error's exit code.
+    for bad in ["coreml", "audio=mlx"] {
+        let out = gate(bad);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            text(&out.stdout)
+                .contains("::error::the expect input names no outcome or model of these rules"),
+            "{out:?}"
+        );
+    }
     let out = run(
         "packaging/action/gate.sh",
         &[],
