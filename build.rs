@@ -84,13 +84,28 @@ fn generate(r: &RuleSet) -> String {
             q.required,
             q.default,
             opt_cond(&q.ask_if),
-            vec_of(&q.options, |o| format!(
-                "AnswerOption {{ id: {}, label: {}, help: {}, aliases: {} }}",
+            vec_of(&q.options, |o| {
+                format!(
+                "AnswerOption {{ id: {}, label: {}, help: {}, aliases: {}, split: {} }}",
                 s(&o.id),
                 s(&o.label),
                 opt(&o.help),
-                vec_of(&o.aliases, |a| s(a))
-            )),
+                vec_of(&o.aliases, |a| s(a)),
+                o.split.as_ref().map_or_else(
+                    || "None".to_owned(),
+                    |sp| format!(
+                        "Some(Split {{ when: {}, into: {} }})",
+                        cond(&sp.when),
+                        vec_of(&sp.into, |p| format!(
+                            "SplitPart {{ name: {}, option: {}, answers: List(Cow::Borrowed(&{:?})) }}",
+                            s(&p.name),
+                            p.option,
+                            &*p.answers
+                        ))
+                    )
+                )
+            )
+            }),
             q.exclusive,
             q.scope,
             q.one_per_model
@@ -165,10 +180,13 @@ fn generate(r: &RuleSet) -> String {
         out,
         "tests: {},",
         vec_of(&r.tests, |x| format!(
-            "Test {{ name: {}, answers: {}, expect: {:?} }}",
+            "Test {{ name: {}, answers: {}, expect: {} }}",
             s(&x.name),
             masks(&x.answers),
-            x.expect
+            x.expect.as_ref().map_or_else(
+                || "None".to_owned(),
+                |e| format!("Some(List(Cow::Borrowed(&{:?})))", &**e)
+            )
         ))
     );
     let article = r.article.as_ref().map_or_else(
@@ -183,9 +201,37 @@ fn generate(r: &RuleSet) -> String {
             )
         },
     );
+    let plan = format!(
+        "PlanSpec {{ aliases: {}, rules: {} }}",
+        vec_of(&r.plan.aliases, |a| format!(
+            "PlanAlias {{ id: {}, stacks: List(Cow::Borrowed(&{:?})) }}",
+            s(&a.id),
+            &*a.stacks
+        )),
+        vec_of(&r.plan.rules, |x| format!(
+            "PlanRule {{ id: {}, models: {}, moves: {}, why: {}, cite: {} }}",
+            s(&x.id),
+            vec_of(&x.models, |m| format!(
+                "ModelPattern {{ when: {}, stacks: {:#x} }}",
+                opt_cond(&m.when),
+                m.stacks
+            )),
+            x.moves.as_ref().map_or_else(
+                || "None".to_owned(),
+                |m| format!(
+                    "Some(Move {{ when: {}, to: {}, within: {} }})",
+                    opt_cond(&m.when),
+                    m.to,
+                    m.within
+                )
+            ),
+            s(&x.why),
+            s(&x.cite)
+        ))
+    );
     let _ = writeln!(
         out,
-        "as_of: {}, article: {article}, sources: {},\n}}",
+        "as_of: {}, article: {article}, plan: {plan}, sources: {},\n}}",
         opt(&r.as_of),
         vec_of(&r.sources, |x| format!(
             "Source {{ id: {}, claim: {}, reference: {}, date: {} }}",

@@ -60,7 +60,12 @@ pub fn interview(
                 continue;
             }
             let free: Vec<bool> = (0..n).map(|i| i >= q && current[i].is_none()).collect();
-            if space::can_change_winner(&eval, &base, &free, q, RELEVANCE_LIMIT) == Some(false) {
+            // Each model of the app is evaluated alone: a question matters when it can change
+            // any model's verdict.
+            let cannot_matter = per_model(rules, &base).iter().all(|masks| {
+                space::can_change_winner(&eval, masks, &free, q, RELEVANCE_LIMIT) == Some(false)
+            });
+            if cannot_matter {
                 skipped.push(Skipped {
                     question: q,
                     reason: SkipReason::CannotMatter,
@@ -73,6 +78,19 @@ pub fn interview(
         asked[q] = Some(answer);
     }
     Ok(Interview { asked, skipped })
+}
+
+/// The answer sets of the models `base` describes (one per option of the `one_per_model`
+/// question, split options in parts); `base` itself when the rule set has no such question.
+fn per_model(rules: &RuleSet, base: &[Mask]) -> Vec<Vec<Mask>> {
+    let answers = crate::answers::Answers {
+        masks: base.to_vec(),
+        sources: vec![crate::answers::Source::Default; base.len()],
+    };
+    crate::plan::models::split(rules, &answers)
+        .into_iter()
+        .map(|m| m.answers.masks)
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Running a rule set's embedded tests and conflict examples.
 
-use crate::engine;
+use crate::answers::{Answers, Source};
+use crate::plan;
 use crate::rules::{Mask, RuleSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,10 +16,11 @@ pub struct CaseResult {
     pub name: String,
     /// The answer set the case ran (defaults filled in).
     pub answers: Vec<Mask>,
-    /// `None`: every outcome ruled out (a test's `expect: none`).
-    pub expected: Option<usize>,
-    /// `None` when constraints exclude every outcome.
-    pub got: Option<usize>,
+    /// The plan's stacks, in tie-break order (one for a one-model app); `None`: a model has
+    /// every outcome ruled out (a test's `expect: none`).
+    pub expected: Option<Vec<usize>>,
+    /// `None` when constraints exclude every outcome for a model.
+    pub got: Option<Vec<usize>>,
 }
 
 impl CaseResult {
@@ -32,27 +34,37 @@ fn case(
     kind: CaseKind,
     name: &str,
     answers: &[Mask],
-    expected: Option<usize>,
+    expected: Option<Vec<usize>>,
 ) -> CaseResult {
+    let all = Answers {
+        masks: answers.to_vec(),
+        sources: vec![Source::File; answers.len()],
+    };
+    let composed = plan::compose::compose(rules, plan::models::split(rules, &all));
     CaseResult {
         kind,
         name: name.to_owned(),
         answers: answers.to_vec(),
         expected,
-        got: engine::evaluate(rules, answers).winner(),
+        got: plan::stacks(rules, &composed.entries),
     }
 }
 
 /// Every embedded test, then every conflict example, in file order.
 pub fn run_all(rules: &RuleSet) -> Vec<CaseResult> {
-    let tests = rules
-        .tests
-        .iter()
-        .map(|t| case(rules, CaseKind::Test, &t.name, &t.answers, t.expect));
-    let conflicts = rules
-        .conflicts
-        .iter()
-        .map(|c| case(rules, CaseKind::Conflict, &c.id, &c.example, Some(c.wins)));
+    let tests = rules.tests.iter().map(|t| {
+        let expect = t.expect.as_ref().map(|e| e.to_vec());
+        case(rules, CaseKind::Test, &t.name, &t.answers, expect)
+    });
+    let conflicts = rules.conflicts.iter().map(|c| {
+        case(
+            rules,
+            CaseKind::Conflict,
+            &c.id,
+            &c.example,
+            Some(vec![c.wins]),
+        )
+    });
     tests.chain(conflicts).collect()
 }
 

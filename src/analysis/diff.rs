@@ -117,6 +117,16 @@ fn plan<'r>(old: &'r RuleSet, new: &'r RuleSet) -> Result<Plan<'r>, Incomparable
         let mut common = oq.clone();
         common.options.to_mut().clear();
         common.exclusive = 0;
+        // A question that makes models in either file is compared one option (one model) at
+        // a time: combinations of its options are plans, not one verdict.
+        if oq.one_per_model != nq.one_per_model {
+            caveats.push(format!(
+                "question `{}` is one per model in the {} file: compared one option at a time (several are several models)",
+                oq.id,
+                if nq.one_per_model { "new" } else { "old" }
+            ));
+        }
+        common.one_per_model = oq.one_per_model || nq.one_per_model;
         let (mut old_bits, mut new_bits) = (Vec::new(), Vec::new());
         for (i, option) in oq.options.iter().enumerate() {
             match nq.option_index(&option.id) {

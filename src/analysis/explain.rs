@@ -95,10 +95,15 @@ impl<'r> FlipSearch<'r> {
     pub fn new(rules: &RuleSet) -> Self {
         FlipSearch {
             evaluator: None,
+            // A model's type is what the model is: changing it describes another model, not
+            // an answer this team could give, so it is never a flip.
             legal: rules
                 .questions
                 .iter()
-                .map(|q| q.legal_answers(EXHAUSTIVE_ANSWERS))
+                .map(|q| match q.one_per_model {
+                    true => Some(Vec::new()),
+                    false => q.legal_answers(EXHAUSTIVE_ANSWERS),
+                })
                 .collect(),
             tests: crate::analysis::space::all_test_masks(rules),
             looks_at: engine::LooksAt::new(rules),
@@ -222,8 +227,20 @@ pub fn flips_with<'r>(
         out.extend(found);
     }
     if out.is_empty() {
-        for (q1, first) in rules.questions.iter().enumerate() {
-            for (q2, second) in rules.questions.iter().enumerate().skip(q1 + 1) {
+        let fixed = |q: &Question| q.one_per_model;
+        for (q1, first) in rules
+            .questions
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| !fixed(q))
+        {
+            for (q2, second) in rules
+                .questions
+                .iter()
+                .enumerate()
+                .skip(q1 + 1)
+                .filter(|(_, q)| !fixed(q))
+            {
                 let mut found = Vec::new();
                 let partial = search.probe(rules, answers, (1 << q1) | (1 << q2));
                 for a1 in first.neighbours(answers[q1]) {

@@ -111,38 +111,76 @@ fn build(
 ) -> Result<String, String> {
     let fields = match detail {
         Detail::Full { with_trace } => {
-            let verdict = engine::evaluate(rules, &answers.masks);
-            let report = report::build_with(rules, search, answers, &verdict, *with_trace);
-            let app = report::app::AppReport::single(
-                rules,
-                crate::plan::model_name(rules, &answers.masks),
-                report,
-            );
+            let models = crate::plan::models::split(rules, answers);
+            let composed = crate::plan::compose::compose(rules, models);
+            let app = report::app::AppReport::of(rules, search, answers, composed, *with_trace);
             return serde_json::to_string(&app).map_err(|e| e.to_string());
         }
         Detail::Brief(fields) => fields,
     };
+    let models = crate::plan::models::split(rules, answers);
+    if let [one] = models.as_slice() {
+        let brief = brief(rules, search, &one.answers.masks, fields)?;
+        return serde_json::to_string(&brief).map_err(|e| e.to_string());
+    }
+    // Several models: the plan, then each model's brief record.
+    let mut entries = Vec::with_capacity(models.len());
+    let mut briefs = Vec::with_capacity(models.len());
+    for m in &models {
+        let b = brief(rules, search, &m.answers.masks, fields)?;
+        briefs.push(BriefModel {
+            name: &m.name,
+            brief: b,
+        });
+    }
+    let composed = crate::plan::compose::compose(rules, models.clone());
+    entries.extend(composed.entries.iter().cloned());
+    let stacks = crate::plan::stacks(rules, &entries).ok_or_else(nothing_fits)?;
+    serde_json::to_string(&BriefPlan {
+        recommendation: BriefPlanRecommendation {
+            id: crate::plan::id(rules, &stacks),
+            name: crate::plan::name(rules, &stacks),
+            models: entries
+                .iter()
+                .map(|e| BriefPlanModel {
+                    model: &e.model,
+                    stack: e.stack.map(|o| rules.outcomes[o].id.as_str()),
+                })
+                .collect(),
+        },
+        models: briefs,
+    })
+    .map_err(|e| e.to_string())
+}
+
+fn nothing_fits() -> String {
+    "no stack fits a model of these answers (run it without --fields to see why)".to_owned()
+}
+
+/// One model's brief record (`--fields`): only its standing, and flips only when asked.
+fn brief<'r>(
+    rules: &'r RuleSet,
+    search: &FlipSearch<'r>,
+    masks: &[crate::rules::Mask],
+    fields: &[Field],
+) -> Result<Brief<'r>, String> {
     // A brief record needs only the outcomes' standing: one lookup per group once the
     // tables are built.
     let verdict = match search.evaluator() {
         Some(evaluator) => {
             let mut scores = vec![0; rules.outcomes.len()];
-            let excluded = evaluator.score_into(&answers.masks, &mut scores, None);
+            let excluded = evaluator.score_into(masks, &mut scores, None);
             engine::Verdict::standing(rules, scores, excluded)
         }
-        None => engine::evaluate(rules, &answers.masks),
+        None => engine::evaluate(rules, masks),
     };
     // Only what was asked for: flips, the costly part, only when named.
     let Some(winner) = verdict.winner() else {
-        return Err(
-            "no outcome is possible for these answers (run it without --fields to see \
-                    why)"
-                .to_owned(),
-        );
+        return Err(nothing_fits());
     };
     let outcome = &rules.outcomes[winner];
     let has = |f: Field| fields.contains(&f);
-    serde_json::to_string(&Brief {
+    Ok(Brief {
         recommendation: has(Field::Recommendation).then_some(BriefRecommendation {
             id: &outcome.id,
             name: &outcome.name,
@@ -154,9 +192,35 @@ fn build(
         scores: has(Field::Scores).then(|| report::scores(rules, &verdict)),
         runner_up: has(Field::RunnerUp)
             .then(|| verdict.runner_up().map(|o| rules.outcomes[o].id.as_str())),
-        flips: has(Field::Flips).then(|| report::flips(rules, search, &answers.masks)),
+        flips: has(Field::Flips).then(|| report::flips(rules, search, masks)),
     })
-    .map_err(|e| e.to_string())
+}
+
+/// A brief record of an app with several models.
+#[derive(Serialize)]
+struct BriefPlan<'a> {
+    recommendation: BriefPlanRecommendation<'a>,
+    models: Vec<BriefModel<'a>>,
+}
+
+#[derive(Serialize)]
+struct BriefPlanRecommendation<'a> {
+    id: String,
+    name: String,
+    models: Vec<BriefPlanModel<'a>>,
+}
+
+#[derive(Serialize)]
+struct BriefPlanModel<'a> {
+    model: &'a str,
+    stack: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct BriefModel<'a> {
+    name: &'a str,
+    #[serde(flatten)]
+    brief: Brief<'a>,
 }
 
 /// How much of the verdict each result line carries.

@@ -60,8 +60,8 @@ Answers read from the model's own files, with its memory fit on the target devic
 \fBmlstack inspect model.gguf \-\-format json\fR
 Only what the model's files say.
 .TP
-\fBmlstack recommend \-\-answers stack.yaml \-\-expect both \-\-no\-input\fR
-A CI gate: exit 1 when the verdict is no longer \fBboth\fR.
+\fBmlstack recommend \-\-answers stack.yaml \-\-expect core\-ml+mlx \-\-no\-input\fR
+A CI gate: exit 1 when the plan is no longer Core ML for the perception model and MLX for the generative one (\fBboth\fR is accepted for it too).
 .TP
 \fBmlstack recommend \-\-batch answers.jsonl\fR
 One JSON result per line of answer sets.

@@ -14,7 +14,7 @@ use crate::prompt::{PromptError, TerminalPrompter};
 use crate::render::{self, Format};
 use crate::report::AnswerValue;
 use crate::rules::{self, RuleSet};
-use crate::{engine, inspect, report};
+use crate::{inspect, plan, report};
 
 pub fn run(
     rules: &RuleSet,
@@ -97,17 +97,23 @@ pub fn run(
         ],
     )
     .map_err(usage)?;
-    let verdict = engine::evaluate(rules, &answers.masks);
-    let mut report = report::build(rules, &answers, &verdict, args.explain);
+    // One verdict per model (`--model-type vision,llm` is two), composed into the plan.
+    let composed = plan::compose::compose(rules, plan::models::split(rules, &answers));
+    let search = crate::analysis::explain::FlipSearch::new(rules);
+    let mut app = report::app::AppReport::of(rules, &search, &answers, composed, args.explain);
     if let Some(found) = model {
-        report.fit = inspect::fit::fit(&found, &target_platforms(rules, &answers));
-        report.model = Some(found);
+        // The model's files describe one model: the app's, or the one of its type.
+        let kind = found.model_type.map(inspect::ModelType::id);
+        let target = match app.models.as_slice() {
+            [_] => Some(0),
+            models => models.iter().position(|m| Some(m.name.as_str()) == kind),
+        };
+        if let Some(i) = target {
+            let report = &mut app.models[i].report;
+            report.fit = inspect::fit::fit(&found, &target_platforms(rules, &answers));
+            report.model = Some(found);
+        }
     }
-    let app = report::app::AppReport::single(
-        rules,
-        crate::plan::model_name(rules, &answers.masks),
-        report,
-    );
 
     // The gate is decided before anything is printed: an expectation that names a model the
     // app does not have is a usage error, with nothing on stdout.

@@ -73,9 +73,10 @@ struct CaseOut<'a> {
     kind: &'static str,
     name: &'a str,
     passed: bool,
-    expected: &'a str,
-    /// `null` when constraints exclude every outcome.
-    got: Option<&'a str>,
+    /// A stack, or a plan of several (`core-ml+mlx`); `none` when the test expects no stack.
+    expected: String,
+    /// `null` when constraints exclude every outcome (of a model).
+    got: Option<String>,
     /// For failures: the points each fired rule gave the expected and the actual outcome.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     rationale: Vec<ReasonOut<'a>>,
@@ -99,15 +100,16 @@ struct TestsOut<'a> {
 fn failure_rationale<'a>(
     rules: &'a RuleSet,
     answers: &[crate::rules::Mask],
-    expected: Option<usize>,
-    got: Option<usize>,
+    expected: Option<&[usize]>,
+    got: Option<&[usize]>,
 ) -> Vec<ReasonOut<'a>> {
     let verdict = crate::engine::evaluate(rules, answers);
     let mut out = Vec::new();
     for &r in &verdict.fired_rules {
         let rule = &rules.rules[r];
         for &(o, points) in &rule.score {
-            if Some(o) == expected || Some(o) == got {
+            let is = |plan: Option<&[usize]>| plan.is_some_and(|p| p == [o]);
+            if is(expected) || is(got) {
                 out.push(ReasonOut {
                     rule: &rule.id,
                     outcome: &rules.outcomes[o].id,
@@ -131,12 +133,15 @@ pub fn test(file: Option<&Path>, format: Format) -> Result<(), Failure> {
             },
             name: &r.name,
             passed: r.passed(),
-            expected: r.expected.map_or("none", |o| rules.outcomes[o].id.as_str()),
-            got: r.got.map(|o| rules.outcomes[o].id.as_str()),
+            expected: r
+                .expected
+                .as_ref()
+                .map_or_else(|| "none".to_owned(), |p| crate::plan::id(&rules, p)),
+            got: r.got.as_ref().map(|p| crate::plan::id(&rules, p)),
             rationale: if r.passed() {
                 Vec::new()
             } else {
-                failure_rationale(&rules, &r.answers, r.expected, r.got)
+                failure_rationale(&rules, &r.answers, r.expected.as_deref(), r.got.as_deref())
             },
         })
         .collect();
@@ -161,7 +166,9 @@ pub fn test(file: Option<&Path>, format: Format) -> Result<(), Failure> {
                         c.kind,
                         c.name,
                         c.expected,
-                        c.got.unwrap_or("nothing (every outcome ruled out)")
+                        c.got
+                            .as_deref()
+                            .unwrap_or("nothing (every outcome ruled out)")
                     );
                     for r in &c.rationale {
                         let _ = writeln!(text, "        {:+} {} ({})", r.points, r.outcome, r.rule);

@@ -16,6 +16,8 @@ pub struct Vocabulary {
     outcomes: Vec<(String, String)>,
     /// Outcome indices in tie-break order.
     order: Vec<usize>,
+    /// Other ids for plans (`both`), with their stacks.
+    aliases: Vec<(String, Vec<usize>)>,
 }
 
 impl Vocabulary {
@@ -27,6 +29,12 @@ impl Vocabulary {
                 .map(|o| (o.id.to_string(), o.name.to_string()))
                 .collect(),
             order: rules.tie_break.to_vec(),
+            aliases: rules
+                .plan
+                .aliases
+                .iter()
+                .map(|a| (a.id.to_string(), a.stacks.to_vec()))
+                .collect(),
         }
     }
 
@@ -83,6 +91,10 @@ pub fn parse(v: &Vocabulary, text: &str) -> Result<Expect, Unknown> {
     // A whole name first: an outcome's name may itself contain a `+`.
     if let Some(o) = v.outcome(text) {
         return Ok(Expect::Plan(vec![o]));
+    }
+    let word = text.trim().to_lowercase();
+    if let Some((_, stacks)) = v.aliases.iter().find(|(id, _)| *id == word) {
+        return Ok(Expect::Plan(stacks.clone()));
     }
     let mut stacks = Vec::new();
     for part in text.split('+') {
@@ -203,7 +215,10 @@ mod tests {
             ("Built-in", "built-in"),
             ("core ml", "core-ml"),
             ("mlx+core-ml", "core-ml+mlx"),
-            ("Core AI + MLX", "core-ai-and-mlx"),
+            ("Core AI + MLX", "mlx+core-ai"),
+            ("both", "core-ml+mlx"),
+            ("BOTH", "core-ml+mlx"),
+            ("core-ai-and-mlx", "mlx+core-ai"),
             ("core-ml+core-ml", "core-ml"),
             ("LLM=mlx", "llm=mlx"),
             ("llm = MLX now, Core ML later", "llm=mlx-then-core-ml"),

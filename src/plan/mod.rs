@@ -2,18 +2,11 @@
 //! models' stacks in the rule set's tie-break order, each once) and one name
 //! (`Core ML + MLX`). A one-model app's plan is its model's stack. Pure: no I/O.
 
+pub mod compose;
 pub mod expect;
+pub mod models;
 
 use crate::rules::RuleSet;
-
-/// The name of the model an answer set describes: its answer to the question that creates
-/// models (`llm`), or `model` in a rule set without one.
-pub fn model_name(rules: &RuleSet, answers: &[crate::rules::Mask]) -> String {
-    match rules.questions.iter().position(|q| q.one_per_model) {
-        Some(q) => rules.questions[q].option_ids(answers[q]).join("+"),
-        None => "model".to_owned(),
-    }
-}
 
 /// One model of the app and the stack its verdict names (`None`: no stack fits it).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -28,8 +28,8 @@ pub fn write(out: &mut dyn Write, app: &AppReport, names: &[(&str, &str)]) -> io
             app.plan.id.as_deref().unwrap_or("a model has no stack")
         )?;
         writeln!(out, "| Model | Stack | Confidence |\n|---|---|---|")?;
-        for m in &app.models {
-            let stack = m.report.recommendation.as_ref().map_or("none", |r| r.name);
+        for (m, stack) in app.models.iter().zip(&app.plan.stacks) {
+            let stack = stack.map_or("none", |(_, name)| name);
             writeln!(
                 out,
                 "| {} | {} | {} |",
@@ -37,6 +37,24 @@ pub fn write(out: &mut dyn Write, app: &AppReport, names: &[(&str, &str)]) -> io
                 cell(stack),
                 super::standing(&m.report)
             )?;
+        }
+        if !app.plan_rationale.is_empty() {
+            writeln!(out, "\n#### Why this plan\n")?;
+            for r in &app.plan_rationale {
+                let moved: Vec<String> = r
+                    .moved
+                    .iter()
+                    .map(|m| {
+                        format!(
+                            " Moves {} from {} to {}.",
+                            cell(&m.model),
+                            outcome_name(names, m.from),
+                            outcome_name(names, m.to)
+                        )
+                    })
+                    .collect();
+                writeln!(out, "- {} ({}){}", r.why, r.cite, moved.join(""))?;
+            }
         }
         if !app.notes.is_empty() {
             writeln!(out, "\n#### Notes on the app\n")?;

@@ -289,10 +289,33 @@ fn write_plain(
         let name = app.plan.name.as_deref().unwrap_or("none");
         let id = app.plan.id.as_deref().unwrap_or("a model has no stack");
         writeln!(out, "Plan: {name} [{id}]")?;
-        for m in &app.models {
-            let stack = m.report.recommendation.as_ref().map_or("none", |r| r.name);
-            let line = format!("{}: {stack} ({})", m.name, super::standing(&m.report));
+        for (m, stack) in app.models.iter().zip(&app.plan.stacks) {
+            let stack = stack.map_or("none", |(_, name)| name);
+            let line = match m.report.recommendation.as_ref() {
+                Some(own) if own.name != stack => {
+                    format!(
+                        "{}: {stack} (its own verdict: {}; see why below)",
+                        m.name, own.name
+                    )
+                }
+                _ => format!("{}: {stack} ({})", m.name, super::standing(&m.report)),
+            };
             writeln!(out, "{}", wrap(&line, width, "- ", "  "))?;
+        }
+        if !app.plan_rationale.is_empty() {
+            writeln!(out, "\nWhy this plan")?;
+            for r in &app.plan_rationale {
+                let mut text = format!("{} ({}; {})", r.why, r.cite, r.rule);
+                for m in &r.moved {
+                    text.push_str(&format!(
+                        " Moves {} from {} to {}.",
+                        m.model,
+                        outcome_name(names, m.from),
+                        outcome_name(names, m.to)
+                    ));
+                }
+                writeln!(out, "{}", wrap(&text, width, "- ", "  "))?;
+            }
         }
         if !app.notes.is_empty() {
             writeln!(out, "\nNotes on the app")?;

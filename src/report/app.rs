@@ -5,9 +5,12 @@
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
-use super::{AnswerMap, Assumed, Note, Provenance, Report, RulesInfo, SCHEMA_VERSION};
+use super::{AnswerMap, Assumed, ById, Note, Provenance, Report, RulesInfo, SCHEMA_VERSION};
+use crate::analysis::explain::FlipSearch;
+use crate::answers::Answers;
+use crate::plan::compose::Composed;
 use crate::plan::{self, Entry};
-use crate::rules::RuleSet;
+use crate::rules::{Condition, RuleSet, Scope};
 
 /// The app's plan, its models' reports and the app-level answers.
 #[derive(Debug, Clone)]
@@ -20,8 +23,27 @@ pub struct AppReport<'r> {
     pub provenance: Provenance<'r>,
     /// Notes about the app as a whole (a one-model document: its model's).
     pub notes: Vec<Note<'r>>,
+    /// The plan rules that applied: why the plan is what it is, and the models they moved.
+    pub plan_rationale: Vec<PlanReason<'r>>,
     pub rules: RulesInfo<'r>,
     pub tool: super::ToolInfo,
+}
+
+/// A plan rule that applied.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanReason<'r> {
+    pub rule: &'r str,
+    pub why: &'r str,
+    pub cite: &'r str,
+    /// The models it moved to another stack.
+    pub moved: Vec<Moved<'r>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Moved<'r> {
+    pub model: String,
+    pub from: &'r str,
+    pub to: &'r str,
 }
 
 /// One model of the app: its name and its report.
@@ -69,9 +91,135 @@ impl<'r> AppReport<'r> {
             assumed: report.assumed.clone(),
             provenance: report.provenance.clone(),
             notes: report.notes.clone(),
+            plan_rationale: Vec::new(),
             rules: report.rules.clone(),
             tool: report.tool.clone(),
             models: vec![ModelReport { name, report }],
+        }
+    }
+
+    /// The app's document from its models' verdicts composed: a one-model app reads as
+    /// [`AppReport::single`]; otherwise each model's report keeps its own answers (the app's
+    /// are at the top), notes that look only at app answers are the app's, and the plan rules
+    /// that applied say why.
+    pub fn of(
+        rules: &'r RuleSet,
+        search: &FlipSearch<'r>,
+        answers: &Answers,
+        composed: Composed,
+        with_trace: bool,
+    ) -> Self {
+        let build = |m: &crate::plan::compose::Evaluated| {
+            super::build_with(rules, search, &m.model.answers, &m.verdict, with_trace)
+        };
+        if let [one] = composed.models.as_slice() {
+            let report = build(one);
+            return Self::single(rules, one.model.name.clone(), report);
+        }
+        let app_question = |id: &str| {
+            rules
+                .question_index(id)
+                .is_some_and(|q| rules.questions[q].scope == Scope::App)
+        };
+        let app_note = |text: &str| {
+            rules.notes.iter().any(|n| {
+                *n.text == *text && n.when.as_ref().is_none_or(|c| looks_only_at_app(rules, c))
+            })
+        };
+        let mut notes: Vec<Note<'r>> = Vec::new();
+        let mut models = Vec::new();
+        let mut first = None;
+        for m in &composed.models {
+            let mut report = build(m);
+            for n in &report.notes {
+                if app_note(n.text) && !notes.iter().any(|x| x.text == n.text) {
+                    notes.push(n.clone());
+                }
+            }
+            report.notes.retain(|n| !app_note(n.text));
+            if first.is_none() {
+                first = Some(report.clone());
+            }
+            report.answers.0.retain(|(id, _)| !app_question(id));
+            report.provenance.0.retain(|(id, _)| !app_question(id));
+            report.assumed.retain(|a| !app_question(a.question));
+            models.push(ModelReport {
+                name: m.model.name.clone(),
+                report,
+            });
+        }
+        let first = first.expect("two models or more");
+        let stacks = plan::stacks(rules, &composed.entries);
+        let plan_rationale = composed
+            .applied
+            .iter()
+            .map(|a| {
+                let rule = &rules.plan.rules[a.rule];
+                PlanReason {
+                    rule: &rule.id,
+                    why: &rule.why,
+                    cite: &rule.cite,
+                    moved: a
+                        .moved
+                        .iter()
+                        .map(|&(i, from, to)| Moved {
+                            model: composed.models[i].model.name.clone(),
+                            from: &rules.outcomes[from].id,
+                            to: &rules.outcomes[to].id,
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let is_app = |q: usize| rules.questions[q].scope == Scope::App;
+        AppReport {
+            plan: Plan {
+                id: stacks.as_ref().map(|s| plan::id(rules, s)),
+                name: stacks.as_ref().map(|s| plan::name(rules, s)),
+                summary: None,
+                stacks: composed
+                    .entries
+                    .iter()
+                    .map(|e| {
+                        e.stack.map(|o| {
+                            (
+                                rules.outcomes[o].id.as_str(),
+                                rules.outcomes[o].name.as_str(),
+                            )
+                        })
+                    })
+                    .collect(),
+                entries: composed.entries.clone(),
+            },
+            answers: ById(
+                first
+                    .answers
+                    .0
+                    .iter()
+                    .filter(|(id, _)| app_question(id))
+                    .cloned()
+                    .collect(),
+            ),
+            assumed: first
+                .assumed
+                .iter()
+                .filter(|a| app_question(a.question))
+                .cloned()
+                .collect(),
+            provenance: ById(
+                rules
+                    .questions
+                    .iter()
+                    .enumerate()
+                    .filter(|(q, _)| is_app(*q))
+                    .map(|(q, question)| (question.id.as_str(), answers.sources[q]))
+                    .collect(),
+            ),
+            notes,
+            plan_rationale,
+            rules: first.rules.clone(),
+            tool: first.tool.clone(),
+            models,
         }
     }
 
@@ -153,8 +301,16 @@ impl Serialize for AppReport<'_> {
                 map.serialize_entry("notes", &self.notes)?;
             }
         }
+        map.serialize_entry("plan_rationale", &self.plan_rationale)?;
         map.serialize_entry("rules", &self.rules)?;
         map.serialize_entry("tool", &self.tool)?;
         map.end()
     }
+}
+
+/// Whether a condition looks only at app-level questions.
+fn looks_only_at_app(rules: &RuleSet, c: &Condition) -> bool {
+    let mut only = true;
+    c.for_each_test(&mut |q, _| only &= rules.questions[q].scope == Scope::App);
+    only
 }

@@ -305,6 +305,185 @@ impl Compiler<'_> {
         ok.then_some(full)
     }
 
+    /// An option's `split` (question `q` makes the models).
+    fn split(&mut self, questions: &[Question], q: usize, def: &syntax::SplitDef) -> Option<Split> {
+        let when = self.condition(questions, &def.when, questions.len());
+        if def.into.value.len() < 2 {
+            self.error(
+                def.into.referenced,
+                "a split makes at least two models: list two or more in `into`",
+            );
+        }
+        let mut parts = Vec::new();
+        for part in &def.into.value {
+            self.check_id("split part", &part.name);
+            let option = questions[q].option_index(&part.option.value);
+            if option.is_none() {
+                self.error(
+                    part.option.referenced,
+                    format!(
+                        "`as: {}` names no option of `{}`",
+                        part.option.value, questions[q].id
+                    ),
+                );
+            }
+            let mut answers = Vec::new();
+            if let Some(pairs) = &part.answers {
+                for (key, value) in &pairs.value.0 {
+                    let Some(qi) = self.question_ref(questions, key) else {
+                        continue;
+                    };
+                    if let Some(mask) = self.option_mask(&questions[qi], value) {
+                        answers.push((qi, mask));
+                    }
+                }
+            }
+            if let Some(option) = option {
+                parts.push(SplitPart {
+                    name: part.name.value.clone().into(),
+                    option,
+                    answers: answers.into(),
+                });
+            }
+        }
+        Some(Split {
+            when: when?,
+            into: parts.into(),
+        })
+    }
+
+    /// The `plan:` section.
+    fn plan(
+        &mut self,
+        outcomes: &[Outcome],
+        questions: &[Question],
+        tie_break: &[usize],
+        def: Option<&syntax::PlanDef>,
+    ) -> PlanSpec {
+        let Some(def) = def else {
+            return PlanSpec {
+                aliases: Vec::new().into(),
+                rules: Vec::new().into(),
+            };
+        };
+        let order = |stacks: &mut Vec<usize>| {
+            stacks.sort_by_key(|o| tie_break.iter().position(|t| t == o));
+            stacks.dedup();
+        };
+        let mut aliases = Vec::new();
+        if let Some(list) = &def.aliases {
+            for (id, stacks) in &list.value.0 {
+                self.check_id("plan alias", id);
+                if outcomes.iter().any(|o| o.id == id.value) {
+                    self.error(
+                        id.referenced,
+                        format!("plan alias `{}` is already an outcome's id", id.value),
+                    );
+                }
+                let mut ids: Vec<usize> = stacks
+                    .value
+                    .iter()
+                    .filter_map(|s| self.outcome_ref(outcomes, s))
+                    .collect();
+                order(&mut ids);
+                if ids.len() < 2 {
+                    self.error(
+                        stacks.referenced,
+                        format!("plan alias `{}` needs two stacks or more", id.value),
+                    );
+                }
+                aliases.push(PlanAlias {
+                    id: id.value.clone().into(),
+                    stacks: ids.into(),
+                });
+            }
+        }
+        let mut rules = Vec::new();
+        for r in &def.rules {
+            self.check_id("plan rule", &r.id);
+            if r.models.value.is_empty() {
+                self.error(
+                    r.models.referenced,
+                    format!(
+                        "plan rule `{}` matches no model: list at least one",
+                        r.id.value
+                    ),
+                );
+            }
+            let mut models = Vec::new();
+            for m in &r.models.value {
+                let when = self.optional_condition(questions, m.when.as_ref());
+                let mut stacks = 0u64;
+                if let Some(list) = &m.stack {
+                    for id in &list.value {
+                        if let Some(o) = self.outcome_ref(outcomes, id) {
+                            stacks |= 1 << o;
+                        }
+                    }
+                }
+                if let Some(when) = when {
+                    models.push(ModelPattern { when, stacks });
+                }
+            }
+            let moves = r.moves.as_ref().and_then(|m| {
+                let when = self.optional_condition(questions, m.when.as_ref())?;
+                let to = self.outcome_ref(outcomes, &m.to)?;
+                Some(Move {
+                    when,
+                    to,
+                    within: i32::try_from(m.within.value).unwrap_or(i32::MAX),
+                })
+            });
+            rules.push(PlanRule {
+                id: r.id.value.clone().into(),
+                models: models.into(),
+                moves,
+                why: self.text("plan rule why", &r.why),
+                cite: self.text("plan rule cite", &r.cite),
+            });
+        }
+        PlanSpec {
+            aliases: aliases.into(),
+            rules: rules.into(),
+        }
+    }
+
+    /// A test's `expect`: `none`, an outcome, a plan alias, or stacks joined with `+`.
+    fn expected_plan(
+        &mut self,
+        outcomes: &[Outcome],
+        tie_break: &[usize],
+        aliases: &[PlanAlias],
+        expect: &Spanned<String>,
+    ) -> Option<Option<crate::rules::List<usize>>> {
+        let text = expect.value.as_str();
+        if text == "none" && !outcomes.iter().any(|o| o.id == "none") {
+            return Some(None);
+        }
+        if let Some(a) = aliases.iter().find(|a| a.id == text) {
+            return Some(Some(a.stacks.clone()));
+        }
+        if let Some(o) = outcomes.iter().position(|o| o.id == text) {
+            return Some(Some(vec![o].into()));
+        }
+        if text.contains('+') {
+            let mut stacks = Vec::new();
+            for part in text.split('+') {
+                let part = Spanned {
+                    value: part.trim().to_owned(),
+                    referenced: expect.referenced,
+                    defined: expect.defined,
+                };
+                stacks.push(self.outcome_ref(outcomes, &part)?);
+            }
+            stacks.sort_by_key(|o| tie_break.iter().position(|t| t == o));
+            stacks.dedup();
+            return Some(Some(stacks.into()));
+        }
+        self.outcome_ref(outcomes, expect)
+            .map(|o| Some(vec![o].into()))
+    }
+
     fn question(&mut self, def: &syntax::QuestionDef, earlier: &[Question]) -> Option<Question> {
         self.check_id("question", &def.id);
         if RESERVED_QUESTION_IDS.contains(&def.id.value.as_str()) {
@@ -396,6 +575,8 @@ impl Compiler<'_> {
                         .map(|a| a.value.clone().into())
                         .collect::<Vec<_>>()
                         .into(),
+                    // Compiled once every question is known (a split looks at later ones).
+                    split: None,
                 })
                 .collect::<Vec<_>>()
                 .into(),
@@ -546,6 +727,23 @@ pub fn compile(
                 second.id.value
             ),
         );
+    }
+    for (qi, q) in def.questions.iter().enumerate() {
+        for (oi, o) in q.options.value.iter().enumerate() {
+            let Some(split) = &o.split else { continue };
+            if !questions[qi].one_per_model {
+                c.error(
+                    o.id.referenced,
+                    format!(
+                        "option `{}` has a `split`, but only a `one_per_model` question's options make models",
+                        o.id.value
+                    ),
+                );
+                continue;
+            }
+            let compiled = c.split(&questions, qi, split);
+            questions[qi].options.to_mut()[oi].split = compiled;
+        }
     }
 
     for (what, count, limit) in [
@@ -751,6 +949,8 @@ pub fn compile(
         }
     }
 
+    let plan = c.plan(&outcomes, &questions, &tie_break, def.plan.as_ref());
+
     let mut tests = Vec::new();
     let mut names = HashSet::new();
     for t in &def.tests {
@@ -761,12 +961,9 @@ pub fn compile(
             );
         }
         let answers = c.answer_set(&questions, &t.answers);
-        // `none`: the constraints rule out every outcome (no stack fits these answers).
-        let expect = if t.expect.value == "none" && !outcomes.iter().any(|o| o.id == "none") {
-            Some(None)
-        } else {
-            c.outcome_ref(&outcomes, &t.expect).map(Some)
-        };
+        // `none`: a model's constraints rule out every outcome (no stack fits); otherwise an
+        // outcome, a plan alias or a plan (`core-ml+mlx`).
+        let expect = c.expected_plan(&outcomes, &tie_break, &plan.aliases, &t.expect);
         if let (Some(answers), Some(expect)) = (answers, expect) {
             tests.push(Test {
                 name: c.text("test name", &t.name),
@@ -847,6 +1044,7 @@ pub fn compile(
         as_of,
         article,
         sources: sources.into(),
+        plan,
     })
 }
 
@@ -909,6 +1107,46 @@ confidence: {strong: 2, moderate: 1}
             e[0].contains("may only refer to earlier questions"),
             "{e:?}"
         );
+    }
+
+    #[test]
+    fn models_and_plans_are_checked() {
+        // Only a multi-choice question makes models, and only one.
+        let text = BASE.replacen(
+            "    default: p\n",
+            "    default: p\n    one_per_model: true\n",
+            1,
+        );
+        assert!(errors(&text)[0].contains("`one_per_model` needs a multi-choice question"));
+        // A split belongs to an option of the question that makes models.
+        let text = BASE.replacen(
+            "{id: q, label: Q}",
+            "{id: q, label: Q, split: {when: {first: q}, into: [{name: a, as: p}, {name: b, as: q}]}}",
+            1,
+        );
+        assert!(errors(&text)[0].contains("only a `one_per_model` question's options make models"));
+        let with_plan = |plan: &str| format!("{BASE}plan:\n{plan}");
+        let e = errors(&with_plan("  aliases: {a: [a, b]}\n"));
+        assert!(
+            e[0].contains("plan alias `a` is already an outcome's id"),
+            "{e:?}"
+        );
+        let e = errors(&with_plan("  aliases: {ab: [a]}\n"));
+        assert!(e[0].contains("needs two stacks or more"), "{e:?}");
+        let e = errors(&with_plan(
+            "  rules:\n    - {id: p1, models: [], why: w, cite: c}\n",
+        ));
+        assert!(e[0].contains("matches no model"), "{e:?}");
+        let e = errors(&with_plan(
+            "  rules:\n    - {id: p1, models: [{stack: [c]}], why: w, cite: c}\n",
+        ));
+        assert!(e[0].contains("unknown outcome `c`"), "{e:?}");
+        let ok = with_plan(
+            "  aliases: {ab: [b, a]}\n  rules:\n    - {id: p1, models: [{stack: [a]}], move: {to: a, within: 1}, why: w, cite: c}\n",
+        );
+        let rules = load_rules("t.yaml", ok.as_bytes()).unwrap();
+        assert_eq!(&*rules.plan.aliases[0].stacks, [0, 1], "tie-break order");
+        assert_eq!(rules.plan.rules[0].moves.as_ref().unwrap().within, 1);
     }
 
     #[test]

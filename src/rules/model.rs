@@ -44,6 +44,64 @@ pub struct RuleSet {
     pub article: Option<Article>,
     /// What the fact ids cited by rules, constraints and notes stand for.
     pub sources: List<Source>,
+    /// How the models' verdicts compose into the app's plan.
+    pub plan: PlanSpec,
+}
+
+/// The `plan:` section: other ids for plans, and the rules about the app's plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanSpec {
+    pub aliases: List<PlanAlias>,
+    pub rules: List<PlanRule>,
+}
+
+/// Another id for a plan: `both` for Core ML + MLX.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanAlias {
+    pub id: Text,
+    /// Outcome indices, in tie-break order.
+    pub stacks: List<usize>,
+}
+
+/// A rule about the plan: applies when each pattern is matched by a different model; with a
+/// move, the models it names move to another stack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanRule {
+    pub id: Text,
+    pub models: List<ModelPattern>,
+    pub moves: Option<Move>,
+    pub why: Text,
+    pub cite: Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelPattern {
+    pub when: Option<Condition>,
+    /// Bit per outcome the model's stack may be; 0: any.
+    pub stacks: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Move {
+    pub when: Option<Condition>,
+    pub to: usize,
+    pub within: i32,
+}
+
+/// One part of a split model: a model of `option`, named `<model>-<name>`, with `answers`
+/// replacing the model's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitPart {
+    pub name: Text,
+    pub option: usize,
+    /// (question, answer) pairs.
+    pub answers: List<(usize, Mask)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split {
+    pub when: Condition,
+    pub into: List<SplitPart>,
 }
 
 /// The article a rule set encodes.
@@ -156,6 +214,8 @@ pub struct AnswerOption {
     pub help: Option<Text>,
     /// Other spellings accepted for the option (`macos14` for `17`); output uses the id.
     pub aliases: List<Text>,
+    /// A model of this kind is several models when the condition holds.
+    pub split: Option<Split>,
 }
 
 /// A compiled condition. `Test` holds when the answer shares a bit with `mask`.
@@ -256,8 +316,9 @@ pub struct Test {
     pub name: Text,
     /// Full answers (defaults filled in).
     pub answers: List<Mask>,
-    /// The outcome expected; `None` for `expect: none`: every outcome ruled out (no stack fits).
-    pub expect: Option<usize>,
+    /// The plan expected: its stacks in tie-break order (one for a one-model app); `None` for
+    /// `expect: none`: a model has no stack (every outcome ruled out).
+    pub expect: Option<List<usize>>,
 }
 
 impl RuleSet {
@@ -485,7 +546,12 @@ impl Question {
     }
 
     /// Every legal answer when there are at most `limit` of them; `None` when there are more.
+    /// A `one_per_model` question's answers, for one model, are its single options: several
+    /// options are several models, each evaluated alone.
     pub fn legal_answers(&self, limit: usize) -> Option<Vec<Mask>> {
+        if self.one_per_model {
+            return Some((0..self.options.len()).map(|i| 1u64 << i).collect());
+        }
         match self.kind {
             Kind::Single => Some((0..self.options.len()).map(|i| 1u64 << i).collect()),
             Kind::Multi => {

@@ -43,6 +43,58 @@ pub struct RuleFile {
     /// What the fact ids the rules cite stand for, with a public reference each.
     #[serde(default)]
     pub sources: Vec<SourceDef>,
+    /// How the models' verdicts compose into the app's plan.
+    #[serde(default)]
+    pub plan: Option<PlanDef>,
+}
+
+/// A list of ids, each with its location.
+pub type IdList = Vec<Spanned<String>>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanDef {
+    /// Other ids for plans (`both: [core-ml, mlx]`), accepted wherever a plan id is.
+    #[serde(default)]
+    pub aliases: Option<Spanned<Pairs<Spanned<IdList>>>>,
+    #[serde(default)]
+    pub rules: Vec<PlanRuleDef>,
+}
+
+/// A rule about the app's plan: it applies when, for each entry of `models`, a different
+/// model of the app matches it; with `move`, models close enough to `to` move there.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanRuleDef {
+    pub id: Spanned<String>,
+    pub models: Spanned<Vec<ModelPatternDef>>,
+    #[serde(default, rename = "move")]
+    pub moves: Option<MoveDef>,
+    pub why: Spanned<String>,
+    pub cite: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelPatternDef {
+    /// The model's answers (the app's and its own) satisfy this.
+    #[serde(default)]
+    pub when: Option<Spanned<Condition>>,
+    /// Its verdict is one of these stacks (any when absent).
+    #[serde(default)]
+    pub stack: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MoveDef {
+    /// Only models whose answers satisfy this move.
+    #[serde(default)]
+    pub when: Option<Spanned<Condition>>,
+    /// The stack they move to: one the rule's `models` put another model on.
+    pub to: Spanned<String>,
+    /// At most this many points below the model's own verdict.
+    pub within: Spanned<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -132,6 +184,30 @@ pub struct OptionDef {
     /// Other spellings accepted for this option in flags and answers files.
     #[serde(default)]
     pub aliases: Vec<Spanned<String>>,
+    /// In a `one_per_model` question: when this holds, the model is several models, one per
+    /// entry of `into` (a VLM whose vision encoder runs apart).
+    #[serde(default)]
+    pub split: Option<SplitDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SplitDef {
+    pub when: Spanned<Condition>,
+    pub into: Spanned<Vec<SplitPartDef>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SplitPartDef {
+    /// Appended to the model's name (`vlm-encoder`).
+    pub name: Spanned<String>,
+    /// The option of the same question this part is a model of.
+    #[serde(rename = "as")]
+    pub option: Spanned<String>,
+    /// Answers this part takes instead of the model's.
+    #[serde(default)]
+    pub answers: Option<Spanned<Pairs<Spanned<OneOrMany>>>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -10,9 +10,13 @@ fn yaml_answers_file_is_used_and_flags_override_it() {
     );
     let p = path.to_str().unwrap();
     let json = recommend_json(&["--answers", p]);
-    assert_eq!(json["recommendation"]["id"], "both");
-    assert_eq!(json["answers"]["hardware"], "gpu");
-    assert_eq!(json["answers"]["ane-compatible"], "yes");
+    assert_eq!(json["recommendation"]["id"], "core-ml+mlx");
+    // Two models: each has the file's per-model answers; the app's are at the top.
+    for m in json["models"].as_array().unwrap() {
+        assert_eq!(m["answers"]["hardware"], "gpu");
+        assert_eq!(m["answers"]["ane-compatible"], "yes");
+    }
+    assert!(json["answers"].get("hardware").is_none());
     let assumed: Vec<&str> = json["assumed"]
         .as_array()
         .unwrap()

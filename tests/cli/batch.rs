@@ -32,7 +32,8 @@ fn every_line_gets_a_result_with_its_line_number_and_bad_lines_get_error_records
         })
         .collect();
     assert_eq!(summary[0], (1, "mlx".to_owned()));
-    assert_eq!(summary[1], (3, "both".to_owned()));
+    // Two model types are two models: the plan composes their stacks.
+    assert_eq!(summary[1], (3, "core-ml+mlx".to_owned()));
     assert!(
         summary[2]
             .1
@@ -281,26 +282,37 @@ fn fields_give_brief_records_that_match_the_full_documents() {
         "recommendation,margin,confidence,scores,runner_up,flips",
     ]);
     let (schemas, index) = crate::ecosystem::validator_of("batch");
-    for (f, b) in full.iter().zip(&brief) {
-        let keys: Vec<&String> = b.as_object().unwrap().keys().collect();
-        assert_eq!(keys.len(), 7, "{b}");
-        for key in [
-            "line",
-            "recommendation",
-            "margin",
-            "confidence",
-            "scores",
-            "runner_up",
-            "flips",
-        ] {
-            // A brief record holds the model's keys (its stack, not the app's plan).
-            let full = if key == "line" {
-                &f[key]
-            } else {
-                &f["models"][0][key]
-            };
-            assert_eq!(&b[key], full, "{key}");
+    let keys = [
+        "recommendation",
+        "margin",
+        "confidence",
+        "scores",
+        "runner_up",
+        "flips",
+    ];
+    // One model: the record holds the model's keys (its stack, not the app's plan).
+    let (f, b) = (&full[0], &brief[0]);
+    assert_eq!(b.as_object().unwrap().len(), 7, "{b}");
+    assert_eq!(b["line"], f["line"]);
+    for key in keys {
+        assert_eq!(b[key], f["models"][0][key], "{key}");
+    }
+    // Two models: the plan, then each model's record under its name.
+    let (f, b) = (&full[1], &brief[1]);
+    assert_eq!(b["recommendation"]["id"], f["recommendation"]["id"]);
+    assert_eq!(b["models"].as_array().unwrap().len(), 2, "{b}");
+    for (bm, fm) in b["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(f["models"].as_array().unwrap())
+    {
+        assert_eq!(bm["name"], fm["name"]);
+        for key in keys {
+            assert_eq!(bm[key], fm[key], "{key}");
         }
+    }
+    for b in &brief {
         assert!(schemas.validate(b, index).is_ok(), "{b}");
     }
     let lean = run(&["--fields", "recommendation,margin"]);

@@ -251,7 +251,10 @@ fn markdown_is_ready_to_paste() {
     );
     assert!(out.contains("| **MLX** | 7 |"));
     assert!(out.contains("#### What would change this"));
-    assert!(out.contains("- `--model-type llm,vision` (now `model-type llm`) → Core ML + MLX"));
+    assert!(
+        out.contains("- `--background yes` (now `background no`) → Core ML"),
+        "{out}"
+    );
     assert!(!out.contains('\x1b'));
     mlstack()
         .args(["questions", "--format", "markdown"])

@@ -14,6 +14,7 @@ struct Report {
     schema_version: u32,
     recommendation: Plan,
     models: Vec<ModelEntry>,
+    plan_rationale: Vec<PlanReason>,
     margin: Option<i64>,
     confidence: Confidence,
     #[serde(default)]
@@ -61,6 +62,26 @@ struct PlanModel {
     model: String,
     stack: Option<String>,
     name: Option<String>,
+}
+
+/// A plan rule that applied (schema 2).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct PlanReason {
+    rule: String,
+    why: String,
+    cite: String,
+    moved: Vec<Moved>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Moved {
+    model: String,
+    from: String,
+    to: String,
 }
 
 /// One model's verdict: the keys a one-model document also has at the top level.
@@ -320,10 +341,12 @@ fn clear_case_matches_the_schema() {
     assert_eq!(r.runner_up.as_deref(), Some("core-ml"));
     assert!(r.trace.is_none(), "the trace only comes with --explain");
     assert_eq!(r.influence[0].question, "model-type");
+    // A model's type is what the model is: changing it is never offered as a flip.
+    assert!(r.flips.iter().all(|f| f.question != "model-type"));
     assert!(
         r.flips
             .iter()
-            .any(|f| f.question == "model-type" && f.recommendation == "both")
+            .any(|f| f.question == "background" && f.recommendation == "core-ml")
     );
 }
 
@@ -358,7 +381,7 @@ fn explain_adds_a_trace_of_every_rule_constraint_and_note() {
 fn scores_equal_the_sum_of_the_rationale() {
     let r = report(&[
         "--model-type",
-        "vision,llm",
+        "llm",
         "--battery",
         "critical",
         "--needs",

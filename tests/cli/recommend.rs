@@ -26,8 +26,11 @@ fn the_issue_cases_give_the_stated_outcomes() {
             ],
             "core-ml",
         ),
-        (&["--model-type", "vision,llm"], "both"),
-        (&["--model-type", "vision", "--model-type", "llm"], "both"),
+        (&["--model-type", "vision,llm"], "core-ml+mlx"),
+        (
+            &["--model-type", "vision", "--model-type", "llm"],
+            "core-ml+mlx",
+        ),
         (
             &[
                 "--model-type",
@@ -644,4 +647,72 @@ fn expect_takes_a_stack_a_name_or_one_models_stack() {
     gate("llm=tflite")
         .code(2)
         .stderr(predicate::str::contains("invalid value 'llm=tflite'"));
+}
+
+#[test]
+fn each_model_gets_its_own_verdict_and_the_app_a_plan() {
+    // Two model types are two models; the use-both pattern says why the plan is two stacks.
+    let json = recommend_json(&["--model-type", "vision,llm", "--ane-compatible", "yes"]);
+    assert_eq!(json["recommendation"]["id"], "core-ml+mlx");
+    assert_eq!(json["recommendation"]["name"], "Core ML + MLX");
+    let models: Vec<(&str, &str)> = json["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["name"].as_str().unwrap(),
+                m["recommendation"]["id"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(models, [("llm", "mlx"), ("vision", "core-ml")]);
+    assert_eq!(json["plan_rationale"][0]["rule"], "use-both-pattern");
+    // The app's answers at the top, each model's own in its entry; the model size reaches only
+    // the model it fits (a vision model has no parameter count to ask about).
+    assert!(json["answers"].get("hardware").is_none());
+    assert_eq!(json["answers"]["platform"], serde_json::json!(["ios"]));
+    let json = recommend_json(&["--model-type", "vision,llm", "--model-size", "1b-to-4b"]);
+    assert_eq!(json["models"][0]["answers"]["model-size"], "1b-to-4b");
+    assert_eq!(json["models"][1]["answers"]["model-size"], "unknown");
+    // A VLM whose encoder suits the Neural Engine is two models of the plan.
+    let json = recommend_json(&["--model-type", "vlm", "--ane-compatible", "yes"]);
+    assert_eq!(json["recommendation"]["id"], "core-ml+mlx");
+    assert_eq!(json["models"][0]["name"], "vlm-encoder");
+    assert_eq!(json["models"][1]["name"], "vlm-language-model");
+    assert_eq!(json["models"][1]["answers"]["ane-compatible"], "unknown");
+    // On OS 27 with nothing changing, one runtime serves both: no use-both reason.
+    let json = recommend_json(&["--model-type", "vision,llm", "--min-os", "27"]);
+    assert_eq!(json["recommendation"]["id"], "core-ai");
+    assert_eq!(json["plan_rationale"], serde_json::json!([]));
+    // A model a point from Core AI moves there when the other runs on it; the plan says so.
+    let args = [
+        "--model-type",
+        "vision,llm",
+        "--min-os",
+        "27",
+        "--hardware",
+        "gpu",
+        "--needs",
+        "dynamic-shapes",
+    ];
+    let json = recommend_json(&args);
+    assert_eq!(json["recommendation"]["id"], "core-ai");
+    assert_eq!(json["models"][0]["recommendation"]["id"], "mlx");
+    assert_eq!(json["recommendation"]["models"][0]["stack"], "core-ai");
+    let rule = &json["plan_rationale"][0];
+    assert_eq!(rule["rule"], "core-ai-one-runtime-for-both-layers");
+    assert_eq!(
+        rule["moved"],
+        serde_json::json!([{"model": "llm", "from": "mlx", "to": "core-ai"}])
+    );
+    let out = stdout_of(&mlstack().arg("recommend").args(args).assert().success());
+    assert!(out.starts_with("Plan: Core AI [core-ai]\n"), "{out}");
+    assert!(
+        out.contains("- llm: Core AI (its own verdict: MLX; see why below)"),
+        "{out}"
+    );
+    assert!(out.contains("\nWhy this plan\n"), "{out}");
+    assert!(out.contains("\nModel llm: MLX ("), "{out}");
+    assert!(out.contains("\nModel vision: Core AI ("), "{out}");
 }

@@ -244,14 +244,14 @@ fn the_action_installs_a_checked_release_and_gates_the_decision() {
     assert!(
         std::fs::read_to_string(&summary)
             .unwrap()
-            .contains("### Recommendation: Core ML + MLX")
+            .contains("### Plan: Core ML + MLX (`core-ml+mlx`)")
     );
     let out = gate("Core ML + MLX");
     assert!(out.status.success(), "{out:?}");
     let out = gate("mlx");
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stdout).contains(
-        "::error::the recommendation is no longer mlx: --expect mlx (MLX) failed: the recommendation is both (Core ML + MLX)"
+        "::error::the recommendation is no longer mlx: --expect mlx (MLX) failed: the recommendation is core-ml+mlx (Core ML + MLX)"
     ));
     // An expect that is no outcome, or names a model the app does not have: an annotation,
     // and the usage error's exit code.
