@@ -86,7 +86,7 @@ fn generate(r: &RuleSet) -> String {
             opt_cond(&q.ask_if),
             vec_of(&q.options, |o| {
                 format!(
-                "AnswerOption {{ id: {}, label: {}, help: {}, aliases: {}, split: {} }}",
+                "AnswerOption {{ id: {}, label: {}, help: {}, aliases: {}, split: {}, ask_if: {} }}",
                 s(&o.id),
                 s(&o.label),
                 opt(&o.help),
@@ -103,7 +103,8 @@ fn generate(r: &RuleSet) -> String {
                             &*p.answers
                         ))
                     )
-                )
+                ),
+                opt_cond(&o.ask_if)
             )
             }),
             q.exclusive,

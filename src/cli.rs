@@ -324,10 +324,11 @@ fn with_questions(sub: clap::Command, rules: &RuleSet) -> clap::Command {
             vocabulary: crate::plan::expect::Vocabulary::of(rules),
         })
     });
-    rules
-        .questions
-        .iter()
-        .fold(sub, |sub, q| sub.arg(question_arg(q)))
+    let models = rules.questions.iter().any(|q| q.one_per_model);
+    rules.questions.iter().fold(sub, |sub, q| {
+        let per_model = models && q.scope == crate::rules::Scope::Model && !q.one_per_model;
+        sub.arg(question_arg(q, per_model))
+    })
 }
 
 /// A rule-set text for clap: the embedded rules' texts are passed as they are, a loaded file's
@@ -339,7 +340,9 @@ fn clap_text<T: From<&'static str> + From<String>>(text: &Text) -> T {
     }
 }
 
-fn question_arg(q: &crate::rules::Question) -> Arg {
+/// `per_model`: each model of the app has its own answer, so a value may name its model
+/// (`llm=1b-to-4b`) and a single-choice question may take one value per model.
+fn question_arg(q: &crate::rules::Question, per_model: bool) -> Arg {
     let values: Vec<PossibleValue> = q
         .options
         .iter()
@@ -366,10 +369,11 @@ fn question_arg(q: &crate::rules::Question) -> Arg {
     let arg = arg.value_parser(Answers {
         options: PossibleValuesParser::new(values),
         releases: q.is_versioned().then(|| q.clone()),
+        per_model,
     });
     match q.kind {
-        Kind::Single => arg.action(ArgAction::Set),
-        Kind::Multi => arg.action(ArgAction::Append).value_delimiter(','),
+        Kind::Single if !per_model => arg.action(ArgAction::Set),
+        _ => arg.action(ArgAction::Append).value_delimiter(','),
     }
 }
 
@@ -380,6 +384,8 @@ fn question_arg(q: &crate::rules::Question) -> Arg {
 struct Answers {
     options: PossibleValuesParser,
     releases: Option<crate::rules::Question>,
+    /// Values may name their model: `llm=1b-to-4b`.
+    per_model: bool,
 }
 
 impl clap::builder::TypedValueParser for Answers {
@@ -391,6 +397,14 @@ impl clap::builder::TypedValueParser for Answers {
         arg: Option<&Arg>,
         value: &std::ffi::OsStr,
     ) -> Result<String, clap::Error> {
+        // `MODEL=VALUE`: the value is checked as any other; the model, once the models are known.
+        if self.per_model
+            && let Some((model, option)) = value.to_str().and_then(|v| v.split_once('='))
+            && !model.trim().is_empty()
+        {
+            let option = self.parse_ref(cmd, arg, std::ffi::OsStr::new(option))?;
+            return Ok(format!("{}={option}", model.trim().to_lowercase()));
+        }
         let release = value.to_str().map(str::to_lowercase).filter(|v| {
             self.releases
                 .as_ref()

@@ -22,8 +22,14 @@ pub fn run(
     flag_values: &[Option<Vec<String>>],
     terminal: Terminal,
 ) -> Result<(), Failure> {
-    let flags = flag_answers(rules, flag_values)?;
+    let (flags, targeted) = flag_answers(rules, flag_values)?;
     if let Some(path) = &args.batch {
+        if let Some(t) = targeted.first() {
+            return Err(usage(format!(
+                "--{} with --batch: a flag for some models only (MODEL=VALUE, or several values of a single-choice question) is not read by --batch; put the answer in the lines",
+                rules.questions[t.question].id
+            )));
+        }
         let detail = match &args.fields {
             Some(fields) if args.explain => {
                 return Err(usage(format!(
@@ -98,7 +104,8 @@ pub fn run(
     )
     .map_err(usage)?;
     // One verdict per model (`--model-type vision,llm` is two), composed into the plan.
-    let composed = plan::compose::compose(rules, plan::models::split(rules, &answers));
+    let models = plan::models::split_with(rules, &answers, &targeted).map_err(usage)?;
+    let composed = plan::compose::compose(rules, models);
     let search = crate::analysis::explain::FlipSearch::new(rules);
     let mut app = report::app::AppReport::of(rules, &search, &answers, composed, args.explain);
     if let Some(found) = model {
@@ -408,22 +415,57 @@ fn save_answers(rules: &RuleSet, answers: &Answers, path: &Path) -> Result<(), F
     })
 }
 
-fn flag_answers(rules: &RuleSet, values: &[Option<Vec<String>>]) -> Result<Given, Failure> {
-    rules
-        .questions
-        .iter()
-        .zip(values)
-        .map(|(q, v)| match v {
-            None => Ok(None),
-            Some(v) => {
-                let mask = q
-                    .answer_mask(v.iter().map(String::as_str))
-                    .map_err(|problem| usage(format!("--{}: {problem}", q.id)))?;
-                say_which_release(q, v);
-                Ok(Some(mask))
+/// The flags' answers: those every model shares, and those for some models only
+/// (`--model-size llm=1b-to-4b`, or several values of a single-choice question, each for the
+/// model it fits: `--built-in speech,foundation-models`).
+fn flag_answers(
+    rules: &RuleSet,
+    values: &[Option<Vec<String>>],
+) -> Result<(Given, Vec<plan::models::Targeted>), Failure> {
+    let mut given = vec![None; rules.questions.len()];
+    let mut targeted = Vec::new();
+    for (qi, (q, v)) in rules.questions.iter().zip(values).enumerate() {
+        let Some(v) = v else { continue };
+        let mut shared: Vec<&str> = Vec::new();
+        let mut own: Vec<(&str, Vec<&str>)> = Vec::new();
+        for value in v {
+            match value.split_once('=') {
+                Some((model, option)) => match own.iter_mut().find(|(m, _)| *m == model) {
+                    Some((_, options)) => options.push(option),
+                    None => own.push((model, vec![option])),
+                },
+                None => shared.push(value),
             }
-        })
-        .collect()
+        }
+        let mask = |options: &[&str]| {
+            q.answer_mask(options.iter().copied())
+                .map_err(|problem| usage(format!("--{}: {problem}", q.id)))
+        };
+        if q.kind == crate::rules::Kind::Single && shared.len() > 1 {
+            for option in &shared {
+                targeted.push(plan::models::Targeted {
+                    model: None,
+                    question: qi,
+                    mask: mask(&[option])?,
+                });
+            }
+        } else if !shared.is_empty() {
+            given[qi] = Some(mask(&shared)?);
+        }
+        for (model, options) in &own {
+            targeted.push(plan::models::Targeted {
+                model: Some((*model).to_owned()),
+                question: qi,
+                mask: mask(options)?,
+            });
+        }
+        let plain: Vec<String> = v
+            .iter()
+            .map(|x| x.split_once('=').map_or(x.as_str(), |(_, o)| o).to_owned())
+            .collect();
+        say_which_release(q, &plain);
+    }
+    Ok((given, targeted))
 }
 
 /// `-` named stdin; in a terminal, say what is being waited for rather than wait in silence.

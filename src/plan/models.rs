@@ -19,9 +19,113 @@ pub fn creator(rules: &RuleSet) -> Option<usize> {
     rules.questions.iter().position(|q| q.one_per_model)
 }
 
+/// An answer given for some models only: one model's (`--model-size llm=1b-to-4b`: `model`
+/// names it), or one of several values given to a single-choice question at once, which goes
+/// to the model it is for (`--built-in speech,foundation-models`: `model` is `None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Targeted {
+    pub model: Option<String>,
+    pub question: usize,
+    pub mask: Mask,
+}
+
 /// The models of `answers`, in option order. A rule set without a `one_per_model` question,
 /// or an answer with one option, is one model with the answers as they are.
 pub fn split(rules: &RuleSet, answers: &Answers) -> Vec<Model> {
+    split_with(rules, answers, &[]).expect("answers for every model cannot conflict")
+}
+
+/// [`split`], then the answers given for some models only (`targeted`, from flags: they beat
+/// the answers every model shares). Fails, naming the flag, when a value names a model the app
+/// does not have, or when two values of one single-choice question are for the same model.
+pub fn split_with(
+    rules: &RuleSet,
+    answers: &Answers,
+    targeted: &[Targeted],
+) -> Result<Vec<Model>, String> {
+    let mut out = models_of(rules, answers);
+    let several = out.len() > 1;
+    let names: Vec<String> = out.iter().map(|m| m.name.clone()).collect();
+    let flag = |q: usize| format!("--{}", rules.questions[q].id);
+    // Several values for one single-choice question: each goes to the model it is for.
+    let mut shared: Vec<usize> = targeted
+        .iter()
+        .filter(|t| t.model.is_none())
+        .map(|t| t.question)
+        .collect();
+    shared.dedup();
+    for q in shared {
+        let question = &rules.questions[q];
+        let values: Vec<Mask> = targeted
+            .iter()
+            .filter(|t| t.model.is_none() && t.question == q)
+            .map(|t| t.mask)
+            .collect();
+        if !several {
+            return Err(format!(
+                "{} takes one option per model, and the app has one model: give one",
+                flag(q)
+            ));
+        }
+        for v in &values {
+            if !out
+                .iter()
+                .any(|m| question.options_for(&m.answers.masks) & v != 0)
+            {
+                return Err(format!(
+                    "{} {}: no model of the app ({}) is one it is for; name the model ({} MODEL={})",
+                    flag(q),
+                    question.option_ids(*v).join(","),
+                    names.join(", "),
+                    flag(q),
+                    question.option_ids(*v).join(",")
+                ));
+            }
+        }
+        for m in &mut out {
+            let fits: Vec<Mask> = values
+                .iter()
+                .copied()
+                .filter(|v| question.options_for(&m.answers.masks) & v != 0)
+                .collect();
+            match fits.as_slice() {
+                [] => {}
+                [one] => {
+                    m.answers.masks[q] = *one;
+                    m.answers.sources[q] = crate::answers::Source::Flag;
+                }
+                [a, b, ..] => {
+                    return Err(format!(
+                        "{} {} and {} are both for model {}: say which is its ({} {}=VALUE)",
+                        flag(q),
+                        question.option_ids(*a).join(","),
+                        question.option_ids(*b).join(","),
+                        m.name,
+                        flag(q),
+                        m.name
+                    ));
+                }
+            }
+        }
+    }
+    // One model's answers beat the answers all models share.
+    for t in targeted {
+        let Some(name) = &t.model else { continue };
+        let Some(m) = out.iter_mut().find(|m| m.name == *name) else {
+            return Err(format!(
+                "{} {name}=...: the app has no model named '{name}' (its models: {})",
+                flag(t.question),
+                names.join(", ")
+            ));
+        };
+        m.answers.masks[t.question] = t.mask;
+        m.answers.sources[t.question] = crate::answers::Source::Flag;
+    }
+    Ok(out)
+}
+
+/// The models of `answers`, each with the answers given for every model, as far as they fit it.
+fn models_of(rules: &RuleSet, answers: &Answers) -> Vec<Model> {
     let Some(q) = creator(rules) else {
         return vec![Model {
             name: "model".to_owned(),
@@ -61,19 +165,27 @@ pub fn split(rules: &RuleSet, answers: &Answers) -> Vec<Model> {
     }
     // An answer given once reaches every model whose questions include it: where a question's
     // `ask_if` fails for a model (the model size for a vision model, the model kind for an LLM),
-    // that model takes the question's default, as its interview would have.
+    // that model takes the question's default, as its interview would have; of a multi-choice
+    // answer, a model keeps the options that are for it (custom sampling is not a vision
+    // model's). One model keeps its answers as given.
     if out.len() > 1 {
         for model in &mut out {
             for (qi, question) in rules.questions.iter().enumerate() {
-                let applies = question
-                    .ask_if
-                    .as_ref()
-                    .is_none_or(|c| c.holds(&model.answers.masks));
-                if let (false, Some(default)) = (applies, question.default)
-                    && question.scope == crate::rules::Scope::Model
-                {
-                    model.answers.masks[qi] = default;
-                    model.answers.sources[qi] = crate::answers::Source::Default;
+                let (Some(default), crate::rules::Scope::Model) =
+                    (question.default, question.scope)
+                else {
+                    continue;
+                };
+                let masks = &model.answers.masks;
+                let applies = question.ask_if.as_ref().is_none_or(|c| c.holds(masks));
+                let kept = masks[qi] & question.options_for(masks);
+                if !applies || kept == 0 {
+                    if model.answers.masks[qi] != default {
+                        model.answers.masks[qi] = default;
+                        model.answers.sources[qi] = crate::answers::Source::Default;
+                    }
+                } else {
+                    model.answers.masks[qi] = kept;
                 }
             }
         }

@@ -577,6 +577,7 @@ impl Compiler<'_> {
                         .into(),
                     // Compiled once every question is known (a split looks at later ones).
                     split: None,
+                    ask_if: None,
                 })
                 .collect::<Vec<_>>()
                 .into(),
@@ -640,6 +641,14 @@ impl Compiler<'_> {
             let mut all: Vec<Question> = earlier.to_vec();
             all.push(question.clone());
             question.ask_if = self.condition(&all, ask_if, earlier.len());
+        }
+        for (i, o) in opts.iter().enumerate() {
+            if let Some(ask_if) = &o.ask_if {
+                let mut all: Vec<Question> = earlier.to_vec();
+                all.push(question.clone());
+                let compiled = self.condition(&all, ask_if, earlier.len());
+                question.options.to_mut()[i].ask_if = compiled;
+            }
         }
         Some(question)
     }

@@ -216,6 +216,9 @@ pub struct AnswerOption {
     pub aliases: List<Text>,
     /// A model of this kind is several models when the condition holds.
     pub split: Option<Split>,
+    /// The models the option is for: an answer given once for several models reaches only
+    /// those where this holds.
+    pub ask_if: Option<Condition>,
 }
 
 /// A compiled condition. `Test` holds when the answer shares a bit with `mask`.
@@ -543,6 +546,15 @@ impl Question {
             }
             _ => Ok(mask),
         }
+    }
+
+    /// The options that are for a model with these answers (their `ask_if` holds).
+    pub fn options_for(&self, answers: &[Mask]) -> Mask {
+        self.options
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.ask_if.as_ref().is_none_or(|c| c.holds(answers)))
+            .fold(0, |m, (i, _)| m | (1 << i))
     }
 
     /// Every legal answer when there are at most `limit` of them; `None` when there are more.

@@ -188,6 +188,10 @@ pub struct OptionDef {
     /// entry of `into` (a VLM whose vision encoder runs apart).
     #[serde(default)]
     pub split: Option<SplitDef>,
+    /// The models this option is for (earlier questions only): an answer given once for the
+    /// whole app reaches only the models where this holds.
+    #[serde(default)]
+    pub ask_if: Option<Spanned<Condition>>,
 }
 
 #[derive(Debug, Deserialize)]

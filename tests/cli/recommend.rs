@@ -716,3 +716,131 @@ fn each_model_gets_its_own_verdict_and_the_app_a_plan() {
     assert!(out.contains("\nModel llm: MLX ("), "{out}");
     assert!(out.contains("\nModel vision: Core AI ("), "{out}");
 }
+
+#[test]
+fn flags_reach_the_models_they_are_for() {
+    let stacks = |json: &serde_json::Value| -> Vec<(String, String)> {
+        json["models"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["name"].as_str().unwrap().to_owned(),
+                    m["recommendation"]["id"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter().map(|(a, b)| ((*a).into(), (*b).into())).collect()
+    };
+    // The system model replaces the text model only; the vision model still ships.
+    let json = recommend_json(&[
+        "--model-type",
+        "vision,llm",
+        "--built-in",
+        "llm=foundation-models",
+        "--apple-intelligence",
+        "yes",
+    ]);
+    assert_eq!(json["recommendation"]["id"], "built-in+core-ml");
+    assert_eq!(
+        stacks(&json),
+        pairs(&[("llm", "built-in"), ("vision", "core-ml")])
+    );
+    // Each framework goes to the model it is for: the app ships no model at all.
+    let json = recommend_json(&[
+        "--model-type",
+        "audio,llm",
+        "--built-in",
+        "speech,foundation-models",
+        "--apple-intelligence",
+        "yes",
+    ]);
+    assert_eq!(json["recommendation"]["id"], "built-in");
+    assert_eq!(
+        json["models"][0]["answers"]["built-in"],
+        "foundation-models"
+    );
+    assert_eq!(json["models"][1]["answers"]["built-in"], "speech");
+    // Decoding needs are a generative model's: they do not reach the vision model.
+    let json = recommend_json(&[
+        "--model-type",
+        "vision,llm",
+        "--needs",
+        "custom-sampling,dynamic-shapes",
+    ]);
+    assert_eq!(
+        json["models"][0]["answers"]["needs"],
+        serde_json::json!(["custom-sampling", "dynamic-shapes"])
+    );
+    assert_eq!(
+        json["models"][1]["answers"]["needs"],
+        serde_json::json!(["dynamic-shapes"])
+    );
+    // A qualified value beats the shared one.
+    let json = recommend_json(&[
+        "--model-type",
+        "vision,llm",
+        "--hardware",
+        "gpu",
+        "--hardware",
+        "vision=neural-engine",
+    ]);
+    assert_eq!(json["models"][0]["answers"]["hardware"], "gpu");
+    assert_eq!(json["models"][1]["answers"]["hardware"], "neural-engine");
+    // What cannot be placed is a usage error that says why, with nothing on stdout.
+    for (args, says) in [
+        (
+            &[
+                "--model-type",
+                "llm",
+                "--built-in",
+                "speech,foundation-models",
+            ][..],
+            "--built-in takes one option per model, and the app has one model",
+        ),
+        (
+            &[
+                "--model-type",
+                "audio,llm",
+                "--built-in",
+                "speech,translation,foundation-models",
+            ][..],
+            "--built-in translation and foundation-models are both for model llm",
+        ),
+        (
+            &[
+                "--model-type",
+                "vision,llm",
+                "--model-size",
+                "audio=1b-to-4b",
+            ][..],
+            "the app has no model named 'audio' (its models: llm, vision)",
+        ),
+        (
+            &[
+                "--model-type",
+                "vision,llm",
+                "--built-in",
+                "vision,natural-language",
+            ][..],
+            "--built-in natural-language: no model of the app (llm, vision) is one it is for",
+        ),
+    ] {
+        mlstack()
+            .arg("recommend")
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(says));
+    }
+    mlstack()
+        .args(["recommend", "--batch", "-", "--model-size", "llm=1b-to-4b"])
+        .write_stdin("{\"model-type\": \"llm\"}\n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not read by --batch"));
+}
