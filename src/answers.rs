@@ -117,7 +117,43 @@ fn misread(text: &str) -> Option<Problem> {
     })
 }
 
+/// A model an answers file describes under `models:`: its name and its own answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileModel {
+    pub name: String,
+    pub given: Given,
+}
+
+/// An answers file: the answers for the app (and every model), and the models it lists.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FileAnswers {
+    pub given: Given,
+    pub models: Vec<FileModel>,
+}
+
+/// [`parse_models`] for a file that lists no models (`models:` is an error naming the key).
 pub fn parse_file(rules: &RuleSet, file: &str, bytes: &[u8]) -> Result<Given, AnswersFileError> {
+    let parsed = parse_models(rules, file, bytes)?;
+    if parsed.models.is_empty() {
+        return Ok(parsed.given);
+    }
+    Err(AnswersFileError {
+        file: file.to_owned(),
+        problems: vec![Problem {
+            line: 1,
+            column: 1,
+            message: "`models:` lists models, which this reader does not take".to_owned(),
+        }],
+    })
+}
+
+/// Parse an answers file (YAML or JSON): a mapping from question id to an option id or a
+/// list of option ids, and optionally `models:`, a list of `{name, <answers of that model>}`.
+pub fn parse_models(
+    rules: &RuleSet,
+    file: &str,
+    bytes: &[u8],
+) -> Result<FileAnswers, AnswersFileError> {
     let fail = |d: rules::Diagnostic| AnswersFileError {
         file: d.file,
         problems: vec![Problem {
@@ -128,40 +164,40 @@ pub fn parse_file(rules: &RuleSet, file: &str, bytes: &[u8]) -> Result<Given, An
     };
     let text = rules::decode(file, bytes, "the answers file")
         .map_err(|e| fail(e.diagnostics.into_iter().next().expect("one diagnostic")))?;
-    let pairs: Pairs<Spanned<OneOrMany>> =
-        serde_saphyr::from_str_with_options(text, rules::yaml_options()).map_err(|e| {
-            // Every key whose value has the wrong shape, not only the first.
-            let parse = |t: &str| {
-                serde_saphyr::from_str_with_options::<Pairs<Spanned<OneOrMany>>>(
-                    t,
-                    rules::yaml_options(),
-                )
-                .map(|_| ())
-            };
-            if let Some(problem) = misread(text) {
-                return AnswersFileError {
-                    file: file.to_owned(),
-                    problems: vec![problem],
-                };
-            }
-            let mut found = rules::answers_problems(file, text, &e, parse);
-            if found.is_empty() {
-                found.push(rules::yaml_error(file, &e));
-            }
-            let shape = " (an answers file maps question ids to answers, e.g. `model-type: llm`)";
-            AnswersFileError {
+    let doc: rules::AnswersDoc = serde_saphyr::from_str_with_options(text, rules::yaml_options())
+        .map_err(|e| {
+        // Every key whose value has the wrong shape, not only the first.
+        let parse = |t: &str| {
+            serde_saphyr::from_str_with_options::<Pairs<Spanned<OneOrMany>>>(
+                t,
+                rules::yaml_options(),
+            )
+            .map(|_| ())
+        };
+        if let Some(problem) = misread(text) {
+            return AnswersFileError {
                 file: file.to_owned(),
-                problems: found
-                    .into_iter()
-                    .map(|d| Problem {
-                        line: d.line,
-                        column: d.column,
-                        message: d.message + shape,
-                    })
-                    .collect(),
-            }
-        })?;
-    given_from_pairs(rules, &pairs).map_err(|problems| AnswersFileError {
+                problems: vec![problem],
+            };
+        }
+        let mut found = rules::answers_problems(file, text, &e, parse);
+        if found.is_empty() {
+            found.push(rules::yaml_error(file, &e));
+        }
+        let shape = " (an answers file maps question ids to answers, e.g. `model-type: llm`)";
+        AnswersFileError {
+            file: file.to_owned(),
+            problems: found
+                .into_iter()
+                .map(|d| Problem {
+                    line: d.line,
+                    column: d.column,
+                    message: d.message + shape,
+                })
+                .collect(),
+        }
+    })?;
+    let located = |problems: Vec<(serde_saphyr::Location, String)>| AnswersFileError {
         file: file.to_owned(),
         problems: problems
             .into_iter()
@@ -171,7 +207,106 @@ pub fn parse_file(rules: &RuleSet, file: &str, bytes: &[u8]) -> Result<Given, An
                 message,
             })
             .collect(),
-    })
+    };
+    let given = given_from_pairs(rules, &doc.pairs).map_err(located)?;
+    let mut models = Vec::new();
+    let mut problems = Vec::new();
+    if let Some(list) = &doc.models {
+        let creator = rules.questions.iter().position(|q| q.one_per_model);
+        let Some(creator) = creator else {
+            return Err(located(vec![(
+                list.referenced,
+                "`models:` lists models, and these rules have no question that makes models"
+                    .to_owned(),
+            )]));
+        };
+        let kind = &rules.questions[creator].id;
+        if given[creator].is_some() {
+            problems.push((
+                list.referenced,
+                format!("`{kind}` at the top and `models:`: give the models in one place"),
+            ));
+        }
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        for entry in &list.value {
+            let mut name = None;
+            let mut rest = Vec::new();
+            for (key, value) in &entry.value.0 {
+                match (key.value.as_str(), &value.value) {
+                    ("name", OneOrMany::One(n)) => name = Some((n.clone(), value.referenced)),
+                    ("name", _) => {
+                        problems.push((value.referenced, "`name` is one name".to_owned()))
+                    }
+                    _ => rest.push((key.clone(), value.clone())),
+                }
+            }
+            let mut own = match given_from_pairs(rules, &Pairs(rest)) {
+                Ok(own) => own,
+                Err(found) => {
+                    problems.extend(found);
+                    continue;
+                }
+            };
+            for (q, question) in rules.questions.iter().enumerate() {
+                if own[q].is_some() && question.scope == rules::Scope::App {
+                    problems.push((
+                        entry.referenced,
+                        format!(
+                            "`{}` is the app's answer: give it at the top, not under a model",
+                            question.id
+                        ),
+                    ));
+                    own[q] = None;
+                }
+            }
+            let Some(mask) = own[creator] else {
+                problems.push((entry.referenced, format!("a model needs its `{kind}`")));
+                continue;
+            };
+            if mask.count_ones() != 1 {
+                problems.push((
+                    entry.referenced,
+                    format!("a model has one `{kind}`; list each as a model"),
+                ));
+                continue;
+            }
+            let kind_id = rules.questions[creator].option_ids(mask).join("");
+            let name = match name {
+                Some((n, at)) => {
+                    if models.iter().any(|m: &FileModel| m.name == n) {
+                        problems.push((at, format!("two models are named '{n}'")));
+                    }
+                    n
+                }
+                None => {
+                    // Named by type: the second model of one type is `llm-2`.
+                    let seen = match counts.iter_mut().find(|(k, _)| *k == kind_id) {
+                        Some((_, n)) => {
+                            *n += 1;
+                            *n
+                        }
+                        None => {
+                            counts.push((kind_id.clone(), 1));
+                            1
+                        }
+                    };
+                    if seen == 1 {
+                        kind_id
+                    } else {
+                        format!("{kind_id}-{seen}")
+                    }
+                }
+            };
+            models.push(FileModel { name, given: own });
+        }
+        if list.value.is_empty() {
+            problems.push((list.referenced, "`models:` lists no model".to_owned()));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(located(problems));
+    }
+    Ok(FileAnswers { given, models })
 }
 
 /// Check `question: answer` pairs against the rule set; on error, every problem with the

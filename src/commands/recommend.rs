@@ -48,10 +48,30 @@ pub fn run(
         };
         return batch(rules, &flags, path, &detail);
     }
-    let file = match &args.answers {
-        Some(path) => answers_file(rules, path)?,
-        None => vec![None; rules.questions.len()],
+    let (mut file, listed) = match &args.answers {
+        Some(path) => {
+            let parsed = answers_file(rules, path)?;
+            (parsed.given, parsed.models)
+        }
+        None => (vec![None; rules.questions.len()], Vec::new()),
     };
+    // The models the file lists make the app's model types (each model its own).
+    if let Some(q) = plan::models::creator(rules)
+        && !listed.is_empty()
+    {
+        if flags[q].is_some() {
+            return Err(usage(format!(
+                "--{} and the answers file's `models:`: give the models in one place",
+                rules.questions[q].id
+            )));
+        }
+        file[q] = Some(
+            listed
+                .iter()
+                .filter_map(|m| m.given[q])
+                .fold(0, |all, m| all | m),
+        );
+    }
     let model = match &args.model {
         Some(path) => Some(inspect::inspect(path).map_err(|e| usage(format!("--model: {e}")))?),
         None => None,
@@ -104,7 +124,7 @@ pub fn run(
     )
     .map_err(usage)?;
     // One verdict per model (`--model-type vision,llm` is two), composed into the plan.
-    let models = plan::models::split_with(rules, &answers, &targeted).map_err(usage)?;
+    let models = plan::models::split_with(rules, &answers, &targeted, &listed).map_err(usage)?;
     let composed = plan::compose::compose(rules, models);
     let search = crate::analysis::explain::FlipSearch::new(rules);
     let mut app = report::app::AppReport::of(rules, &search, &answers, composed, args.explain);
@@ -500,7 +520,7 @@ fn say_which_release(q: &crate::rules::Question, values: &[String]) {
     }
 }
 
-fn answers_file(rules: &RuleSet, path: &Path) -> Result<Given, Failure> {
+fn answers_file(rules: &RuleSet, path: &Path) -> Result<answers::FileAnswers, Failure> {
     let (name, bytes) = if path == Path::new("-") {
         waiting_for_stdin("the answers file (YAML or JSON)");
         let mut bytes = Vec::new();
@@ -521,5 +541,5 @@ fn answers_file(rules: &RuleSet, path: &Path) -> Result<Given, Failure> {
             read_file(path, "answers file").map_err(|m| usage(format!("--answers: {m}")))?;
         (path.display().to_string(), bytes)
     };
-    answers::parse_file(rules, &name, &bytes).map_err(|e| usage(format!("--answers: {e}")))
+    answers::parse_models(rules, &name, &bytes).map_err(|e| usage(format!("--answers: {e}")))
 }

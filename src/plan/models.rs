@@ -32,18 +32,50 @@ pub struct Targeted {
 /// The models of `answers`, in option order. A rule set without a `one_per_model` question,
 /// or an answer with one option, is one model with the answers as they are.
 pub fn split(rules: &RuleSet, answers: &Answers) -> Vec<Model> {
-    split_with(rules, answers, &[]).expect("answers for every model cannot conflict")
+    split_with(rules, answers, &[], &[]).expect("answers for every model cannot conflict")
 }
 
 /// [`split`], then the answers given for some models only (`targeted`, from flags: they beat
 /// the answers every model shares). Fails, naming the flag, when a value names a model the app
 /// does not have, or when two values of one single-choice question are for the same model.
+///
+/// `listed`: the models an answers file lists by name (`models:`), each with its own answers
+/// (flags still beat them); when there are any, they are the app's models.
 pub fn split_with(
     rules: &RuleSet,
     answers: &Answers,
     targeted: &[Targeted],
+    listed: &[crate::answers::FileModel],
 ) -> Result<Vec<Model>, String> {
-    let mut out = models_of(rules, answers);
+    let seeds: Vec<(String, Answers)> = match creator(rules) {
+        Some(q) if !listed.is_empty() => listed
+            .iter()
+            .map(|m| {
+                let mut own = answers.clone();
+                for (i, given) in m.given.iter().enumerate() {
+                    let flagged = own.sources[i] == crate::answers::Source::Flag && i != q;
+                    if let (Some(mask), false) = (given, flagged) {
+                        own.masks[i] = *mask;
+                        own.sources[i] = crate::answers::Source::File;
+                    }
+                }
+                (m.name.clone(), own)
+            })
+            .collect(),
+        Some(q) => rules.questions[q]
+            .options
+            .iter()
+            .enumerate()
+            .filter(|(o, _)| answers.masks[q] & (1 << o) != 0)
+            .map(|(o, option)| {
+                let mut own = answers.clone();
+                own.masks[q] = 1 << o;
+                (option.id.to_string(), own)
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut out = models_of(rules, answers, seeds);
     let several = out.len() > 1;
     let names: Vec<String> = out.iter().map(|m| m.name.clone()).collect();
     let flag = |q: usize| format!("--{}", rules.questions[q].id);
@@ -124,8 +156,9 @@ pub fn split_with(
     Ok(out)
 }
 
-/// The models of `answers`, each with the answers given for every model, as far as they fit it.
-fn models_of(rules: &RuleSet, answers: &Answers) -> Vec<Model> {
+/// The models of `seeds` (a name and answers whose `one_per_model` answer is one option), split
+/// where an option says so, each with the answers given for every model, as far as they fit it.
+fn models_of(rules: &RuleSet, answers: &Answers, seeds: Vec<(String, Answers)>) -> Vec<Model> {
     let Some(q) = creator(rules) else {
         return vec![Model {
             name: "model".to_owned(),
@@ -134,12 +167,9 @@ fn models_of(rules: &RuleSet, answers: &Answers) -> Vec<Model> {
     };
     let question = &rules.questions[q];
     let mut out = Vec::new();
-    for (o, option) in question.options.iter().enumerate() {
-        if answers.masks[q] & (1 << o) == 0 {
-            continue;
-        }
-        let mut own = answers.clone();
-        own.masks[q] = 1 << o;
+    for (name, own) in seeds {
+        let o = own.masks[q].trailing_zeros() as usize;
+        let option = &question.options[o];
         match &option.split {
             Some(split) if split.when.holds(&own.masks) => {
                 for part in split.into.iter() {
@@ -149,7 +179,7 @@ fn models_of(rules: &RuleSet, answers: &Answers) -> Vec<Model> {
                         masks[pq] = mask;
                     }
                     out.push(Model {
-                        name: format!("{}-{}", option.id, part.name),
+                        name: format!("{name}-{}", part.name),
                         answers: Answers {
                             masks,
                             sources: own.sources.clone(),
@@ -157,10 +187,7 @@ fn models_of(rules: &RuleSet, answers: &Answers) -> Vec<Model> {
                     });
                 }
             }
-            _ => out.push(Model {
-                name: option.id.to_string(),
-                answers: own,
-            }),
+            _ => out.push(Model { name, answers: own }),
         }
     }
     // An answer given once reaches every model whose questions include it: where a question's

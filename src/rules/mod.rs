@@ -21,4 +21,4 @@ pub use load::{
 };
 pub use model::*;
 pub use recover::answers_problems;
-pub use syntax::{OneOrMany, Pairs};
+pub use syntax::{AnswersDoc, OneOrMany, Pairs};

@@ -334,6 +334,45 @@ impl<'de> Deserialize<'de> for OneOrMany {
     }
 }
 
+/// An answers file: `question: answer` pairs for the app (and every model), and optionally
+/// `models:`, a list of mappings, one per model (its `name` and its own answers).
+#[derive(Debug)]
+pub struct AnswersDoc {
+    pub pairs: Pairs<Spanned<OneOrMany>>,
+    pub models: Option<Spanned<Vec<Spanned<AnswerPairs>>>>,
+}
+
+/// `question: answer` pairs, each answer with its location.
+pub type AnswerPairs = Pairs<Spanned<OneOrMany>>;
+
+impl<'de> Deserialize<'de> for AnswersDoc {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = AnswersDoc;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a mapping")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut pairs = Vec::new();
+                let mut models = None;
+                while let Some(key) = map.next_key::<Spanned<String>>()? {
+                    if key.value == "models" {
+                        models = Some(map.next_value()?);
+                    } else {
+                        pairs.push((key, map.next_value()?));
+                    }
+                }
+                Ok(AnswersDoc {
+                    pairs: Pairs(pairs),
+                    models,
+                })
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
 /// A mapping kept in file order, each key with its location (serde maps lose both).
 #[derive(Debug)]
 pub struct Pairs<V>(pub Vec<(Spanned<String>, V)>);

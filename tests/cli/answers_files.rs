@@ -294,3 +294,83 @@ fn a_huge_bad_value_is_not_echoed_whole() {
         assert!(err.contains("... (100000 bytes)'"), "{flag}: {err}");
     }
 }
+
+#[test]
+fn an_answers_file_may_list_the_models_by_name() {
+    let (_dir, path) = temp_file(
+        "app.yaml",
+        b"platform: [ios, macos]\nmodels:\n  - name: species-classifier\n    model-type: vision\n    ane-compatible: yes\n  - name: chat\n    model-type: llm\n    model-size: 1b-to-4b\n",
+    );
+    let p = path.to_str().unwrap();
+    let json = recommend_json(&["--answers", p]);
+    assert_eq!(json["recommendation"]["id"], "core-ml+mlx");
+    let names: Vec<&str> = json["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["species-classifier", "chat"]);
+    assert_eq!(json["models"][1]["answers"]["model-size"], "1b-to-4b");
+    assert_eq!(json["models"][1]["provenance"]["model-size"], "file");
+    assert_eq!(
+        json["answers"]["platform"],
+        serde_json::json!(["ios", "macos"])
+    );
+    // The same app by flags gets the same plan; a flag beats the file for the models it reaches.
+    let by_flags = recommend_json(&[
+        "--model-type",
+        "vision,llm",
+        "--ane-compatible",
+        "vision=yes",
+        "--model-size",
+        "llm=1b-to-4b",
+        "--platform",
+        "ios,macos",
+    ]);
+    assert_eq!(
+        by_flags["recommendation"]["id"],
+        json["recommendation"]["id"]
+    );
+    let json = recommend_json(&["--answers", p, "--model-size", "chat=over-8b"]);
+    assert_eq!(json["models"][1]["answers"]["model-size"], "over-8b");
+    mlstack()
+        .args(["recommend", "--answers", p, "--expect", "chat=mlx"])
+        .assert()
+        .success();
+    // Two models of one type: the second is named llm-2.
+    let (_dir2, two) = temp_file(
+        "two.yaml",
+        b"models:\n  - model-type: llm\n  - model-type: llm\n    model-size: under-1b\n    ane-compatible: yes\n",
+    );
+    let json = recommend_json(&["--answers", two.to_str().unwrap()]);
+    assert_eq!(json["models"][0]["name"], "llm");
+    assert_eq!(json["models"][1]["name"], "llm-2");
+    assert_eq!(json["recommendation"]["id"], "core-ml+mlx");
+    // Every problem of the list, located; and the models in one place only.
+    let (_dir3, bad) = temp_file(
+        "bad.yaml",
+        b"models:\n  - {name: x, model-type: [llm, vision]}\n  - {name: y, model-type: llm, platform: ios}\n  - {name: z}\n",
+    );
+    mlstack()
+        .args(["recommend", "--answers", bad.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "bad.yaml:2:5: a model has one `model-type`",
+        ))
+        .stderr(predicate::str::contains(
+            "bad.yaml:3:5: `platform` is the app's answer: give it at the top",
+        ))
+        .stderr(predicate::str::contains(
+            "bad.yaml:4:5: a model needs its `model-type`",
+        ));
+    mlstack()
+        .args(["recommend", "--answers", p, "--model-type", "llm"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--model-type and the answers file's `models:`: give the models in one place",
+        ));
+}
