@@ -195,3 +195,41 @@ fn os_27_facts_are_constraints_and_notes() {
     has("background-inference-entitlement", "L34");
     has("foundation-models-limits", "M9");
 }
+
+/// Issue 23: each plan rule has a test of the rule file where it applies and one of an app with
+/// several models where it does not.
+#[test]
+fn every_plan_rule_has_a_test_where_it_applies_and_one_where_it_does_not() {
+    use mlstack::answers::{Answers, Source};
+    use mlstack::plan::{compose, models};
+    let rules = default_rules();
+    assert!(!rules.plan.rules.is_empty());
+    let mut applies = vec![Vec::new(); rules.plan.rules.len()];
+    let mut not = vec![Vec::new(); rules.plan.rules.len()];
+    for t in rules.tests.iter() {
+        let answers = Answers {
+            masks: t.answers.to_vec(),
+            sources: vec![Source::File; t.answers.len()],
+        };
+        let split = models::split(&rules, &answers);
+        if split.len() < 2 {
+            continue;
+        }
+        let composed = compose::compose(&rules, split);
+        for r in 0..rules.plan.rules.len() {
+            if composed.applied.iter().any(|a| a.rule == r) {
+                applies[r].push(t.name.to_string());
+            } else {
+                not[r].push(t.name.to_string());
+            }
+        }
+    }
+    for (r, rule) in rules.plan.rules.iter().enumerate() {
+        assert!(!applies[r].is_empty(), "no test where {} applies", rule.id);
+        assert!(
+            !not[r].is_empty(),
+            "no test of several models where {} does not apply",
+            rule.id
+        );
+    }
+}

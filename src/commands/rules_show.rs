@@ -1,4 +1,4 @@
-//! `mlstack rules show [RULE_ID]`: rules, constraints and notes in words.
+//! `mlstack rules show [RULE_ID]`: rules, constraints, notes and plan rules in words.
 
 use serde::Serialize;
 
@@ -51,6 +51,53 @@ fn entries(rules: &RuleSet) -> Vec<Entry> {
             cite: n.cite.to_string(),
         });
     }
+    let stacks = |mask: u64| -> String {
+        let ids: Vec<&str> = rules
+            .outcomes
+            .iter()
+            .enumerate()
+            .filter(|(o, _)| mask & (1 << o) != 0)
+            .map(|(_, o)| o.id.as_str())
+            .collect();
+        if ids.is_empty() {
+            "any stack".to_owned()
+        } else {
+            ids.join(" or ")
+        }
+    };
+    for r in &rules.plan.rules {
+        let models: Vec<String> = r
+            .models
+            .iter()
+            .map(|m| {
+                let on = stacks(m.stacks);
+                match &m.when {
+                    Some(c) => format!("a model where {} runs on {on}", when(Some(c))),
+                    None => format!("a model runs on {on}"),
+                }
+            })
+            .collect();
+        let effect = match &r.moves {
+            Some(m) => format!(
+                "moves to {to} every other model{} whose verdict is at most {} points above {to}",
+                m.when
+                    .as_ref()
+                    .map(|c| format!(" where {}", when(Some(c))))
+                    .unwrap_or_default(),
+                m.within,
+                to = rules.outcomes[m.to].id
+            ),
+            None => "a reason for the plan".to_owned(),
+        };
+        out.push(Entry {
+            id: r.id.to_string(),
+            kind: "plan rule",
+            when: models.join("; and "),
+            effect,
+            why: r.why.to_string(),
+            cite: r.cite.to_string(),
+        });
+    }
     out
 }
 
@@ -62,7 +109,7 @@ pub fn run(rules: &RuleSet, args: &ShowArgs, terminal: Terminal) -> Result<(), F
                 .map(|s| format!("; did you mean `{s}`?"))
                 .unwrap_or_default();
             return Err(usage(format!(
-                "no rule, constraint or note `{id}` in {}{hint}",
+                "no rule, constraint, note or plan rule `{id}` in {}{hint}",
                 rules.name
             )));
         }

@@ -144,3 +144,29 @@ fn explain_is_kept_in_markdown() {
     assert!(out.contains("| checklist-1-generative-llm"), "{out}");
     assert!(out.contains("| no: needs is none"), "{out}");
 }
+
+#[test]
+fn rules_show_lists_plan_rules_in_words() {
+    let assert = mlstack()
+        .args([
+            "rules",
+            "show",
+            "core-ai-one-runtime-for-both-layers",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .success();
+    let doc: serde_json::Value = serde_json::from_str(&stdout_of(&assert)).unwrap();
+    let e = &doc["entries"][0];
+    assert_eq!(e["kind"], "plan rule");
+    assert_eq!(e["when"], "a model runs on core-ai");
+    assert!(
+        e["effect"]
+            .as_str()
+            .unwrap()
+            .starts_with("moves to core-ai every other model where iteration is stable"),
+        "{e}"
+    );
+    assert!(e["cite"].as_str().unwrap().contains("facts Q2"));
+}
