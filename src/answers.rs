@@ -249,8 +249,14 @@ pub fn parse_models(
             };
             for (q, question) in rules.questions.iter().enumerate() {
                 if own[q].is_some() && question.scope == rules::Scope::App {
+                    let at = entry
+                        .value
+                        .0
+                        .iter()
+                        .find(|(k, _)| k.value == *question.id)
+                        .map_or(entry.referenced, |(k, _)| k.referenced);
                     problems.push((
-                        entry.referenced,
+                        at,
                         format!(
                             "`{}` is the app's answer: give it at the top, not under a model",
                             question.id

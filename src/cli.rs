@@ -83,10 +83,11 @@ pub struct RecommendArgs {
     /// Output format
     #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Table, env = "MLSTACK_FORMAT")]
     pub format: Format,
-    /// Exit with code 1 unless the recommendation is this outcome, by id or by name in any
-    /// case (a CI gate)
+    /// Exit with code 1 unless the recommendation is this (a CI gate): a stack or a plan by id
+    /// or name in any case (`mlx`, `core-ml+mlx`, `both`), one model's stack (`llm=mlx`), or
+    /// `none` (no stack fits); repeat it to gate several models
     #[arg(long, value_name = "OUTCOME")]
-    pub expect: Option<String>,
+    pub expect: Vec<String>,
     /// Never prompt (also MLSTACK_NO_INPUT=1 or CI=true); unanswered questions take their defaults
     #[arg(long, conflicts_with = "interactive")]
     pub no_input: bool,
@@ -327,7 +328,8 @@ fn with_questions(sub: clap::Command, rules: &RuleSet) -> clap::Command {
     let models = rules.questions.iter().any(|q| q.one_per_model);
     rules.questions.iter().fold(sub, |sub, q| {
         let per_model = models && q.scope == crate::rules::Scope::Model && !q.one_per_model;
-        sub.arg(question_arg(q, per_model))
+        let app_level = models && !per_model;
+        sub.arg(question_arg(q, per_model, app_level))
     })
 }
 
@@ -342,7 +344,9 @@ fn clap_text<T: From<&'static str> + From<String>>(text: &Text) -> T {
 
 /// `per_model`: each model of the app has its own answer, so a value may name its model
 /// (`llm=1b-to-4b`) and a single-choice question may take one value per model.
-fn question_arg(q: &crate::rules::Question, per_model: bool) -> Arg {
+/// `app_level`: in a rule set with several models, the app's own answer (or the question that
+/// makes the models): naming a model in its value is an error that says so.
+fn question_arg(q: &crate::rules::Question, per_model: bool, app_level: bool) -> Arg {
     let values: Vec<PossibleValue> = q
         .options
         .iter()
@@ -370,6 +374,7 @@ fn question_arg(q: &crate::rules::Question, per_model: bool) -> Arg {
         options: PossibleValuesParser::new(values),
         releases: q.is_versioned().then(|| q.clone()),
         per_model,
+        app_level,
     });
     match q.kind {
         Kind::Single if !per_model => arg.action(ArgAction::Set),
@@ -386,6 +391,8 @@ struct Answers {
     releases: Option<crate::rules::Question>,
     /// Values may name their model: `llm=1b-to-4b`.
     per_model: bool,
+    /// The app's answer: a value that names a model is refused, saying why.
+    app_level: bool,
 }
 
 impl clap::builder::TypedValueParser for Answers {
@@ -397,6 +404,19 @@ impl clap::builder::TypedValueParser for Answers {
         arg: Option<&Arg>,
         value: &std::ffi::OsStr,
     ) -> Result<String, clap::Error> {
+        if self.app_level
+            && let Some((model, _)) = value.to_str().and_then(|v| v.split_once('='))
+        {
+            let name = arg.map(|a| a.get_id().to_string()).unwrap_or_default();
+            let mut e = clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!(
+                    "--{name} is the app's answer, shared by every model: give it without `{model}=`\n"
+                ),
+            );
+            e = e.with_cmd(cmd);
+            return Err(e);
+        }
         // `MODEL=VALUE`: the value is checked as any other; the model, once the models are known.
         if self.per_model
             && let Some((model, option)) = value.to_str().and_then(|v| v.split_once('='))

@@ -26,6 +26,11 @@ pub fn answers(rules: &RuleSet, text: &str) -> Result<Given, String> {
 /// naming each problem.
 pub fn located(rules: &RuleSet, text: &str) -> Result<Given, String> {
     let pairs: Pairs<Spanned<OneOrMany>> = serde_json::from_str(text).map_err(|e| {
+        if text.contains("\"models\"") {
+            return "a batch line takes one answer set for the app, not `models:` (a list of models \
+                    is read by --answers FILE)"
+                .to_owned();
+        }
         format!("not a JSON object of answers ({e}); expected e.g. {{\"model-type\": \"llm\"}}")
     })?;
     answers::given_from_pairs(rules, &pairs).map_err(|problems| {

@@ -76,10 +76,49 @@ pub fn run(
         Some(path) => Some(inspect::inspect(path).map_err(|e| usage(format!("--model: {e}")))?),
         None => None,
     };
-    let from_model = model.as_ref().map_or_else(
+    let mut from_model = model.as_ref().map_or_else(
         || vec![None; rules.questions.len()],
         |m| inspect::to_answers(rules, m),
     );
+    let mut targeted = targeted;
+    // In an app of several models, the model's files speak for the model of their type only.
+    if let (Some(q), Some(found)) = (plan::models::creator(rules), &model) {
+        let kinds = flags[q].or(file[q]).unwrap_or(0);
+        if kinds.count_ones() > 1 || !listed.is_empty() {
+            let kind = found.model_type.map(inspect::ModelType::id);
+            let name = listed
+                .iter()
+                .find(|m| {
+                    m.given[q].is_some_and(|mask| {
+                        Some(rules.questions[q].option_ids(mask).join("").as_str()) == kind
+                    })
+                })
+                .map(|m| m.name.clone())
+                .or_else(|| kind.map(str::to_owned));
+            for (i, answer) in from_model.iter_mut().enumerate() {
+                let Some(mask) = *answer else { continue };
+                if i == q {
+                    // The app's model types are the flags' or the file's.
+                    *answer = None;
+                } else if rules.questions[i].scope == crate::rules::Scope::Model {
+                    *answer = None;
+                    if let Some(name) = &name {
+                        targeted.push(plan::models::Targeted {
+                            model: Some(name.clone()),
+                            question: i,
+                            mask,
+                            source: Source::Model,
+                        });
+                    }
+                }
+            }
+            if name.is_none() {
+                let _ = std::io::stderr().write_all(
+                    b"mlstack: warning: the model's files do not say what kind of model it is, so                       in an app of several models their answers are not used\n",
+                );
+            }
+        }
+    }
     warn_where_the_model_disagrees(rules, &flags, &file, &from_model);
     // Stdin named as the answers file is spoken for: nobody can answer prompts on it.
     let stdin_taken = args.answers.as_deref() == Some(Path::new("-"));
@@ -125,6 +164,7 @@ pub fn run(
     .map_err(usage)?;
     // One verdict per model (`--model-type vision,llm` is two), composed into the plan.
     let models = plan::models::split_with(rules, &answers, &targeted, &listed).map_err(usage)?;
+    let saved_models = args.save_answers.as_ref().map(|_| models.clone());
     let composed = plan::compose::compose(rules, models);
     let search = crate::analysis::explain::FlipSearch::new(rules);
     let mut app = report::app::AppReport::of(rules, &search, &answers, composed, args.explain);
@@ -144,19 +184,20 @@ pub fn run(
 
     // The gate is decided before anything is printed: an expectation that names a model the
     // app does not have is a usage error, with nothing on stdout.
-    let gate = match &args.expect {
-        None => None,
-        Some(expected) => {
-            let vocabulary = crate::plan::expect::Vocabulary::of(rules);
-            let expect = crate::plan::expect::parse(&vocabulary, expected)
-                .map_err(|e| usage(format!("--expect {expected}: {e}")))?;
-            match expect.check(rules, &app.plan.entries) {
-                Ok(()) => Some(Ok(())),
-                Err(crate::plan::expect::Failed::Mismatch(text)) => Some(Err(text)),
-                Err(crate::plan::expect::Failed::NoSuchModel(text)) => return Err(usage(text)),
+    // Every --expect must hold; the first that does not is the gate's message.
+    let mut gate: Option<String> = None;
+    let vocabulary = crate::plan::expect::Vocabulary::of(rules);
+    for expected in &args.expect {
+        let expect = crate::plan::expect::parse(&vocabulary, expected)
+            .map_err(|e| usage(format!("--expect {expected}: {e}")))?;
+        match expect.check(rules, &app.plan.entries) {
+            Ok(()) => {}
+            Err(crate::plan::expect::Failed::Mismatch(text)) => {
+                gate.get_or_insert(text);
             }
+            Err(crate::plan::expect::Failed::NoSuchModel(text)) => return Err(usage(text)),
         }
-    };
+    }
 
     // One verdict is a few kilobytes; room up front saves regrowing the buffer.
     let mut out = Vec::with_capacity(32 * 1024);
@@ -172,7 +213,12 @@ pub fn run(
     .map_err(Failure::Output)?;
     // Save before printing: if the file cannot be written, stdout stays empty.
     if let Some(path) = &args.save_answers {
-        save_answers(rules, &answers, path)?;
+        save_answers(
+            rules,
+            &answers,
+            saved_models.as_deref().unwrap_or(&[]),
+            path,
+        )?;
     }
     if args.format == Format::Table {
         // Already escaped, with our own colour codes in it.
@@ -202,7 +248,7 @@ pub fn run(
         let _ = std::io::stderr().write_all(crate::render::safe::safe(&text).as_bytes());
     }
 
-    if let Some(Err(text)) = gate {
+    if let Some(text) = gate {
         return Err(Failure::Gate(text));
     }
     Ok(())
@@ -361,7 +407,9 @@ fn warn_where_the_model_disagrees(rules: &RuleSet, flags: &Given, file: &Given, 
             (None, Some(v)) => (v, format!("`{}` in --answers", question.id)),
             (None, None) => continue,
         };
-        if given != proven {
+        // A model type among the app's several is no disagreement.
+        let among = question.one_per_model && given & proven == proven;
+        if given != proven && !among {
             let say = |mask| AnswerValue::new(rules, q, mask).to_flag_value();
             let warning = format!(
                 "mlstack: warning: {by} says {} but the model's files say {}; using {}\n",
@@ -412,20 +460,43 @@ fn shell_word(s: &str) -> String {
 }
 
 /// Save the answers that were given (not assumed) as a YAML answers file.
-fn save_answers(rules: &RuleSet, answers: &Answers, path: &Path) -> Result<(), Failure> {
+fn save_answers(
+    rules: &RuleSet,
+    answers: &Answers,
+    models: &[plan::models::Model],
+    path: &Path,
+) -> Result<(), Failure> {
     let mut text =
         String::from("# mlstack answers: replay with `mlstack recommend --answers FILE`\n");
+    // JSON strings are valid YAML scalars, and quoting keeps `yes`/`no` strings everywhere.
+    let value = |q: usize, mask| match AnswerValue::new(rules, q, mask) {
+        AnswerValue::One(s) => serde_json::to_string(&s),
+        AnswerValue::Many(v) => serde_json::to_string(&v),
+    };
+    let several = models.len() > 1;
     for (q, question) in rules.questions.iter().enumerate() {
-        if answers.sources[q] == Source::Default {
+        // With several models, each model's answers go under it.
+        let own = several && question.scope == crate::rules::Scope::Model;
+        if answers.sources[q] == Source::Default || own {
             continue;
         }
-        // JSON strings are valid YAML scalars, and quoting keeps `yes`/`no` strings everywhere.
-        let value = match AnswerValue::new(rules, q, answers.masks[q]) {
-            AnswerValue::One(s) => serde_json::to_string(&s),
-            AnswerValue::Many(v) => serde_json::to_string(&v),
+        let v = value(q, answers.masks[q]).map_err(|e| Failure::Output(e.into()))?;
+        let _ = writeln!(text, "{}: {v}", question.id);
+    }
+    if several {
+        text.push_str("models:\n");
+        for m in models {
+            let name = serde_json::to_string(&m.name).map_err(|e| Failure::Output(e.into()))?;
+            let _ = writeln!(text, "  - name: {name}");
+            for (q, question) in rules.questions.iter().enumerate() {
+                let keep = question.scope == crate::rules::Scope::Model
+                    && (question.one_per_model || m.answers.sources[q] != Source::Default);
+                if keep {
+                    let v = value(q, m.answers.masks[q]).map_err(|e| Failure::Output(e.into()))?;
+                    let _ = writeln!(text, "    {}: {v}", question.id);
+                }
+            }
         }
-        .map_err(|e| Failure::Output(e.into()))?;
-        let _ = writeln!(text, "{}: {value}", question.id);
     }
     super::write_atomically(path, text.as_bytes()).map_err(|e| {
         usage(format!(
@@ -467,6 +538,7 @@ fn flag_answers(
                     model: None,
                     question: qi,
                     mask: mask(&[option])?,
+                    source: Source::Flag,
                 });
             }
         } else if !shared.is_empty() {
@@ -477,6 +549,7 @@ fn flag_answers(
                 model: Some((*model).to_owned()),
                 question: qi,
                 mask: mask(options)?,
+                source: Source::Flag,
             });
         }
         let plain: Vec<String> = v

@@ -60,6 +60,8 @@ impl Vocabulary {
 pub enum Expect {
     /// The app's plan: these stacks, each once, in tie-break order.
     Plan(Vec<usize>),
+    /// No stack fits (some model has none).
+    Nothing,
     /// One model's stack.
     Model { model: String, stack: usize },
 }
@@ -80,6 +82,9 @@ pub fn parse(v: &Vocabulary, text: &str) -> Result<Expect, Unknown> {
     let unknown = |word: &str| Unknown {
         word: word.trim().to_owned(),
     };
+    if text.trim().eq_ignore_ascii_case("none") {
+        return Ok(Expect::Nothing);
+    }
     if let Some((model, stack)) = text.split_once('=') {
         let stack = v.outcome(stack).ok_or_else(|| unknown(stack))?;
         let model = model.trim().to_lowercase();
@@ -113,6 +118,7 @@ impl Expect {
         let id = |o: usize| v.outcomes[o].0.as_str();
         match self {
             Expect::Plan(stacks) => stacks.iter().map(|&o| id(o)).collect::<Vec<_>>().join("+"),
+            Expect::Nothing => "none".to_owned(),
             Expect::Model { model, stack } => format!("{model}={}", id(*stack)),
         }
     }
@@ -129,6 +135,7 @@ impl Expect {
                 super::name(rules, stacks)
             ),
             Expect::Model { model, stack } => format!("{model}={}", named(*stack)),
+            Expect::Nothing => "none".to_owned(),
         };
         let plan = super::stacks(rules, entries);
         let is = |model: &str| {
@@ -138,6 +145,7 @@ impl Expect {
             })
         };
         match self {
+            Expect::Nothing if plan.is_none() => Ok(()),
             Expect::Plan(stacks) if plan.as_ref() == Some(stacks) => Ok(()),
             Expect::Model { model, stack } => match entries.iter().find(|e| e.model == *model) {
                 Some(e) if e.stack == Some(*stack) => Ok(()),
@@ -154,7 +162,7 @@ impl Expect {
                         .join(", ")
                 ))),
             },
-            Expect::Plan(_) => {
+            Expect::Plan(_) | Expect::Nothing => {
                 let now = match &plan {
                     None => "none: no stack fits every model".to_owned(),
                     Some(s) if s.len() == 1 && entries.len() == 1 => named(s[0]),
@@ -226,6 +234,7 @@ mod tests {
             let e = parse(&v, given).unwrap_or_else(|e| panic!("{given}: {e}"));
             assert_eq!(e.canonical(&v), canonical, "{given}");
         }
+        assert_eq!(parse(&v, "None").unwrap(), Expect::Nothing);
         for bad in ["", "mlx+", "tflite", "=mlx", "llm=tflite"] {
             assert!(parse(&v, bad).is_err(), "{bad}");
         }

@@ -27,6 +27,21 @@ pub struct Targeted {
     pub model: Option<String>,
     pub question: usize,
     pub mask: Mask,
+    /// Where it came from: a flag beats the answers every model shares; what a model's files
+    /// say (`--model PATH`) fills only what no flag or file answered.
+    pub source: crate::answers::Source,
+}
+
+/// How strongly a source's answer holds (flags > file > model > prompt > default).
+fn rank(source: crate::answers::Source) -> u8 {
+    use crate::answers::Source::*;
+    match source {
+        Flag => 4,
+        File => 3,
+        Model => 2,
+        Prompt => 1,
+        Default => 0,
+    }
 }
 
 /// The models of `answers`, in option order. A rule set without a `one_per_model` question,
@@ -150,8 +165,19 @@ pub fn split_with(
                 names.join(", ")
             ));
         };
-        m.answers.masks[t.question] = t.mask;
-        m.answers.sources[t.question] = crate::answers::Source::Flag;
+        if rank(t.source) >= rank(m.answers.sources[t.question]) {
+            m.answers.masks[t.question] = t.mask;
+            m.answers.sources[t.question] = t.source;
+        }
+    }
+    // Names are how flags and gates reach a model: two alike would be one.
+    for (i, m) in out.iter().enumerate() {
+        if out[..i].iter().any(|o| o.name == m.name) {
+            return Err(format!(
+                "two models are named '{}': name them apart",
+                m.name
+            ));
+        }
     }
     Ok(out)
 }

@@ -361,7 +361,7 @@ fn an_answers_file_may_list_the_models_by_name() {
             "bad.yaml:2:5: a model has one `model-type`",
         ))
         .stderr(predicate::str::contains(
-            "bad.yaml:3:5: `platform` is the app's answer: give it at the top",
+            "bad.yaml:3:32: `platform` is the app's answer: give it at the top",
         ))
         .stderr(predicate::str::contains(
             "bad.yaml:4:5: a model needs its `model-type`",

@@ -844,3 +844,90 @@ fn flags_reach_the_models_they_are_for() {
         .code(2)
         .stderr(predicate::str::contains("is not read by --batch"));
 }
+
+#[test]
+fn per_model_answers_survive_save_and_gates_see_every_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("app.yaml");
+    let args = [
+        "--model-type",
+        "vision,llm",
+        "--model-size",
+        "llm=1b-to-4b",
+        "--hardware",
+        "vision=neural-engine",
+        "--built-in",
+        "vision,foundation-models",
+    ];
+    let run = recommend_json(&args);
+    assert_eq!(run["recommendation"]["id"], "built-in+mlx");
+    mlstack()
+        .arg("recommend")
+        .args(args)
+        .arg("--save-answers")
+        .arg(&saved)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&saved).unwrap();
+    assert!(text.contains("models:\n  - name: \"llm\""), "{text}");
+    let replay = recommend_json(&["--answers", saved.to_str().unwrap()]);
+    assert_eq!(replay["recommendation"], run["recommendation"]);
+    // Every --expect must hold; `none` gates "no stack fits".
+    let gate = |expects: &[&str]| {
+        let mut cmd = mlstack();
+        cmd.args(["recommend", "--model-type", "vision,llm"]);
+        for e in expects {
+            cmd.args(["--expect", e]);
+        }
+        cmd.assert()
+    };
+    gate(&["llm=mlx", "vision=core-ml", "core-ml+mlx"]).success();
+    gate(&["llm=mlx", "vision=mlx"])
+        .code(1)
+        .stderr(predicate::str::contains("vision is core-ml (Core ML)"));
+    mlstack()
+        .args([
+            "recommend",
+            "--model-type",
+            "llm",
+            "--platform",
+            "watchos,linux",
+        ])
+        .args(["--expect", "none"])
+        .assert()
+        .success();
+    // The app's answers are every model's: naming a model in one says so.
+    mlstack()
+        .args([
+            "recommend",
+            "--model-type",
+            "vision,llm",
+            "--platform",
+            "llm=macos",
+        ])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "--platform is the app's answer, shared by every model",
+        ));
+    // A model's files speak for the model of their kind only.
+    let model = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/models/tiny-llama");
+    let assert = mlstack()
+        .args([
+            "recommend",
+            "--format",
+            "json",
+            "--model-type",
+            "vision,llm",
+            "--model",
+            model,
+        ])
+        .assert()
+        .success()
+        .stderr("");
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&assert)).unwrap();
+    assert_eq!(json["models"][0]["provenance"]["model-size"], "model");
+    assert_eq!(json["models"][1]["provenance"]["model-size"], "default");
+    assert!(json["models"][1].get("model").is_none());
+}
