@@ -111,14 +111,14 @@ fn build(
 ) -> Result<String, String> {
     let fields = match detail {
         Detail::Full { with_trace } => {
-            let models = crate::plan::models::split(rules, answers);
+            let models = crate::plan::models::split_with(rules, answers, &[], &[])?;
             let composed = crate::plan::compose::compose(rules, models);
             let app = report::app::AppReport::of(rules, search, answers, composed, *with_trace);
             return serde_json::to_string(&app).map_err(|e| e.to_string());
         }
         Detail::Brief(fields) => fields,
     };
-    let models = crate::plan::models::split(rules, answers);
+    let models = crate::plan::models::split_with(rules, answers, &[], &[])?;
     if let [one] = models.as_slice() {
         let brief = brief(rules, search, &one.answers.masks, fields)?;
         return serde_json::to_string(&brief).map_err(|e| e.to_string());
@@ -545,7 +545,9 @@ mod tests {
             assert_eq!(from_tree, build(&rules, &table, &answers, &detail));
             possible += usize::from(from_tree.is_ok());
         }
-        assert!(possible > 1000 && possible < 2000, "{possible}");
+        // Random answers often have no stack, or name a built-in framework for another kind of
+        // model (an input error): both kinds of line are in the sample.
+        assert!(possible > 800 && possible < 2000, "{possible}");
     }
 
     #[test]

@@ -46,8 +46,11 @@ fn rank(source: crate::answers::Source) -> u8 {
 
 /// The models of `answers`, in option order. A rule set without a `one_per_model` question,
 /// or an answer with one option, is one model with the answers as they are.
+/// No answer is checked against the model it reaches (for the interview and the rule file's
+/// own tests); [`split_with`] checks.
 pub fn split(rules: &RuleSet, answers: &Answers) -> Vec<Model> {
-    split_with(rules, answers, &[], &[]).expect("answers for every model cannot conflict")
+    let seeds = seeds(rules, answers, &[]);
+    models_of(rules, answers, seeds)
 }
 
 /// [`split`], then the answers given for some models only (`targeted`, from flags: they beat
@@ -62,7 +65,19 @@ pub fn split_with(
     targeted: &[Targeted],
     listed: &[crate::answers::FileModel],
 ) -> Result<Vec<Model>, String> {
-    let seeds: Vec<(String, Answers)> = match creator(rules) {
+    let seeds = seeds(rules, answers, listed);
+    let out = models_of(rules, answers, seeds);
+    place(rules, answers, targeted, out)
+}
+
+/// One (name, answers) per model before any split: the listed models, or one per option of
+/// the `one_per_model` answer.
+fn seeds(
+    rules: &RuleSet,
+    answers: &Answers,
+    listed: &[crate::answers::FileModel],
+) -> Vec<(String, Answers)> {
+    match creator(rules) {
         Some(q) if !listed.is_empty() => listed
             .iter()
             .map(|m| {
@@ -89,8 +104,17 @@ pub fn split_with(
             })
             .collect(),
         None => Vec::new(),
-    };
-    let mut out = models_of(rules, answers, seeds);
+    }
+}
+
+/// The answers given for some models only, placed; then every answer someone gave checked
+/// against the model it reaches.
+fn place(
+    rules: &RuleSet,
+    answers: &Answers,
+    targeted: &[Targeted],
+    mut out: Vec<Model>,
+) -> Result<Vec<Model>, String> {
     let several = out.len() > 1;
     let names: Vec<String> = out.iter().map(|m| m.name.clone()).collect();
     let flag = |q: usize| format!("--{}", rules.questions[q].id);
@@ -168,6 +192,64 @@ pub fn split_with(
         if rank(t.source) >= rank(m.answers.sources[t.question]) {
             m.answers.masks[t.question] = t.mask;
             m.answers.sources[t.question] = t.source;
+        }
+    }
+    // A single-choice answer someone gave must be for the model it reaches (Speech does not
+    // stand in for a camera model), and an answer given for every model must fit one of them.
+    for (q, question) in rules.questions.iter().enumerate() {
+        let given = matches!(
+            answers.sources[q],
+            crate::answers::Source::Flag | crate::answers::Source::File
+        );
+        if question.kind != crate::rules::Kind::Single
+            || question.scope != crate::rules::Scope::Model
+            || question.one_per_model
+        {
+            continue;
+        }
+        let asked = |m: &Model| {
+            question
+                .ask_if
+                .as_ref()
+                .is_none_or(|c| c.holds(&m.answers.masks))
+        };
+        for m in &out {
+            let chosen = m.answers.masks[q];
+            let by_someone = matches!(
+                m.answers.sources[q],
+                crate::answers::Source::Flag | crate::answers::Source::File
+            );
+            if by_someone && asked(m) && question.options_for(&m.answers.masks) & chosen == 0 {
+                return Err(format!(
+                    "{} {} is not for {}: {}",
+                    flag(q),
+                    question.option_ids(chosen).join(","),
+                    if several {
+                        format!("the model {}", m.name)
+                    } else {
+                        format!("a model of this kind ({})", m.name)
+                    },
+                    "it stands in for other kinds of model; drop it, or give the model's own"
+                ));
+            }
+        }
+        let shared = answers.masks[q];
+        let for_none = out
+            .iter()
+            .all(|m| !asked(m) || question.options_for(&m.answers.masks) & shared == 0);
+        if several
+            && given
+            && for_none
+            && out.iter().any(asked)
+            && Some(shared) != question.default
+            && !targeted.iter().any(|t| t.question == q)
+        {
+            return Err(format!(
+                "{} {}: no model of the app ({}) is one it is for",
+                flag(q),
+                question.option_ids(shared).join(","),
+                names.join(", ")
+            ));
         }
     }
     // Names are how flags and gates reach a model: two alike would be one.

@@ -931,3 +931,39 @@ fn per_model_answers_survive_save_and_gates_see_every_model() {
     assert_eq!(json["models"][1]["provenance"]["model-size"], "default");
     assert!(json["models"][1].get("model").is_none());
 }
+
+#[test]
+fn a_built_in_framework_must_be_for_the_model_it_reaches() {
+    for (args, says) in [
+        (
+            &["--model-type", "vision", "--built-in", "speech"][..],
+            "--built-in speech is not for a model of this kind (vision)",
+        ),
+        (
+            &["--model-type", "vision,llm", "--built-in", "vision=speech"][..],
+            "--built-in speech is not for the model vision",
+        ),
+        (
+            &["--model-type", "vision,llm", "--built-in", "speech"][..],
+            "--built-in speech: no model of the app (llm, vision) is one it is for",
+        ),
+    ] {
+        mlstack()
+            .arg("recommend")
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(says));
+    }
+    // In a batch, such a line is an error record; the others go on.
+    mlstack()
+        .args(["recommend", "--batch", "-"])
+        .write_stdin(
+            "{\"model-type\": \"vision\", \"built-in\": \"speech\"}\n{\"model-type\": \"llm\"}\n",
+        )
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("is not for a model of this kind"))
+        .stdout(predicate::str::contains("\"line\":2"));
+}
