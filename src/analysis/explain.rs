@@ -188,7 +188,13 @@ pub fn flips_with<'r>(
         let tests = &search.tests[qi];
         let mut seen: Vec<(u64, Option<usize>)> = Vec::new();
         let partial = search.probe(rules, answers, 1 << qi);
-        for alt in search.alternatives(q, qi, answers[qi]) {
+        // Only options that are for this model (a camera model is never offered Speech).
+        let fits = q.options_for(answers);
+        for alt in search
+            .alternatives(q, qi, answers[qi])
+            .into_iter()
+            .filter(|alt| alt & !fits == 0)
+        {
             work[qi] = alt;
             let signature = (tests.len() <= 64).then(|| {
                 tests
@@ -243,9 +249,18 @@ pub fn flips_with<'r>(
             {
                 let mut found = Vec::new();
                 let partial = search.probe(rules, answers, (1 << q1) | (1 << q2));
-                for a1 in first.neighbours(answers[q1]) {
+                let (fits1, fits2) = (first.options_for(answers), second.options_for(answers));
+                for a1 in first
+                    .neighbours(answers[q1])
+                    .into_iter()
+                    .filter(|a| a & !fits1 == 0)
+                {
                     work[q1] = a1;
-                    for a2 in second.neighbours(answers[q2]) {
+                    for a2 in second
+                        .neighbours(answers[q2])
+                        .into_iter()
+                        .filter(|a| a & !fits2 == 0)
+                    {
                         work[q2] = a2;
                         if let Some(o) = partial.winner(&work)
                             && Some(o) != current

@@ -111,10 +111,22 @@ pub fn trace_rows(report: &Report) -> Vec<(&'static str, Vec<Vec<String>>)> {
 
 /// A flip as the flags that make it ("--a x --b y") and the answers it changes ("a w, b z").
 pub fn flip_text(f: &Flip) -> (String, String) {
-    let mut flags = vec![format!("--{} {}", f.question, f.to.to_flag_value())];
+    flip_text_for(f, None)
+}
+
+/// [`flip_text`] for one model of an app of several (`model`: its name and its own questions):
+/// a change of its own answer is written as a flag for it alone (`--hardware vision=gpu`).
+pub fn flip_text_for(f: &Flip, model: Option<(&str, &Report)>) -> (String, String) {
+    let flag = |question: &str, value: String| match model {
+        Some((name, report)) if report.answers.0.iter().any(|(id, _)| *id == question) => {
+            format!("--{question} {name}={value}")
+        }
+        _ => format!("--{question} {value}"),
+    };
+    let mut flags = vec![flag(f.question, f.to.to_flag_value())];
     let mut now = vec![format!("{} {}", f.question, f.from.to_flag_value())];
     for c in &f.also {
-        flags.push(format!("--{} {}", c.question, c.to.to_flag_value()));
+        flags.push(flag(c.question, c.to.to_flag_value()));
         now.push(format!("{} {}", c.question, c.from.to_flag_value()));
     }
     (flags.join(" "), now.join(", "))

@@ -284,7 +284,7 @@ fn write_plain(
             &super::standing(report),
             width,
         )?;
-        write_model(out, report, names, width)?;
+        write_model(out, report, None, names, width)?;
     } else {
         let name = app.plan.name.as_deref().unwrap_or("none");
         let id = app.plan.id.as_deref().unwrap_or("a model has no stack");
@@ -333,7 +333,7 @@ fn write_plain(
                 &super::standing(&m.report),
                 width,
             )?;
-            write_model(out, &m.report, names, width)?;
+            write_model(out, &m.report, Some(&m.name), names, width)?;
         }
     }
     footer(out, app)
@@ -366,14 +366,16 @@ fn footer(out: &mut dyn Write, app: &AppReport) -> io::Result<()> {
 }
 
 /// One model's verdict after its heading: what to do, why, what would change it.
+/// `model`: its name, in an app of several (its own answers' flips then name it).
 fn write_model(
     out: &mut dyn Write,
     report: &Report,
+    model: Option<&str>,
     names: &[(&str, &str)],
     width: u16,
 ) -> io::Result<()> {
     let Some(rec) = &report.recommendation else {
-        return write_nothing_fits(out, report, names, width);
+        return write_nothing_fits(out, report, model, names, width);
     };
     writeln!(out, "{}", wrap(rec.summary, width, "", ""))?;
     if let Some(advice) = &report.close_call {
@@ -476,7 +478,7 @@ fn write_model(
             "- no change of one or two answers changes the recommendation"
         )?;
     }
-    write_flips(out, report, names, width)?;
+    write_flips(out, report, model, names, width)?;
 
     if !report.assumed.is_empty() {
         writeln!(out, "\nAssumed (not answered; defaults used)")?;
@@ -530,11 +532,12 @@ fn write_model(
 fn write_flips(
     out: &mut dyn Write,
     report: &Report,
+    model: Option<&str>,
     names: &[(&str, &str)],
     width: u16,
 ) -> io::Result<()> {
     for f in &report.flips {
-        let (flags, now) = super::flip_text(f);
+        let (flags, now) = super::flip_text_for(f, model.map(|m| (m, report)));
         let target = outcome_name(names, f.recommendation);
         let line = format!("{flags} (now {now}) -> {target}");
         writeln!(out, "{}", wrap(&line, width, "- ", "  "))?;
@@ -547,6 +550,7 @@ fn write_flips(
 fn write_nothing_fits(
     out: &mut dyn Write,
     report: &Report,
+    model: Option<&str>,
     names: &[(&str, &str)],
     width: u16,
 ) -> io::Result<()> {
@@ -559,7 +563,7 @@ fn write_nothing_fits(
     if report.flips.is_empty() {
         writeln!(out, "- no change of one or two answers makes one possible")?;
     }
-    write_flips(out, report, names, width)?;
+    write_flips(out, report, model, names, width)?;
     if !report.notes.is_empty() {
         writeln!(out, "\nNotes")?;
         for n in &report.notes {
