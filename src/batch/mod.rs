@@ -118,6 +118,11 @@ fn build(
         }
         Detail::Brief(fields) => fields,
     };
+    // Most lines of a grid are one model as they stand: no split to make.
+    if crate::plan::models::one_model_as_is(rules, answers)? {
+        let brief = brief(rules, search, &answers.masks, fields)?;
+        return serde_json::to_string(&brief).map_err(|e| e.to_string());
+    }
     let models = crate::plan::models::split_with(rules, answers, &[], &[])?;
     if let [one] = models.as_slice() {
         let brief = brief(rules, search, &one.answers.masks, fields)?;

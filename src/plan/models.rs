@@ -214,23 +214,13 @@ fn place(
                 .is_none_or(|c| c.holds(&m.answers.masks))
         };
         for m in &out {
-            let chosen = m.answers.masks[q];
-            let by_someone = matches!(
-                m.answers.sources[q],
-                crate::answers::Source::Flag | crate::answers::Source::File
-            );
-            if by_someone && asked(m) && question.options_for(&m.answers.masks) & chosen == 0 {
-                return Err(format!(
-                    "{} {} is not for {}: {}",
-                    flag(q),
-                    question.option_ids(chosen).join(","),
-                    if several {
-                        format!("the model {}", m.name)
-                    } else {
-                        format!("a model of this kind ({})", m.name)
-                    },
-                    "it stands in for other kinds of model; drop it, or give the model's own"
-                ));
+            if let Some(problem) = misplaced(rules, q, &m.answers) {
+                let whose = if several {
+                    format!("the model {}", m.name)
+                } else {
+                    format!("a model of this kind ({})", m.name)
+                };
+                return Err(format!("{problem} {whose}: {MISPLACED}"));
             }
         }
         let shared = answers.masks[q];
@@ -326,6 +316,63 @@ fn models_of(rules: &RuleSet, answers: &Answers, seeds: Vec<(String, Answers)>) 
         }
     }
     out
+}
+
+const MISPLACED: &str = "it stands in for other kinds of model; drop it, or give the model's own";
+
+/// `--QUESTION OPTION is not for` when someone gave model `answers` a single-choice option that
+/// is not for it (question `q`, whose own `ask_if` holds).
+fn misplaced(rules: &RuleSet, q: usize, answers: &Answers) -> Option<String> {
+    let question = &rules.questions[q];
+    let chosen = answers.masks[q];
+    let by_someone = matches!(
+        answers.sources[q],
+        crate::answers::Source::Flag | crate::answers::Source::File
+    );
+    let asked = question
+        .ask_if
+        .as_ref()
+        .is_none_or(|c| c.holds(&answers.masks));
+    (by_someone && asked && question.options_for(&answers.masks) & chosen == 0).then(|| {
+        format!(
+            "--{} {} is not for",
+            question.id,
+            question.option_ids(chosen).join(",")
+        )
+    })
+}
+
+/// For an answer set that is one model as it stands (one option of the question that makes
+/// models, not split): `Ok(true)` when its answers may be evaluated as they are, the problem
+/// when an option given is not for it, `Ok(false)` when it is several models. Cheaper than
+/// [`split_with`] for a batch of one-model lines.
+pub fn one_model_as_is(rules: &RuleSet, answers: &Answers) -> Result<bool, String> {
+    if let Some(q) = creator(rules) {
+        let mask = answers.masks[q];
+        if mask.count_ones() != 1 {
+            return Ok(false);
+        }
+        let option = &rules.questions[q].options[mask.trailing_zeros() as usize];
+        if option
+            .split
+            .as_ref()
+            .is_some_and(|s| s.when.holds(&answers.masks))
+        {
+            return Ok(false);
+        }
+        let name = &option.id;
+        for (i, question) in rules.questions.iter().enumerate() {
+            let relevant = question.kind == crate::rules::Kind::Single
+                && question.scope == crate::rules::Scope::Model
+                && !question.one_per_model;
+            if let (true, Some(problem)) = (relevant, misplaced(rules, i, answers)) {
+                return Err(format!(
+                    "{problem} a model of this kind ({name}): {MISPLACED}"
+                ));
+            }
+        }
+    }
+    Ok(true)
 }
 
 /// The masks of `answers` with the `one_per_model` question's answer left as it is: for a
