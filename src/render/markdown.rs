@@ -19,7 +19,7 @@ pub fn write(out: &mut dyn Write, app: &AppReport, names: &[(&str, &str)]) -> io
             "### Recommendation: {name} ({})\n",
             super::standing(report)
         )?;
-        write_model(out, report, names, "####")?;
+        write_model(out, report, None, names, "####")?;
     } else {
         writeln!(
             out,
@@ -70,7 +70,7 @@ pub fn write(out: &mut dyn Write, app: &AppReport, names: &[(&str, &str)]) -> io
                 cell(&m.name),
                 super::standing(&m.report)
             )?;
-            write_model(out, &m.report, names, "####")?;
+            write_model(out, &m.report, Some(&m.name), names, "####")?;
         }
     }
     writeln!(
@@ -87,9 +87,11 @@ pub fn write(out: &mut dyn Write, app: &AppReport, names: &[(&str, &str)]) -> io
     )
 }
 
+/// `model`: its name, in an app of several (its own answers' flips then name it).
 fn write_model(
     out: &mut dyn Write,
     report: &Report,
+    model: Option<&str>,
     names: &[(&str, &str)],
     h: &str,
 ) -> io::Result<()> {
@@ -103,7 +105,7 @@ fn write_model(
             writeln!(out, "- No change of one or two answers makes one possible.")?;
         }
         for f in &report.flips {
-            let (flags, now) = super::flip_text(f);
+            let (flags, now) = super::flip_text_for(f, model.map(|m| (m, report)));
             let target = outcome_name(names, f.recommendation);
             writeln!(out, "- `{flags}` (now `{now}`) → {target}")?;
         }
@@ -173,7 +175,7 @@ fn write_model(
         )?;
     }
     for f in &report.flips {
-        let (flags, now) = super::flip_text(f);
+        let (flags, now) = super::flip_text_for(f, model.map(|m| (m, report)));
         let target = outcome_name(names, f.recommendation);
         writeln!(out, "- `{flags}` (now `{now}`) → {target}")?;
     }
