@@ -374,12 +374,3 @@ pub fn one_model_as_is(rules: &RuleSet, answers: &Answers) -> Result<bool, Strin
     }
     Ok(true)
 }
-
-/// The masks of `answers` with the `one_per_model` question's answer left as it is: for a
-/// one-model app, its name (`llm`).
-pub fn name_of(rules: &RuleSet, masks: &[Mask]) -> String {
-    match creator(rules) {
-        Some(q) => rules.questions[q].option_ids(masks[q]).join("+"),
-        None => "model".to_owned(),
-    }
-}

@@ -317,12 +317,7 @@ fn write_plain(
                 writeln!(out, "{}", wrap(&text, width, "- ", "  "))?;
             }
         }
-        if !app.notes.is_empty() {
-            writeln!(out, "\nNotes on the app")?;
-            for n in &app.notes {
-                writeln!(out, "{}", wrap(&n.to_string(), width, "- ", "  "))?;
-            }
-        }
+        write_notes(out, "Notes on the app", &app.notes, width)?;
         for m in &app.models {
             let stack = m.report.recommendation.as_ref().map_or("none", |r| r.name);
             writeln!(out)?;
@@ -510,12 +505,7 @@ fn write_model(
         )?;
     }
 
-    if !report.notes.is_empty() {
-        writeln!(out, "\nNotes")?;
-        for n in &report.notes {
-            writeln!(out, "{}", wrap(&n.to_string(), width, "- ", "  "))?;
-        }
-    }
+    write_notes(out, "Notes", &report.notes, width)?;
     let trace = super::trace_rows(report);
     if !trace.is_empty() {
         writeln!(out, "\nTrace")?;
@@ -525,6 +515,22 @@ fn write_model(
         }
     }
 
+    Ok(())
+}
+
+/// A section of notes, each a list item ending with its source; nothing when there are none.
+fn write_notes(
+    out: &mut dyn Write,
+    title: &str,
+    notes: &[crate::report::Note],
+    width: u16,
+) -> io::Result<()> {
+    if !notes.is_empty() {
+        writeln!(out, "\n{title}")?;
+        for n in notes {
+            writeln!(out, "{}", wrap(&n.to_string(), width, "- ", "  "))?;
+        }
+    }
     Ok(())
 }
 
@@ -564,12 +570,7 @@ fn write_nothing_fits(
         writeln!(out, "- no change of one or two answers makes one possible")?;
     }
     write_flips(out, report, model, names, width)?;
-    if !report.notes.is_empty() {
-        writeln!(out, "\nNotes")?;
-        for n in &report.notes {
-            writeln!(out, "{}", wrap(&n.to_string(), width, "- ", "  "))?;
-        }
-    }
+    write_notes(out, "Notes", &report.notes, width)?;
     Ok(())
 }
 

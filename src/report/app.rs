@@ -128,7 +128,6 @@ impl<'r> AppReport<'r> {
         };
         let mut notes: Vec<Note<'r>> = Vec::new();
         let mut models = Vec::new();
-        let mut first = None;
         for m in &composed.models {
             let mut report = build(m);
             for n in &report.notes {
@@ -137,9 +136,6 @@ impl<'r> AppReport<'r> {
                 }
             }
             report.notes.retain(|n| !app_note(n.text));
-            if first.is_none() {
-                first = Some(report.clone());
-            }
             report.answers.0.retain(|(id, _)| !app_question(id));
             report.provenance.0.retain(|(id, _)| !app_question(id));
             report.assumed.retain(|a| !app_question(a.question));
@@ -148,7 +144,6 @@ impl<'r> AppReport<'r> {
                 report,
             });
         }
-        let first = first.expect("two models or more");
         let stacks = plan::stacks(rules, &composed.entries);
         let plan_rationale = composed
             .applied
@@ -191,21 +186,15 @@ impl<'r> AppReport<'r> {
                     .collect(),
                 entries: composed.entries.clone(),
             },
+            // The app's own answers, as every model has them.
             answers: ById(
-                first
-                    .answers
+                super::answer_map(rules, &answers.masks)
                     .0
-                    .iter()
-                    .filter(|(id, _)| app_question(id))
-                    .cloned()
+                    .into_iter()
+                    .filter(|&(id, _)| app_question(id))
                     .collect(),
             ),
-            assumed: first
-                .assumed
-                .iter()
-                .filter(|a| app_question(a.question))
-                .cloned()
-                .collect(),
+            assumed: super::assumed(rules, answers, is_app),
             provenance: ById(
                 rules
                     .questions
@@ -217,8 +206,8 @@ impl<'r> AppReport<'r> {
             ),
             notes,
             plan_rationale,
-            rules: first.rules.clone(),
-            tool: first.tool.clone(),
+            rules: RulesInfo::of(rules),
+            tool: super::ToolInfo::this(),
             models,
         }
     }

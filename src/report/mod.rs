@@ -310,6 +310,44 @@ pub struct ToolInfo {
     pub version: &'static str,
 }
 
+impl ToolInfo {
+    /// This build of mlstack.
+    pub fn this() -> Self {
+        ToolInfo {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+}
+
+impl<'r> RulesInfo<'r> {
+    pub fn of(rules: &'r RuleSet) -> Self {
+        RulesInfo {
+            name: &rules.name,
+            sha256: &rules.sha256,
+            as_of: rules.as_of.as_deref(),
+        }
+    }
+}
+
+/// The questions of `keep` that nobody answered, with the default each took.
+pub fn assumed<'r>(
+    rules: &'r RuleSet,
+    answers: &Answers,
+    keep: impl Fn(usize) -> bool,
+) -> Vec<Assumed<'r>> {
+    answers
+        .sources
+        .iter()
+        .enumerate()
+        .filter(|&(q, s)| *s == Source::Default && keep(q))
+        .map(|(q, _)| Assumed {
+            question: &rules.questions[q].id,
+            value: AnswerValue::new(rules, q, answers.masks[q]),
+        })
+        .collect()
+}
+
 /// The id and display name of every outcome, in rule-set order, for renderers.
 pub fn outcome_names(rules: &RuleSet) -> Vec<(&str, &str)> {
     rules
@@ -497,16 +535,7 @@ pub fn build_with<'r>(
         })
         .collect();
 
-    let assumed = answers
-        .sources
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| **s == Source::Default)
-        .map(|(q, _)| Assumed {
-            question: &rules.questions[q].id,
-            value: AnswerValue::new(rules, q, answers.masks[q]),
-        })
-        .collect();
+    let assumed = assumed(rules, answers, |_| true);
 
     let answer_map = answer_map(rules, &answers.masks);
     // One pass over the fired rules serves "What drove it" and the per-question influence.
@@ -556,15 +585,8 @@ pub fn build_with<'r>(
         flips: flips(rules, search, &answers.masks),
         notes,
         references,
-        rules: RulesInfo {
-            name: &rules.name,
-            sha256: &rules.sha256,
-            as_of: rules.as_of.as_deref(),
-        },
-        tool: ToolInfo {
-            name: env!("CARGO_PKG_NAME"),
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        rules: RulesInfo::of(rules),
+        tool: ToolInfo::this(),
         runner_up: verdict.runner_up().map(|o| rules.outcomes[o].id.as_str()),
         influence: explain::influence_of(&drivers, rules.questions.len())
             .iter()
