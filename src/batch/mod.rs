@@ -128,19 +128,19 @@ fn build(
         let brief = brief(rules, search, &one.answers.masks, fields)?;
         return serde_json::to_string(&brief).map_err(|e| e.to_string());
     }
-    // Several models: the plan, then each model's brief record.
-    let mut entries = Vec::with_capacity(models.len());
-    let mut briefs = Vec::with_capacity(models.len());
-    for m in &models {
-        let b = brief(rules, search, &m.answers.masks, fields)?;
+    // Several models: the plan, then each model's brief record from the verdict the plan was
+    // composed from.
+    let composed = crate::plan::compose::compose(rules, models);
+    let mut briefs = Vec::with_capacity(composed.models.len());
+    for m in &composed.models {
+        let b = brief_of(rules, search, &m.verdict, &m.model.answers.masks, fields)?;
         briefs.push(BriefModel {
-            name: &m.name,
+            name: &m.model.name,
             brief: b,
         });
     }
-    let composed = crate::plan::compose::compose(rules, models.clone());
-    entries.extend(composed.entries.iter().cloned());
-    let stacks = crate::plan::stacks(rules, &entries).ok_or_else(nothing_fits)?;
+    let entries = &composed.entries;
+    let stacks = crate::plan::stacks(rules, entries).ok_or_else(nothing_fits)?;
     serde_json::to_string(&BriefPlan {
         recommendation: BriefPlanRecommendation {
             id: crate::plan::id(rules, &stacks),
@@ -179,6 +179,17 @@ fn brief<'r>(
         }
         None => engine::evaluate(rules, masks),
     };
+    brief_of(rules, search, &verdict, masks, fields)
+}
+
+/// [`brief`] from a verdict already made for `masks`.
+fn brief_of<'r>(
+    rules: &'r RuleSet,
+    search: &FlipSearch<'r>,
+    verdict: &engine::Verdict,
+    masks: &[crate::rules::Mask],
+    fields: &[Field],
+) -> Result<Brief<'r>, String> {
     // Only what was asked for: flips, the costly part, only when named.
     let Some(winner) = verdict.winner() else {
         return Err(nothing_fits());
@@ -193,8 +204,8 @@ fn brief<'r>(
         }),
         margin: has(Field::Margin).then(|| verdict.margin()),
         confidence: has(Field::Confidence)
-            .then(|| crate::analysis::explain::confidence(&verdict, rules.confidence)),
-        scores: has(Field::Scores).then(|| report::scores(rules, &verdict)),
+            .then(|| crate::analysis::explain::confidence(verdict, rules.confidence)),
+        scores: has(Field::Scores).then(|| report::scores(rules, verdict)),
         runner_up: has(Field::RunnerUp)
             .then(|| verdict.runner_up().map(|o| rules.outcomes[o].id.as_str())),
         flips: has(Field::Flips).then(|| report::flips(rules, search, masks)),
