@@ -10,9 +10,9 @@ use clap::{Arg, ArgAction, ArgMatches, Args, CommandFactory, Id, Parser, Subcomm
 use crate::render::Format;
 use crate::rules::{Kind, RuleSet, Text};
 
-const ABOUT: &str = "Tells Apple-platform teams which on-device inference stack to use \
-(Core ML, MLX, both, MLX now and Core ML later, Core AI on OS 27, or a model the OS already \
-ships) and exactly why.";
+const ABOUT: &str = "Tells Apple-platform teams which on-device inference stack to use for \
+each model of their app (Core ML, MLX, MLX now and Core ML later, Core AI on OS 27, or a model \
+the OS already ships) and exactly why.";
 
 const AFTER_HELP: &str = "\
 Environment:
@@ -107,7 +107,13 @@ pub struct RecommendArgs {
     /// forces it), always or never
     #[arg(long, value_enum, ignore_case = true, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     pub color: ColorWhen,
-    /// Also show every rule, constraint and note, and why each did or did not apply
+    /// Show the whole report: every score and reason, what was ruled out and why, what drove
+    /// the verdict, every answer that would change it and every assumed answer (the default
+    /// report fits one screen)
+    #[arg(long)]
+    pub full: bool,
+    /// The whole report (as --full) and every rule, constraint and note, with why each did or
+    /// did not apply
     #[arg(long)]
     pub explain: bool,
     /// Answer what a model's own files prove (type, size, conversion, state, shapes) and show

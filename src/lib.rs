@@ -1,5 +1,5 @@
-//! mlstack: which on-device inference stack (Core ML, MLX, both, or MLX now and Core ML
-//! later) fits an Apple-platform team, and why.
+//! mlstack: which on-device inference stack (Core ML, MLX, Core AI, MLX now and Core ML
+//! later, or a model the OS ships) fits each model of an Apple-platform app, and why.
 //!
 //! Data flows one way: rules -> answers -> verdict -> explanation -> report -> output.
 

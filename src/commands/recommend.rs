@@ -201,14 +201,21 @@ pub fn run(
 
     // One verdict is a few kilobytes; room up front saves regrowing the buffer.
     let mut out = Vec::with_capacity(32 * 1024);
+    let detail = if args.full || args.explain {
+        render::Detail::Full
+    } else {
+        render::Detail::Brief
+    };
     match args.format {
         Format::Json => render::json::write(&mut out, &app),
         Format::Table => {
             let names = report::outcome_names(rules);
             let color = use_color(args.color, terminal.stdout_is_tty);
-            render::table::write(&mut out, &app, &names, terminal.width, color)
+            render::table::write(&mut out, &app, &names, terminal.width, color, detail)
         }
-        Format::Markdown => render::markdown::write(&mut out, &app, &report::outcome_names(rules)),
+        Format::Markdown => {
+            render::markdown::write(&mut out, &app, &report::outcome_names(rules), detail)
+        }
     }
     .map_err(Failure::Output)?;
     // Save before printing: if the file cannot be written, stdout stays empty.

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::outcome_name;
+use super::{Detail, outcome_name};
 use crate::report::Report;
 use crate::report::app::AppReport;
 
@@ -11,15 +11,31 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
-pub fn write(out: &mut dyn Write, app: &AppReport, names: &[(&str, &str)]) -> io::Result<()> {
+/// "MLX [`mlx`]", or "none" when no stack fits.
+fn verdict_name(report: &Report) -> String {
+    report
+        .recommendation
+        .as_ref()
+        .map_or_else(|| "none".to_owned(), |r| format!("{} [`{}`]", r.name, r.id))
+}
+
+pub fn write(
+    out: &mut dyn Write,
+    app: &AppReport,
+    names: &[(&str, &str)],
+    detail: Detail,
+) -> io::Result<()> {
+    let model_section = |out: &mut dyn Write, report: &Report, model: Option<&str>| {
+        write_model(out, report, model, names, "####", detail)
+    };
     if let Some(report) = app.only() {
-        let name = report.recommendation.as_ref().map_or("none", |r| r.name);
         writeln!(
             out,
-            "### Recommendation: {name} ({})\n",
+            "### Recommendation: {} ({})\n",
+            verdict_name(report),
             super::standing(report)
         )?;
-        write_model(out, report, None, names, "####")?;
+        model_section(out, report, None)?;
     } else {
         writeln!(
             out,
@@ -63,19 +79,24 @@ pub fn write(out: &mut dyn Write, app: &AppReport, names: &[(&str, &str)]) -> io
             }
         }
         for m in &app.models {
-            let stack = m.report.recommendation.as_ref().map_or("none", |r| r.name);
             writeln!(
                 out,
-                "\n### Model {}: {stack} ({})\n",
+                "\n### Model {}: {} ({})\n",
                 cell(&m.name),
+                verdict_name(&m.report),
                 super::standing(&m.report)
             )?;
-            write_model(out, &m.report, Some(&m.name), names, "####")?;
+            model_section(out, &m.report, Some(&m.name))?;
+        }
+        if detail == Detail::Brief
+            && let Some(line) = super::app_assumed_line(app, u16::MAX)
+        {
+            writeln!(out, "\n{line}")?;
         }
     }
     writeln!(
         out,
-        "\n<sub>{} {}, rules {} (sha256 {}){}</sub>",
+        "\n<sub>{} {}, rules {} (sha256 {}){}{}</sub>",
         app.tool.name,
         app.tool.version,
         app.rules.name,
@@ -83,44 +104,83 @@ pub fn write(out: &mut dyn Write, app: &AppReport, names: &[(&str, &str)]) -> io
         app.rules
             .as_of
             .map(|d| format!(", knowledge as of {d}"))
-            .unwrap_or_default()
+            .unwrap_or_default(),
+        match detail {
+            Detail::Brief => "; scores, every reason and assumption: `--full`",
+            Detail::Full => "",
+        }
     )
 }
 
-/// `model`: its name, in an app of several (its own answers' flips then name it).
-fn write_model(
+/// The rest of a model's verdict in a screenful: the reasons that decided it, what the
+/// constraints ruled out, the nearest answers that would change it, its notes and, in a line,
+/// what was assumed.
+fn write_brief(
     out: &mut dyn Write,
     report: &Report,
     model: Option<&str>,
     names: &[(&str, &str)],
     h: &str,
 ) -> io::Result<()> {
-    let Some(rec) = &report.recommendation else {
-        writeln!(out, "{h} Ruled out\n")?;
-        for (outcomes, e) in super::exclusions(&report.excluded, names) {
-            writeln!(out, "- **{outcomes}**: {} ({})", e.why, e.source)?;
-        }
-        writeln!(out, "\n{h} What would make a stack possible\n")?;
-        if report.flips.is_empty() {
-            writeln!(out, "- No change of one or two answers makes one possible.")?;
-        }
-        for f in &report.flips {
-            let (flags, now) = super::flip_text_for(f, model.map(|m| (m, report)));
-            let target = outcome_name(names, f.recommendation);
-            writeln!(out, "- `{flags}` (now `{now}`) → {target}")?;
-        }
-        if !report.notes.is_empty() {
-            writeln!(out, "\n{h} Notes\n")?;
-            for n in &report.notes {
-                writeln!(out, "- {n}")?;
-            }
-        }
-        return Ok(());
+    writeln!(out, "{h} Why\n")?;
+    let n = if model.is_some() {
+        super::BRIEF_REASONS - 1
+    } else {
+        super::BRIEF_REASONS
     };
-    writeln!(out, "{}\n", rec.summary)?;
-    if let Some(advice) = &report.close_call {
-        writeln!(out, "> **Close call.** {advice}\n")?;
+    for (points, first) in super::deciding_reasons(report, names, n) {
+        writeln!(
+            out,
+            "- **{}**: {} ({})",
+            points.join(", "),
+            first.why,
+            first.cite
+        )?;
     }
+    if let Some(line) = super::ruled_out_line(report, names) {
+        writeln!(out, "- {line} (`--full` says why)")?;
+    }
+    writeln!(out, "\n{h} What would change this\n")?;
+    let shown = super::nearest_flips(report, super::BRIEF_FLIPS);
+    if shown.is_empty() {
+        writeln!(
+            out,
+            "- No change of one or two answers changes the recommendation."
+        )?;
+    }
+    write_flip_lines(out, report, &shown, model, names)?;
+    write_fit(out, report, h)?;
+    write_notes(out, report, h)?;
+    let line = super::assumed_line(
+        "Assumed (not answered): ",
+        &report.assumed,
+        |q| super::mattered(report, &shown, q),
+        u16::MAX,
+    );
+    if let Some(line) = line {
+        writeln!(out, "\n{line}")?;
+    }
+    Ok(())
+}
+
+/// The flips, one list item each.
+fn write_flip_lines(
+    out: &mut dyn Write,
+    report: &Report,
+    flips: &[&crate::report::Flip],
+    model: Option<&str>,
+    names: &[(&str, &str)],
+) -> io::Result<()> {
+    for f in flips {
+        let (flags, now) = super::flip_text_for(f, model.map(|m| (m, report)));
+        let target = outcome_name(names, f.recommendation);
+        writeln!(out, "- `{flags}` (now `{now}`) → {target}")?;
+    }
+    Ok(())
+}
+
+/// What the model's own files said and answered (with `--model`).
+fn write_from_model(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     if let Some(found) = &report.model {
         writeln!(
             out,
@@ -132,6 +192,80 @@ fn write_model(
         if !used.is_empty() {
             writeln!(out, "Answered from its files: `{used}`\n")?;
         }
+    }
+    Ok(())
+}
+
+/// The model's memory fit (with `--model`).
+fn write_fit(out: &mut dyn Write, report: &Report, h: &str) -> io::Result<()> {
+    if let Some(fit) = &report.fit {
+        writeln!(
+            out,
+            "\n{h} Memory fit\n\n{}\n",
+            super::model::fit_heading(fit)
+        )?;
+        for line in super::model::fit_lines(fit) {
+            writeln!(out, "- {line}")?;
+        }
+        writeln!(out, "\n{}.", super::model::fit_basis())?;
+    }
+    Ok(())
+}
+
+/// The model's notes, when there are any.
+fn write_notes(out: &mut dyn Write, report: &Report, h: &str) -> io::Result<()> {
+    if !report.notes.is_empty() {
+        writeln!(out, "\n{h} Notes\n")?;
+        for n in &report.notes {
+            writeln!(out, "- {n}")?;
+        }
+    }
+    Ok(())
+}
+
+/// A model no stack fits: what rules each stack out, the answers that make one possible, and
+/// the notes.
+fn write_nothing_fits(
+    out: &mut dyn Write,
+    report: &Report,
+    model: Option<&str>,
+    names: &[(&str, &str)],
+    h: &str,
+    detail: Detail,
+) -> io::Result<()> {
+    writeln!(out, "{h} Ruled out\n")?;
+    for (outcomes, e) in super::exclusions(&report.excluded, names) {
+        writeln!(out, "- **{outcomes}**: {} ({})", e.why, e.source)?;
+    }
+    writeln!(out, "\n{h} What would make a stack possible\n")?;
+    if report.flips.is_empty() {
+        writeln!(out, "- No change of one or two answers makes one possible.")?;
+    }
+    let shown = super::flips_shown(report, detail);
+    write_flip_lines(out, report, &shown, model, names)?;
+    write_notes(out, report, h)
+}
+
+/// One model's verdict (in a screenful, or all of it). `model`: its name, in an app of
+/// several (its own answers' flips then name it).
+fn write_model(
+    out: &mut dyn Write,
+    report: &Report,
+    model: Option<&str>,
+    names: &[(&str, &str)],
+    h: &str,
+    detail: Detail,
+) -> io::Result<()> {
+    let Some(rec) = &report.recommendation else {
+        return write_nothing_fits(out, report, model, names, h, detail);
+    };
+    writeln!(out, "{}\n", rec.summary)?;
+    if let Some(advice) = &report.close_call {
+        writeln!(out, "> **Close call.** {advice}\n")?;
+    }
+    write_from_model(out, report)?;
+    if detail == Detail::Brief {
+        return write_brief(out, report, model, names, h);
     }
     writeln!(out, "| Outcome | Score |\n|---|---:|")?;
     for s in &report.scores {
@@ -174,34 +308,16 @@ fn write_model(
             "- No change of one or two answers changes the recommendation."
         )?;
     }
-    for f in &report.flips {
-        let (flags, now) = super::flip_text_for(f, model.map(|m| (m, report)));
-        let target = outcome_name(names, f.recommendation);
-        writeln!(out, "- `{flags}` (now `{now}`) → {target}")?;
-    }
+    let all = super::flips_shown(report, Detail::Full);
+    write_flip_lines(out, report, &all, model, names)?;
     if !report.assumed.is_empty() {
         writeln!(out, "\n{h} Assumed (not answered)\n")?;
         for a in &report.assumed {
             writeln!(out, "- `{}`: {}", a.question, a.value.to_flag_value())?;
         }
     }
-    if let Some(fit) = &report.fit {
-        writeln!(
-            out,
-            "\n{h} Memory fit\n\n{}\n",
-            super::model::fit_heading(fit)
-        )?;
-        for line in super::model::fit_lines(fit) {
-            writeln!(out, "- {line}")?;
-        }
-        writeln!(out, "\n{}.", super::model::fit_basis())?;
-    }
-    if !report.notes.is_empty() {
-        writeln!(out, "\n{h} Notes\n")?;
-        for n in &report.notes {
-            writeln!(out, "- {n}")?;
-        }
-    }
+    write_fit(out, report, h)?;
+    write_notes(out, report, h)?;
     let trace = super::trace_rows(report);
     if !trace.is_empty() {
         writeln!(out, "\n{h} Trace")?;

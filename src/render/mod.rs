@@ -18,7 +18,25 @@ pub enum Format {
     Markdown,
 }
 
-use crate::report::{Exclusion, Flip, Reason, Report};
+use crate::report::{Assumed, Exclusion, Flip, Reason, Report};
+
+/// How much of a verdict the human formats (table, Markdown) show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Detail {
+    /// One screen: the verdict and what to do, the reasons that decided it, the nearest
+    /// answers that would change it, the notes on the recommended stack, the assumed answers
+    /// in a line, and where the knowledge comes from.
+    #[default]
+    Brief,
+    /// Everything (`--full`; `--explain` adds the trace): scores, every reason, what was
+    /// ruled out and why, what drove it, every flip, every assumed answer.
+    Full,
+}
+
+/// The reasons a one-screen report shows for a model; fewer per model in an app of several.
+pub const BRIEF_REASONS: usize = 3;
+/// The flips a one-screen report shows for a model.
+pub const BRIEF_FLIPS: usize = 3;
 
 /// A verdict's standing in words: "strong, margin 4", "strong, the only outcome the
 /// constraints allow", or "no stack fits these answers".
@@ -55,6 +73,164 @@ pub fn reasons<'a>(
             (!points.is_empty()).then(|| (points, &group[0]))
         })
         .collect()
+}
+
+/// The `n` reasons that decided a verdict, as [`reasons`] gives them: the rules that gave the
+/// recommended outcome points, by those points, and in the last place the heaviest reason
+/// for another outcome still possible (what the verdict had to beat), when there is one.
+pub fn deciding_reasons<'a>(
+    report: &'a Report<'a>,
+    names: &[(&str, &str)],
+    n: usize,
+) -> Vec<(Vec<String>, &'a Reason<'a>)> {
+    let winner = report.recommendation.as_ref().map(|r| r.id);
+    let ruled_out = |id: &str| report.scores.iter().any(|s| s.excluded && s.outcome == id);
+    let of_rule = |rule: &'a str| report.rationale.iter().filter(move |r| r.rule == rule);
+    let to_winner = |rule: &'a str| -> i32 {
+        of_rule(rule)
+            .filter(|r| Some(r.outcome) == winner)
+            .map(|r| r.points)
+            .sum()
+    };
+    let to_others = |rule: &'a str| -> i32 {
+        of_rule(rule)
+            .filter(|r| Some(r.outcome) != winner && !ruled_out(r.outcome))
+            .map(|r| r.points.abs())
+            .max()
+            .unwrap_or(0)
+    };
+    let (mut for_winner, mut others): (Vec<_>, Vec<_>) = reasons(report, names)
+        .into_iter()
+        .partition(|(_, first)| to_winner(first.rule) > 0);
+    for_winner.sort_by_key(|(_, first)| -to_winner(first.rule));
+    others.sort_by_key(|(_, first)| -to_others(first.rule));
+    let keep = if others.is_empty() {
+        n
+    } else {
+        n.saturating_sub(1).max(1)
+    };
+    for_winner.truncate(keep);
+    let room = n.saturating_sub(for_winner.len());
+    for_winner.extend(others.into_iter().take(room));
+    for_winner
+}
+
+/// The `n` nearest flips: changes of one answer before changes of two, then the smallest
+/// change first, one per question first (so three release numbers do not crowd out every
+/// other answer), in the order the report lists them otherwise.
+pub fn nearest_flips<'a>(report: &'a Report<'a>, n: usize) -> Vec<&'a Flip<'a>> {
+    let mut order: Vec<(usize, &Flip)> = report.flips.iter().enumerate().collect();
+    order.sort_by_key(|(i, f)| (f.also.len(), f.distance, *i));
+    let mut picked: Vec<(usize, &Flip)> = Vec::with_capacity(n);
+    for (i, f) in &order {
+        if picked.len() < n && !picked.iter().any(|(_, p)| p.question == f.question) {
+            picked.push((*i, f));
+        }
+    }
+    for (i, f) in &order {
+        if picked.len() < n && !picked.iter().any(|(j, _)| j == i) {
+            picked.push((*i, f));
+        }
+    }
+    picked.sort_by_key(|(i, f)| (f.also.len(), f.distance, *i));
+    picked.into_iter().map(|(_, f)| f).collect()
+}
+
+/// The flips a report shows: the nearest few on one screen, all of them with `--full`.
+pub fn flips_shown<'a>(report: &'a Report<'a>, detail: Detail) -> Vec<&'a Flip<'a>> {
+    match detail {
+        Detail::Brief => nearest_flips(report, BRIEF_FLIPS),
+        Detail::Full => report.flips.iter().collect(),
+    }
+}
+
+/// Assumed answers in one line of at most `width` columns after `head`: "Assumed (not
+/// answered): iteration stable, min-os 26 and 14 more (--full lists them)". Those for which
+/// `first` holds come first. `None` when nothing was assumed.
+pub fn assumed_line(
+    head: &str,
+    assumed: &[Assumed],
+    first: impl Fn(&str) -> bool,
+    width: u16,
+) -> Option<String> {
+    if assumed.is_empty() {
+        return None;
+    }
+    let mut items: Vec<(bool, String)> = assumed
+        .iter()
+        .map(|a| {
+            (
+                !first(a.question),
+                format!("{} {}", a.question, a.value.to_flag_value()),
+            )
+        })
+        .collect();
+    items.sort_by_key(|(later, _)| *later);
+    let total = items.len();
+    let more = |left: usize| format!(" and {left} more (--full lists them)");
+    let mut line = head.to_owned();
+    for (k, (_, item)) in items.iter().enumerate() {
+        let left_after = total - k - 1;
+        let candidate = if k == 0 {
+            format!("{line}{item}")
+        } else {
+            format!("{line}, {item}")
+        };
+        let tail = if left_after == 0 {
+            0
+        } else {
+            more(left_after).chars().count()
+        };
+        // The first item always goes in; a later one only if the line, with what follows
+        // it, still fits.
+        if k > 0 && candidate.chars().count() + tail > usize::from(width) {
+            return Some(format!("{line}{}", more(total - k)));
+        }
+        line = candidate;
+    }
+    Some(line)
+}
+
+/// The app's assumed answers (app-level questions) in one line, those that mattered to a
+/// model's verdict first.
+pub fn app_assumed_line(app: &crate::report::app::AppReport, width: u16) -> Option<String> {
+    assumed_line(
+        "Assumed for the app (not answered): ",
+        &app.assumed,
+        |q| {
+            app.models.iter().any(|m| {
+                let shown = nearest_flips(&m.report, BRIEF_FLIPS);
+                mattered(&m.report, &shown, q)
+            })
+        },
+        width,
+    )
+}
+
+/// Whether question `q` mattered to a model's verdict: an assumed answer to it drove the
+/// verdict apart from the runner-up, or a shown flip changes it.
+pub fn mattered(report: &Report, shown: &[&Flip], q: &str) -> bool {
+    let flag = format!("--{q} ");
+    let drove = report
+        .drivers
+        .iter()
+        .any(|d| d.answers.contains(&flag) && d.winner_points != d.runner_up_points);
+    drove
+        || shown
+            .iter()
+            .any(|f| f.question == q || f.also.iter().any(|c| c.question == q))
+}
+
+/// "Ruled out: Core AI; MLX now, Core AI later" (the outcomes the constraints removed, in
+/// the scores' order), or `None` when none was.
+pub fn ruled_out_line(report: &Report, names: &[(&str, &str)]) -> Option<String> {
+    let out: Vec<&str> = report
+        .scores
+        .iter()
+        .filter(|s| s.excluded)
+        .map(|s| outcome_name(names, s.outcome))
+        .collect();
+    (!out.is_empty()).then(|| format!("Ruled out: {}", out.join("; ")))
 }
 
 /// The exclusions as people read them: one entry per constraint, with the names of every
@@ -190,7 +366,8 @@ mod tests {
             let app = crate::report::app::AppReport::single(&rules, "model".into(), report);
             for color in [false, true] {
                 let mut out = Vec::new();
-                super::table::write(&mut out, &app, &names, 100, color).unwrap();
+                super::table::write(&mut out, &app, &names, 100, color, super::Detail::Full)
+                    .unwrap();
                 let text = String::from_utf8(out).unwrap();
                 assert!(text.contains("\\u{1b}]52"), "the text is kept, escaped");
                 let ours = text

@@ -2,7 +2,7 @@ use std::io::{self, Write};
 
 use comfy_table::{ContentArrangement, Table, presets};
 
-use super::{model, outcome_name};
+use super::{Detail, model, outcome_name};
 use crate::report::Report;
 use crate::report::app::AppReport;
 
@@ -222,9 +222,10 @@ pub fn write(
     names: &[(&str, &str)],
     width: u16,
     color: bool,
+    detail: Detail,
 ) -> io::Result<()> {
     let mut plain = Vec::with_capacity(16 * 1024);
-    write_plain(&mut plain, app, names, width)?;
+    write_plain(&mut plain, app, names, width, detail)?;
     // Whatever prose is still wider than the terminal (a rules line, a long flag) wraps too.
     let text = wrap_prose(&String::from_utf8_lossy(&plain), width);
     let text = super::safe::safe(&text);
@@ -267,6 +268,14 @@ fn tinted(line: &str) -> String {
     format!("{head}\x1b[1;{tint}m{name}\x1b[0m{tail}")
 }
 
+/// "MLX [mlx]", or "none" when no stack fits.
+fn verdict_name(report: &Report) -> String {
+    report
+        .recommendation
+        .as_ref()
+        .map_or_else(|| "none".to_owned(), |r| format!("{} [{}]", r.name, r.id))
+}
+
 /// The table without colour: for a one-model app its verdict; otherwise the plan, one line
 /// per model, then each model's verdict.
 fn write_plain(
@@ -274,17 +283,20 @@ fn write_plain(
     app: &AppReport,
     names: &[(&str, &str)],
     width: u16,
+    detail: Detail,
 ) -> io::Result<()> {
+    let model_section = |out: &mut dyn Write, report: &Report, model: Option<&str>| {
+        write_model(out, report, model, names, width, detail)
+    };
     if let Some(report) = app.only() {
-        let name = report.recommendation.as_ref().map_or("none", |r| r.name);
         heading(
             out,
             "Recommendation: ",
-            name,
+            &verdict_name(report),
             &super::standing(report),
             width,
         )?;
-        write_model(out, report, None, names, width)?;
+        model_section(out, report, None)?;
     } else {
         let name = app.plan.name.as_deref().unwrap_or("none");
         let id = app.plan.id.as_deref().unwrap_or("a model has no stack");
@@ -319,19 +331,23 @@ fn write_plain(
         }
         write_notes(out, "Notes on the app", &app.notes, width)?;
         for m in &app.models {
-            let stack = m.report.recommendation.as_ref().map_or("none", |r| r.name);
             writeln!(out)?;
             heading(
                 out,
                 &format!("Model {}: ", m.name),
-                stack,
+                &verdict_name(&m.report),
                 &super::standing(&m.report),
                 width,
             )?;
-            write_model(out, &m.report, Some(&m.name), names, width)?;
+            model_section(out, &m.report, Some(&m.name))?;
+        }
+        if detail == Detail::Brief
+            && let Some(line) = super::app_assumed_line(app, width)
+        {
+            writeln!(out, "{line}")?;
         }
     }
-    footer(out, app)
+    footer(out, app, detail)
 }
 
 /// "HEAD NAME (standing)" on one line, or the standing on a line of its own when narrow.
@@ -347,36 +363,79 @@ fn heading(
     writeln!(out, "{head}{name}{sep}({standing})")
 }
 
-fn footer(out: &mut dyn Write, app: &AppReport) -> io::Result<()> {
-    writeln!(
-        out,
-        "\nRules: {} (sha256 {}){}",
+fn footer(out: &mut dyn Write, app: &AppReport, detail: Detail) -> io::Result<()> {
+    let as_of = app.rules.as_of.map(|d| format!(", knowledge as of {d}"));
+    let rules = format!(
+        "Rules: {} (sha256 {}){}",
         app.rules.name,
         &app.rules.sha256[..12],
-        app.rules
-            .as_of
-            .map(|d| format!(", knowledge as of {d} (mlstack sources)"))
-            .unwrap_or_default()
-    )
+        as_of.as_deref().unwrap_or_default()
+    );
+    match detail {
+        // The assumed line just above belongs to this block: no blank line between.
+        Detail::Brief => writeln!(
+            out,
+            "{rules}\nWhere each reason comes from: mlstack sources; the whole report: --full"
+        ),
+        Detail::Full if as_of.is_some() => writeln!(out, "\n{rules} (mlstack sources)"),
+        Detail::Full => writeln!(out, "\n{rules}"),
+    }
 }
 
-/// One model's verdict after its heading: what to do, why, what would change it.
-/// `model`: its name, in an app of several (its own answers' flips then name it).
-fn write_model(
+/// The rest of a model's verdict on one screen: the reasons that decided it, what the
+/// constraints ruled out, the nearest answers that would change it, its notes and, in a line,
+/// what was assumed. `--full` has the rest.
+fn write_brief(
     out: &mut dyn Write,
     report: &Report,
     model: Option<&str>,
     names: &[(&str, &str)],
     width: u16,
 ) -> io::Result<()> {
-    let Some(rec) = &report.recommendation else {
-        return write_nothing_fits(out, report, model, names, width);
+    writeln!(out, "\nWhy")?;
+    let n = if model.is_some() {
+        super::BRIEF_REASONS - 1
+    } else {
+        super::BRIEF_REASONS
     };
-    writeln!(out, "{}", wrap(rec.summary, width, "", ""))?;
-    if let Some(advice) = &report.close_call {
-        let text = format!("This is a close call. {advice}");
-        writeln!(out, "\n{}", wrap(&text, width, "", ""))?;
+    for (points, first) in super::deciding_reasons(report, names, n) {
+        let text = format!("{}: {} ({})", points.join(", "), first.why, first.cite);
+        writeln!(out, "{}", wrap(&text, width, "- ", "  "))?;
     }
+    if let Some(line) = super::ruled_out_line(report, names) {
+        writeln!(
+            out,
+            "{}",
+            wrap(&format!("{line} (why: --full)"), width, "- ", "  ")
+        )?;
+    }
+
+    writeln!(out, "\nWhat would change this")?;
+    let shown = super::nearest_flips(report, super::BRIEF_FLIPS);
+    if shown.is_empty() {
+        writeln!(
+            out,
+            "- no change of one or two answers changes the recommendation"
+        )?;
+    }
+    write_flip_lines(out, report, &shown, model, names, width)?;
+    write_fit(out, report, width)?;
+    write_notes(out, "Notes", &report.notes, width)?;
+    let line = super::assumed_line(
+        "Assumed (not answered): ",
+        &report.assumed,
+        |q| super::mattered(report, &shown, q),
+        width,
+    );
+    writeln!(out)?;
+    if let Some(line) = line {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+/// What the model's own files said and answered (with `--model`).
+fn write_from_model(out: &mut dyn Write, report: &Report, width: u16) -> io::Result<()> {
     if let Some(found) = &report.model {
         let text = format!("From the model ({}): {}", found.path, model::summary(found));
         writeln!(out, "\n{}", wrap(&text, width, "", ""))?;
@@ -387,6 +446,49 @@ fn write_model(
             format!("Answered from its files: {used}")
         };
         writeln!(out, "{}", wrap(&text, width, "", "  "))?;
+    }
+    Ok(())
+}
+
+/// The model's memory fit (with `--model`).
+fn write_fit(out: &mut dyn Write, report: &Report, width: u16) -> io::Result<()> {
+    if let Some(fit) = &report.fit {
+        writeln!(out, "\nMemory fit")?;
+        writeln!(out, "{}", wrap(&model::fit_heading(fit), width, "", ""))?;
+        for line in model::fit_lines(fit) {
+            writeln!(out, "{}", wrap(&line, width, "- ", "  "))?;
+        }
+        writeln!(
+            out,
+            "{}",
+            wrap(&format!("{}.", model::fit_basis()), width, "", "")
+        )?;
+    }
+    Ok(())
+}
+
+/// One model's verdict after its heading: what to do, why, what would change it (on one
+/// screen, or all of it). `model`: its name, in an app of several (its own answers' flips then
+/// name it).
+fn write_model(
+    out: &mut dyn Write,
+    report: &Report,
+    model: Option<&str>,
+    names: &[(&str, &str)],
+    width: u16,
+    detail: Detail,
+) -> io::Result<()> {
+    let Some(rec) = &report.recommendation else {
+        return write_nothing_fits(out, report, model, names, width, detail);
+    };
+    writeln!(out, "{}", wrap(rec.summary, width, "", ""))?;
+    if let Some(advice) = &report.close_call {
+        let text = format!("This is a close call. {advice}");
+        writeln!(out, "\n{}", wrap(&text, width, "", ""))?;
+    }
+    write_from_model(out, report, width)?;
+    if detail == Detail::Brief {
+        return write_brief(out, report, model, names, width);
     }
 
     writeln!(out, "\nScores")?;
@@ -473,7 +575,8 @@ fn write_model(
             "- no change of one or two answers changes the recommendation"
         )?;
     }
-    write_flips(out, report, model, names, width)?;
+    let all = super::flips_shown(report, Detail::Full);
+    write_flip_lines(out, report, &all, model, names, width)?;
 
     if !report.assumed.is_empty() {
         writeln!(out, "\nAssumed (not answered; defaults used)")?;
@@ -492,18 +595,7 @@ fn write_model(
         write!(out, "{}", grid(false, width, &header, rows, None))?;
     }
 
-    if let Some(fit) = &report.fit {
-        writeln!(out, "\nMemory fit")?;
-        writeln!(out, "{}", wrap(&model::fit_heading(fit), width, "", ""))?;
-        for line in model::fit_lines(fit) {
-            writeln!(out, "{}", wrap(&line, width, "- ", "  "))?;
-        }
-        writeln!(
-            out,
-            "{}",
-            wrap(&format!("{}.", model::fit_basis()), width, "", "")
-        )?;
-    }
+    write_fit(out, report, width)?;
 
     write_notes(out, "Notes", &report.notes, width)?;
     let trace = super::trace_rows(report);
@@ -535,14 +627,15 @@ fn write_notes(
 }
 
 /// The flips, one per line: "--flag value (now ...) -> Stack".
-fn write_flips(
+fn write_flip_lines(
     out: &mut dyn Write,
     report: &Report,
+    flips: &[&crate::report::Flip],
     model: Option<&str>,
     names: &[(&str, &str)],
     width: u16,
 ) -> io::Result<()> {
-    for f in &report.flips {
+    for f in flips {
         let (flags, now) = super::flip_text_for(f, model.map(|m| (m, report)));
         let target = outcome_name(names, f.recommendation);
         let line = format!("{flags} (now {now}) -> {target}");
@@ -559,6 +652,7 @@ fn write_nothing_fits(
     model: Option<&str>,
     names: &[(&str, &str)],
     width: u16,
+    detail: Detail,
 ) -> io::Result<()> {
     writeln!(out, "\nRuled out")?;
     for (outcomes, e) in super::exclusions(&report.excluded, names) {
@@ -569,7 +663,8 @@ fn write_nothing_fits(
     if report.flips.is_empty() {
         writeln!(out, "- no change of one or two answers makes one possible")?;
     }
-    write_flips(out, report, model, names, width)?;
+    let shown = super::flips_shown(report, detail);
+    write_flip_lines(out, report, &shown, model, names, width)?;
     write_notes(out, "Notes", &report.notes, width)?;
     Ok(())
 }

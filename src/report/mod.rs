@@ -255,6 +255,12 @@ pub struct Flip<'r> {
     pub recommendation: &'r str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub also: Vec<FlipChange<'r>>,
+    /// How far the changed answers are from the given ones: options added, removed or
+    /// replaced, then how many options apart in the question's order for a single choice
+    /// (`--min-os 27` from 26 is nearer than 15) or options changed for a multiple choice. What "nearest" means when a report shows
+    /// only a few flips.
+    #[serde(skip)]
+    pub distance: (u32, u32),
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -456,6 +462,16 @@ fn flip<'r>(rules: &'r RuleSet, f: &explain::FlipResult) -> Flip<'r> {
         to: first.to,
         recommendation: &rules.outcomes[f.outcome].id,
         also: f.changes[1..].iter().map(change).collect(),
+        distance: (
+            f.distance,
+            f.changes
+                .iter()
+                .map(|c| match rules.questions[c.question].kind {
+                    Kind::Single => c.from.trailing_zeros().abs_diff(c.to.trailing_zeros()),
+                    Kind::Multi => (c.from ^ c.to).count_ones(),
+                })
+                .sum(),
+        ),
     }
 }
 

@@ -240,13 +240,11 @@ fn real_outputs_validate_against_the_published_schema() {
 
 #[test]
 fn markdown_is_ready_to_paste() {
-    let assert = mlstack()
-        .args(["recommend", "--model-type", "llm", "--format", "markdown"])
-        .assert()
-        .success();
+    let markdown = ["recommend", "--model-type", "llm", "--format", "markdown"];
+    let assert = mlstack().args(markdown).arg("--full").assert().success();
     let out = stdout_of(&assert);
     assert!(
-        out.starts_with("### Recommendation: MLX (strong, margin 5)\n"),
+        out.starts_with("### Recommendation: MLX [`mlx`] (strong, margin 5)\n"),
         "{out}"
     );
     assert!(out.contains("| **MLX** | 7 |"));
@@ -256,6 +254,17 @@ fn markdown_is_ready_to_paste() {
         "{out}"
     );
     assert!(!out.contains('\x1b'));
+    // By default, the short report: the reasons that decided it, three flips, no tables.
+    let out = stdout_of(&mlstack().args(markdown).assert().success());
+    assert!(
+        out.contains("\n#### Why\n\n- **+7 MLX**: A generative"),
+        "{out}"
+    );
+    assert!(!out.contains("| **MLX** | 7 |"), "{out}");
+    let flips = out.split("#### What would change this\n\n").nth(1).unwrap();
+    let flips = flips.split("\n\n").next().unwrap();
+    assert_eq!(flips.lines().count(), 3, "{flips}");
+    assert!(out.contains("`--full`"), "{out}");
     mlstack()
         .args(["questions", "--format", "markdown"])
         .assert()

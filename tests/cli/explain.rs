@@ -5,7 +5,7 @@ use crate::util::*;
 #[test]
 fn table_shows_what_drove_it_and_what_would_change_it() {
     let assert = mlstack()
-        .args(["recommend", "--model-type", "llm"])
+        .args(["recommend", "--model-type", "llm", "--full"])
         .assert()
         .success();
     let out = stdout_of(&assert);

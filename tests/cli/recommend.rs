@@ -60,13 +60,13 @@ fn the_issue_cases_give_the_stated_outcomes() {
 #[test]
 fn table_output_shows_verdict_reasons_assumptions_and_notes() {
     let assert = mlstack()
-        .args(["recommend", "--model-type", "llm"])
+        .args(["recommend", "--model-type", "llm", "--full"])
         .assert()
         .success()
         .stderr("");
     let out = stdout_of(&assert);
     assert!(
-        out.starts_with("Recommendation: MLX (strong, margin 5)\n"),
+        out.starts_with("Recommendation: MLX [mlx] (strong, margin 5)\n"),
         "{out}"
     );
     for section in ["Scores", "Why", "Ruled out", "Assumed", "Notes"] {
@@ -84,6 +84,163 @@ fn table_output_shows_verdict_reasons_assumptions_and_notes() {
     assert!(!out.contains('\x1b'), "no escape codes in a pipe");
 }
 
+/// The lines of the section headed `title` (up to the next blank line), without the title.
+fn section<'a>(out: &'a str, title: &str) -> Vec<&'a str> {
+    let start = out
+        .find(&format!("\n{title}\n"))
+        .unwrap_or_else(|| panic!("no section {title}:\n{out}"));
+    out[start + title.len() + 2..]
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .collect()
+}
+
+/// The list items of a section (continuation lines joined to their item).
+fn items(lines: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in lines {
+        match line.strip_prefix("- ") {
+            Some(item) => out.push(item.to_owned()),
+            None => {
+                let last = out.last_mut().expect("a continuation after an item");
+                last.push(' ');
+                last.push_str(line.trim_start());
+            }
+        }
+    }
+    out
+}
+
+/// The default report is one screen: the verdict with its id, one line of what to do, the
+/// reasons that decided it (the winner's first, by weight, then what it had to beat), what
+/// the constraints ruled out, at most three answers that would change it (nearest first), the
+/// notes on the recommended stack, the assumed answers in a line, and the date of the rules'
+/// knowledge. `--full` has every score, reason, flip and assumption.
+#[test]
+fn the_default_report_fits_one_screen() {
+    let args = ["--model-type", "llm"];
+    let out = stdout_of(&mlstack().arg("recommend").args(args).assert().success());
+    let json = recommend_json(&args);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "Recommendation: MLX [mlx] (strong, margin 5)");
+    assert!(lines[1].starts_with("Run the model with MLX"), "{out}");
+    // What to do is the outcome's one-sentence summary, then a blank line.
+    let what_to_do = json["recommendation"]["summary"].as_str().unwrap();
+    let wrapped = lines[1..].iter().take_while(|l| !l.is_empty());
+    assert_eq!(wrapped.copied().collect::<Vec<_>>().join(" "), what_to_do);
+
+    let why = items(&section(&out, "Why"));
+    assert!(
+        why[0].starts_with("+7 MLX: A generative language model"),
+        "{why:?}"
+    );
+    assert!(why[0].ends_with("(Decision checklist, item 1)"), "{why:?}");
+    assert!(why[1].starts_with("+2 Core ML: "), "{why:?}");
+    assert_eq!(
+        why[2],
+        "Ruled out: Built-in (no model to ship); MLX now, Core ML later; Core AI; \
+         MLX now, Core AI later (why: --full)"
+    );
+
+    let flips = items(&section(&out, "What would change this"));
+    assert_eq!(flips.len(), 3, "{flips:?}");
+    assert!(json["flips"].as_array().unwrap().len() > 3);
+    // The nearest release first: OS 27, not 15 or 16.
+    assert!(
+        flips.contains(&"--min-os 27 (now min-os 26) -> Core AI".to_owned()),
+        "{flips:?}"
+    );
+    assert!(
+        !flips.iter().any(|f| f.starts_with("--min-os 15")),
+        "{flips:?}"
+    );
+
+    // Every note the verdict carries (those on MLX or on any own model), no other.
+    let notes = items(&section(&out, "Notes"));
+    assert_eq!(notes.len(), json["notes"].as_array().unwrap().len());
+    for note in json["notes"].as_array().unwrap() {
+        let text = note["text"].as_str().unwrap();
+        let concerns = note["concerns"].as_array().unwrap();
+        assert!(concerns.is_empty() || concerns.iter().any(|c| c == "mlx"));
+        let start: String = text
+            .split_whitespace()
+            .take(6)
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(notes.iter().any(|n| n.starts_with(&start)), "{start}");
+    }
+
+    // One line of assumed answers, the one that drove the verdict among the first.
+    let assumed: Vec<&&str> = lines.iter().filter(|l| l.starts_with("Assumed")).collect();
+    assert_eq!(assumed.len(), 1, "{out}");
+    let assumed = assumed[0];
+    assert!(assumed.chars().count() <= 100, "{assumed}");
+    assert!(assumed.contains("iteration stable"), "{assumed}");
+    assert!(assumed.ends_with("more (--full lists them)"), "{assumed}");
+    assert!(out.contains("knowledge as of 2026-11-30\n"), "{out}");
+    assert!(out.contains("mlstack sources"), "{out}");
+
+    // The tables are behind --full.
+    for hidden in [
+        "\nScores\n",
+        "\nWhat drove it\n",
+        "(checklist-1-generative-llm)",
+    ] {
+        assert!(
+            !out.contains(hidden),
+            "{hidden} in the short report:\n{out}"
+        );
+    }
+    // The first 24-line screen holds the verdict, the reasons and what would change it.
+    let change = out.find("\nWhat would change this\n").unwrap();
+    let flips_end = change + out[change + 1..].find("\n\n").unwrap();
+    assert!(out[..flips_end].lines().count() <= 24, "{out}");
+
+    let full = stdout_of(
+        &mlstack()
+            .arg("recommend")
+            .args(args)
+            .arg("--full")
+            .assert()
+            .success(),
+    );
+    let all_flips = items(&section(&full, "What would change this"));
+    assert_eq!(all_flips.len(), json["flips"].as_array().unwrap().len());
+    for shown in [
+        "\nScores\n",
+        "\nWhat drove it\n",
+        "\nAssumed (not answered; defaults used)\n",
+    ] {
+        assert!(full.contains(shown), "{shown}:\n{full}");
+    }
+}
+
+/// With more reasons than room, the winner's heaviest come first and the heaviest reason for
+/// the runner-up takes the last place.
+#[test]
+fn the_short_report_keeps_the_heaviest_reasons_and_what_the_verdict_beat() {
+    let out = stdout_of(
+        &mlstack()
+            .args([
+                "recommend",
+                "--model-type",
+                "audio",
+                "--needs",
+                "custom-sampling",
+            ])
+            .args(["--battery", "critical", "--hardware", "neural-engine"])
+            .assert()
+            .success(),
+    );
+    let why = items(&section(&out, "Why"));
+    let points: Vec<&str> = why.iter().map(|w| w.split(':').next().unwrap()).collect();
+    assert_eq!(
+        points,
+        ["+3 Core ML", "+3 Core ML", "+6 MLX", "Ruled out"],
+        "{why:?}"
+    );
+}
+
 #[test]
 fn close_calls_say_so_and_say_how_to_settle_them() {
     let args = [
@@ -97,7 +254,7 @@ fn close_calls_say_so_and_say_how_to_settle_them() {
     let assert = mlstack().arg("recommend").args(args).assert().success();
     let out = stdout_of(&assert);
     assert!(
-        out.starts_with("Recommendation: Core ML (close-call, margin 1)"),
+        out.starts_with("Recommendation: Core ML [core-ml] (close-call, margin 1)"),
         "{out}"
     );
     assert!(out.contains("This is a close call. Settle it on target hardware"));
@@ -289,6 +446,13 @@ fn every_cited_fact_travels_with_the_verdict() {
     );
     mlstack()
         .args(["recommend", "--model-type", "llm"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "knowledge as of 2026-11-30\nWhere each reason comes from: mlstack sources",
+        ));
+    mlstack()
+        .args(["recommend", "--model-type", "llm", "--full"])
         .assert()
         .success()
         .stdout(predicate::str::contains(
@@ -713,8 +877,8 @@ fn each_model_gets_its_own_verdict_and_the_app_a_plan() {
         "{out}"
     );
     assert!(out.contains("\nWhy this plan\n"), "{out}");
-    assert!(out.contains("\nModel llm: MLX ("), "{out}");
-    assert!(out.contains("\nModel vision: Core AI ("), "{out}");
+    assert!(out.contains("\nModel llm: MLX [mlx] ("), "{out}");
+    assert!(out.contains("\nModel vision: Core AI [core-ai] ("), "{out}");
 }
 
 #[test]
