@@ -27,6 +27,17 @@ pub struct Answers {
     pub sources: Vec<Source>,
 }
 
+impl Answers {
+    /// A bit per question whose answer nobody gave (its default was assumed).
+    pub fn assumed(&self) -> Mask {
+        self.sources
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| **s == Source::Default)
+            .fold(0, |m, (q, _)| m | (1 << q))
+    }
+}
+
 /// All the answers as one run of bytes: a hasher like SipHash (the standard map's, which
 /// keeps a hostile batch file from crowding one bucket) costs a fraction as much per byte of
 /// one slice as per small value, and a batch's memo hashes every line's answers.

@@ -24,14 +24,116 @@ impl Confidence {
     }
 }
 
-/// Confidence from the margin; with no runner-up (constraints left a single outcome) the
-/// verdict is forced, hence strong.
+/// Confidence from the margin alone; with no runner-up (constraints left a single outcome)
+/// the verdict is forced, hence strong. [`confidence_from_evidence`] then asks what the lead
+/// rests on.
 pub fn confidence(verdict: &Verdict, thresholds: ConfidenceThresholds) -> Confidence {
     match verdict.margin() {
         None => Confidence::Strong,
         Some(m) if m >= thresholds.strong as i32 => Confidence::Strong,
         Some(m) if m >= thresholds.moderate as i32 => Confidence::Moderate,
         Some(_) => Confidence::CloseCall,
+    }
+}
+
+/// Why a verdict the margin calls strong is only moderate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Basis {
+    /// Without the points of rules that look at answers nobody gave (`questions`, a bit per
+    /// question), the lead falls below the strong threshold.
+    AssumedAnswers { questions: Mask },
+    /// The constraints left only this outcome, and ruled out `outcomes` (a bit per outcome),
+    /// which scored higher: the verdict is what remains, not what fits best.
+    Elimination { outcomes: u64 },
+}
+
+/// Confidence from what the user actually answered. A verdict the margin calls strong stays
+/// strong only when the answers someone gave carry it:
+/// - with a runner-up, the lead counting only rules that look at given answers (a rule that
+///   looks at an assumed answer may narrow the lead, never widen it) must still reach the
+///   strong threshold;
+/// - with no runner-up (the only outcome the constraints allow), the winner's own points
+///   from given answers (counted the same way) must reach the strong threshold; short of
+///   that, no ruled-out outcome may have scored higher than the winner (else it is what the
+///   constraints leave, not what fits), and those points must reach the moderate threshold
+///   unless nothing assumed gave it any (then the given constraints alone decide it).
+///
+/// Otherwise it is moderate, and [`Basis`] says what it rests on. Margins below the strong
+/// threshold are left as the margin says: evidence only ever lowers confidence.
+/// `assumed`: a bit per question whose answer is a default nobody gave.
+pub fn confidence_from_evidence(
+    rules: &RuleSet,
+    verdict: &Verdict,
+    assumed: Mask,
+) -> (Confidence, Option<Basis>) {
+    let by_margin = confidence(verdict, rules.confidence);
+    let Some(winner) = verdict.winner() else {
+        return (by_margin, None);
+    };
+    if by_margin != Confidence::Strong {
+        return (by_margin, None);
+    }
+    let points = |r: usize, o: Option<usize>| -> i32 {
+        rules.rules[r]
+            .score
+            .iter()
+            .filter(|(s, _)| Some(*s) == o)
+            .map(|(_, p)| *p)
+            .sum()
+    };
+    let rests_on_assumed =
+        |r: usize| rules.rules[r].when.as_ref().map_or(0, |c| c.questions()) & assumed;
+    // The lead over `other` (or the winner's own points, with `None`) counting given answers
+    // only; and the assumed questions of the rules that widened it.
+    let evidence = |other: Option<usize>| -> (i32, Mask) {
+        let mut lead = 0;
+        let mut leaning = 0;
+        for &r in &verdict.fired_rules {
+            let d = points(r, Some(winner)) - other.map_or(0, |o| points(r, Some(o)));
+            match rests_on_assumed(r) {
+                0 => lead += d,
+                questions => {
+                    lead += d.min(0);
+                    if d > 0 {
+                        leaning |= questions;
+                    }
+                }
+            }
+        }
+        (lead, leaning)
+    };
+    let strong = rules.confidence.strong as i32;
+    let moderate = rules.confidence.moderate as i32;
+    match verdict.runner_up() {
+        Some(runner_up) => {
+            let (lead, leaning) = evidence(Some(runner_up));
+            if lead >= strong {
+                (Confidence::Strong, None)
+            } else {
+                let basis = Basis::AssumedAnswers { questions: leaning };
+                (Confidence::Moderate, Some(basis))
+            }
+        }
+        None => {
+            let (own, leaning) = evidence(None);
+            if own >= strong {
+                return (Confidence::Strong, None);
+            }
+            let winner_score = verdict.scores[winner];
+            let higher = (0..rules.outcomes.len())
+                .filter(|&o| verdict.excluded & (1 << o) != 0)
+                .filter(|&o| verdict.scores[o] > winner_score)
+                .fold(0u64, |m, o| m | (1 << o));
+            if higher != 0 {
+                let basis = Basis::Elimination { outcomes: higher };
+                (Confidence::Moderate, Some(basis))
+            } else if own >= moderate || leaning == 0 {
+                (Confidence::Strong, None)
+            } else {
+                let basis = Basis::AssumedAnswers { questions: leaning };
+                (Confidence::Moderate, Some(basis))
+            }
+        }
     }
 }
 
@@ -605,5 +707,119 @@ confidence: {strong: 3, moderate: 1}
             );
         }
         assert_eq!(Confidence::CloseCall.as_str(), "close-call");
+    }
+
+    /// Three outcomes; `size` and `iteration` score `a`, `team` scores `b`, `platform`
+    /// rules `b` and `c` out. Thresholds: strong 4, moderate 2.
+    const EVIDENCE: &str = r#"
+name: t
+outcomes:
+  - {id: a, name: A, summary: a}
+  - {id: b, name: B, summary: b}
+  - {id: c, name: C, summary: c}
+questions:
+  - {id: size, prompt: S?, kind: single, default: big, options: [{id: big, label: B}, {id: small, label: S}]}
+  - {id: iteration, prompt: I?, kind: single, default: stable, options: [{id: stable, label: S}, {id: fast, label: F}]}
+  - {id: team, prompt: T?, kind: single, default: none, options: [{id: none, label: N}, {id: big, label: B}, {id: huge, label: H}]}
+  - {id: platform, prompt: P?, kind: single, default: phone, options: [{id: phone, label: P}, {id: watch, label: W}]}
+rules:
+  - {id: size-big, when: {size: big}, score: {a: 3}, why: w, cite: c}
+  - {id: stable, when: {iteration: stable}, score: {a: 2}, why: w, cite: c}
+  - {id: team-big, when: {team: big}, score: {b: 1}, why: w, cite: c}
+  - {id: team-huge, when: {team: huge}, score: {b: 9}, why: w, cite: c}
+constraints:
+  - {id: watch, when: {platform: watch}, exclude: [b, c], why: w, source: s}
+tie_break: [a, b, c]
+confidence: {strong: 4, moderate: 2}
+"#;
+
+    /// Confidence and basis for the answers `given` (question, option); the others assumed.
+    fn evidence_of(given: &[(&str, &str)]) -> (Confidence, Option<Basis>) {
+        let rules = crate::rules::load_rules("t.yaml", EVIDENCE.as_bytes()).unwrap();
+        let mut masks: Vec<Mask> = rules.questions.iter().map(|q| q.default.unwrap()).collect();
+        let mut assumed: Mask = (1 << masks.len()) - 1;
+        for (id, value) in given {
+            let q = rules.question_index(id).unwrap();
+            masks[q] = rules.questions[q].answer_mask([*value]).unwrap();
+            assumed &= !(1 << q);
+        }
+        let verdict = engine::evaluate(&rules, &masks);
+        confidence_from_evidence(&rules, &verdict, assumed)
+    }
+
+    #[test]
+    fn a_lead_counts_only_what_was_answered() {
+        let size = 1 << 0;
+        let iteration = 1 << 1;
+        // 3 + 2 over c's 0, both answers given: strong.
+        let given = [("size", "big"), ("iteration", "stable")];
+        assert_eq!(evidence_of(&given), (Confidence::Strong, None));
+        // The same verdict with `iteration` assumed: 3 given points are under 4.
+        let assumed_iteration = Some(Basis::AssumedAnswers {
+            questions: iteration,
+        });
+        assert_eq!(
+            evidence_of(&[("size", "big")]),
+            (Confidence::Moderate, assumed_iteration.clone())
+        );
+        // Nothing given: both rules rest on defaults.
+        assert_eq!(
+            evidence_of(&[]),
+            (
+                Confidence::Moderate,
+                Some(Basis::AssumedAnswers {
+                    questions: size | iteration
+                })
+            )
+        );
+        // The runner-up's points count against the lead: 5 - 1 = 4, strong at the threshold.
+        let rules_b = [("size", "big"), ("iteration", "stable"), ("team", "big")];
+        assert_eq!(evidence_of(&rules_b), (Confidence::Strong, None));
+        // Below strong by the margin, evidence changes nothing.
+        assert_eq!(
+            evidence_of(&[("size", "small"), ("iteration", "stable")]),
+            (Confidence::Moderate, None)
+        );
+    }
+
+    #[test]
+    fn a_forced_verdict_is_strong_only_when_nothing_better_was_ruled_out() {
+        // On the watch only `a` remains; `b` scored 9 and was ruled out: elimination.
+        let given = [("platform", "watch"), ("team", "huge"), ("size", "big")];
+        assert_eq!(
+            evidence_of(&given),
+            (
+                Confidence::Moderate,
+                Some(Basis::Elimination { outcomes: 0b010 })
+            )
+        );
+        // The same, but a's own answered points reach the strong threshold: what was ruled
+        // out does not matter (an LLM on Linux is MLX whatever Core AI would have scored).
+        let given = [
+            ("platform", "watch"),
+            ("team", "huge"),
+            ("size", "big"),
+            ("iteration", "stable"),
+        ];
+        assert_eq!(evidence_of(&given), (Confidence::Strong, None));
+        // Nothing better ruled out, and a's points were answered: strong.
+        let given = [("platform", "watch"), ("size", "big")];
+        assert_eq!(evidence_of(&given), (Confidence::Strong, None));
+        // Nothing better ruled out, but a's points come from defaults: moderate.
+        assert_eq!(
+            evidence_of(&[("platform", "watch")]),
+            (
+                Confidence::Moderate,
+                Some(Basis::AssumedAnswers { questions: 0b11 })
+            )
+        );
+        // A forced verdict with no points at all rests on no assumption: the constraints
+        // given decide it.
+        let given = [
+            ("platform", "watch"),
+            ("size", "small"),
+            ("iteration", "fast"),
+        ];
+        assert_eq!(evidence_of(&given), (Confidence::Strong, None));
     }
 }

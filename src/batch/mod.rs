@@ -120,12 +120,12 @@ fn build(
     };
     // Most lines of a grid are one model as they stand: no split to make.
     if crate::plan::models::one_model_as_is(rules, answers)? {
-        let brief = brief(rules, search, &answers.masks, fields)?;
+        let brief = brief(rules, search, answers, fields)?;
         return serde_json::to_string(&brief).map_err(|e| e.to_string());
     }
     let models = crate::plan::models::split_with(rules, answers, &[], &[])?;
     if let [one] = models.as_slice() {
-        let brief = brief(rules, search, &one.answers.masks, fields)?;
+        let brief = brief(rules, search, &one.answers, fields)?;
         return serde_json::to_string(&brief).map_err(|e| e.to_string());
     }
     // Several models: the plan, then each model's brief record from the verdict the plan was
@@ -133,7 +133,7 @@ fn build(
     let composed = crate::plan::compose::compose(rules, models);
     let mut briefs = Vec::with_capacity(composed.models.len());
     for m in &composed.models {
-        let b = brief_of(rules, search, &m.verdict, &m.model.answers.masks, fields)?;
+        let b = brief_of(rules, search, &m.verdict, &m.model.answers, fields)?;
         briefs.push(BriefModel {
             name: &m.model.name,
             brief: b,
@@ -166,20 +166,21 @@ fn nothing_fits() -> String {
 fn brief<'r>(
     rules: &'r RuleSet,
     search: &FlipSearch<'r>,
-    masks: &[crate::rules::Mask],
+    answers: &crate::answers::Answers,
     fields: &[Field],
 ) -> Result<Brief<'r>, String> {
+    let masks = &answers.masks;
     // A brief record needs only the outcomes' standing: one lookup per group once the
-    // tables are built.
+    // tables are built. Confidence weighs the fired rules' evidence, so it needs them.
     let verdict = match search.evaluator() {
-        Some(evaluator) => {
+        Some(evaluator) if !fields.contains(&Field::Confidence) => {
             let mut scores = vec![0; rules.outcomes.len()];
             let excluded = evaluator.score_into(masks, &mut scores, None);
             engine::Verdict::standing(rules, scores, excluded)
         }
-        None => engine::evaluate(rules, masks),
+        _ => engine::evaluate(rules, masks),
     };
-    brief_of(rules, search, &verdict, masks, fields)
+    brief_of(rules, search, &verdict, answers, fields)
 }
 
 /// [`brief`] from a verdict already made for `masks`.
@@ -187,9 +188,10 @@ fn brief_of<'r>(
     rules: &'r RuleSet,
     search: &FlipSearch<'r>,
     verdict: &engine::Verdict,
-    masks: &[crate::rules::Mask],
+    answers: &crate::answers::Answers,
     fields: &[Field],
 ) -> Result<Brief<'r>, String> {
+    let masks = &answers.masks;
     // Only what was asked for: flips, the costly part, only when named.
     let Some(winner) = verdict.winner() else {
         return Err(nothing_fits());
@@ -203,8 +205,9 @@ fn brief_of<'r>(
             summary: &outcome.summary,
         }),
         margin: has(Field::Margin).then(|| verdict.margin()),
-        confidence: has(Field::Confidence)
-            .then(|| crate::analysis::explain::confidence(verdict, rules.confidence)),
+        confidence: has(Field::Confidence).then(|| {
+            crate::analysis::explain::confidence_from_evidence(rules, verdict, answers.assumed()).0
+        }),
         scores: has(Field::Scores).then(|| report::scores(rules, verdict)),
         runner_up: has(Field::RunnerUp)
             .then(|| verdict.runner_up().map(|o| rules.outcomes[o].id.as_str())),

@@ -263,6 +263,9 @@ fn write_model(
     if let Some(advice) = &report.close_call {
         writeln!(out, "> **Close call.** {advice}\n")?;
     }
+    if let Some(basis) = &report.confidence_basis {
+        writeln!(out, "> {}\n", basis.text)?;
+    }
     write_from_model(out, report)?;
     if detail == Detail::Brief {
         return write_brief(out, report, model, names, h);

@@ -486,6 +486,9 @@ fn write_model(
         let text = format!("This is a close call. {advice}");
         writeln!(out, "\n{}", wrap(&text, width, "", ""))?;
     }
+    if let Some(basis) = &report.confidence_basis {
+        writeln!(out, "\n{}", wrap(&basis.text, width, "", ""))?;
+    }
     write_from_model(out, report, width)?;
     if detail == Detail::Brief {
         return write_brief(out, report, model, names, width);

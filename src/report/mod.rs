@@ -29,6 +29,10 @@ pub struct Report<'r> {
     pub margin: Option<i32>,
     /// `null` when no stack fits.
     pub confidence: Option<Confidence>,
+    /// Why a verdict the margin would call strong is only moderate: what it rests on
+    /// (answers nobody gave, or constraints that removed better-scoring stacks). Absent
+    /// otherwise.
+    pub confidence_basis: Option<ConfidenceBasis<'r>>,
     /// How to settle a close call on real hardware; present only for close calls.
     pub close_call: Option<&'r str>,
     pub scores: Vec<Score<'r>>,
@@ -77,6 +81,9 @@ impl Report<'_> {
         }
         map.serialize_entry("margin", &self.margin)?;
         map.serialize_entry("confidence", &self.confidence)?;
+        if let Some(b) = &self.confidence_basis {
+            map.serialize_entry("confidence_basis", b)?;
+        }
         if let Some(c) = self.close_call {
             map.serialize_entry("close_call", c)?;
         }
@@ -103,6 +110,71 @@ impl Report<'_> {
             map.serialize_entry("fit", f)?;
         }
         Ok(())
+    }
+}
+
+/// What a verdict's confidence rests on, when that keeps it from being strong.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfidenceBasis<'r> {
+    /// `assumed-answers` or `elimination`.
+    pub rests_on: &'static str,
+    /// The questions nobody answered whose rules widened the lead (`assumed-answers`).
+    pub questions: Vec<&'r str>,
+    /// The ruled-out outcomes that scored higher than the winner (`elimination`).
+    pub outcomes: Vec<&'r str>,
+    /// The same in a sentence.
+    pub text: String,
+}
+
+impl<'r> ConfidenceBasis<'r> {
+    pub fn new(rules: &'r RuleSet, basis: &explain::Basis) -> Self {
+        match *basis {
+            explain::Basis::AssumedAnswers { questions } => {
+                let ids: Vec<&str> = (0..rules.questions.len())
+                    .filter(|q| questions & (1 << q) != 0)
+                    .map(|q| rules.questions[q].id.as_str())
+                    .collect();
+                let text = format!(
+                    "Moderate, not strong: counting only the answers given, the lead is under \
+                     {} points; the rest rests on answers nobody gave ({}). Answer them to \
+                     firm it up.",
+                    rules.confidence.strong,
+                    ids.iter()
+                        .map(|q| format!("--{q}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                ConfidenceBasis {
+                    rests_on: "assumed-answers",
+                    questions: ids,
+                    outcomes: Vec::new(),
+                    text,
+                }
+            }
+            explain::Basis::Elimination { outcomes } => {
+                let picked: Vec<&crate::rules::Outcome> = (0..rules.outcomes.len())
+                    .filter(|o| outcomes & (1 << o) != 0)
+                    .map(|o| &rules.outcomes[o])
+                    .collect();
+                let text = format!(
+                    "Moderate, not strong: it is what the constraints leave, not what fits \
+                     best. {} scored higher and {} ruled out; check the answers behind those \
+                     constraints, or relax one.",
+                    picked
+                        .iter()
+                        .map(|o| o.name.as_ref())
+                        .collect::<Vec<&str>>()
+                        .join(" and "),
+                    if picked.len() == 1 { "is" } else { "are" }
+                );
+                ConfidenceBasis {
+                    rests_on: "elimination",
+                    questions: Vec::new(),
+                    outcomes: picked.iter().map(|o| o.id.as_str()).collect(),
+                    text,
+                }
+            }
+        }
     }
 }
 
@@ -532,7 +604,13 @@ pub fn build_with<'r>(
     with_trace: bool,
 ) -> Report<'r> {
     let winner = verdict.winner();
-    let confidence = winner.map(|_| explain::confidence(verdict, rules.confidence));
+    let (confidence, basis) = match winner {
+        Some(_) => {
+            let (c, basis) = explain::confidence_from_evidence(rules, verdict, answers.assumed());
+            (Some(c), basis.map(|b| ConfidenceBasis::new(rules, &b)))
+        }
+        None => (None, None),
+    };
 
     let scores = scores(rules, verdict);
 
@@ -582,6 +660,7 @@ pub fn build_with<'r>(
         }),
         margin: verdict.margin(),
         confidence,
+        confidence_basis: basis,
         close_call: (confidence == Some(Confidence::CloseCall))
             .then_some(rules.close_call.as_deref())
             .flatten(),

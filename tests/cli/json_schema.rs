@@ -7,6 +7,24 @@ use serde::Deserialize;
 
 use crate::util::*;
 
+/// What a verdict that is not strong by its evidence rests on.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct ConfidenceBasis {
+    rests_on: RestsOn,
+    questions: Vec<String>,
+    outcomes: Vec<String>,
+    text: String,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "kebab-case")]
+enum RestsOn {
+    AssumedAnswers,
+    Elimination,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
@@ -17,6 +35,8 @@ struct Report {
     plan_rationale: Vec<PlanReason>,
     margin: Option<i64>,
     confidence: Confidence,
+    #[serde(default)]
+    confidence_basis: Option<ConfidenceBasis>,
     #[serde(default)]
     close_call: Option<String>,
     scores: Vec<Score>,
@@ -95,6 +115,8 @@ struct ModelEntry {
     runtime: Option<serde_json::Value>,
     margin: Option<i64>,
     confidence: Option<Confidence>,
+    #[serde(default)]
+    confidence_basis: Option<ConfidenceBasis>,
     #[serde(default)]
     close_call: Option<String>,
     scores: Vec<Score>,
@@ -428,4 +450,31 @@ fn forced_verdict_has_null_margin() {
             .iter()
             .any(|e| e.rule == "no-core-ml-on-linux" && e.outcome == "core-ml")
     );
+}
+
+/// A verdict whose lead rests on assumed answers, or that the constraints forced over
+/// better-scoring stacks, is moderate and says why; the keys match the schema.
+#[test]
+fn confidence_basis_matches_the_schema() {
+    let r = report(&["--model-type", "vision"]);
+    assert_eq!(r.confidence, Confidence::Moderate);
+    let basis = r.confidence_basis.expect("the lead rests on --iteration");
+    assert_eq!(basis.rests_on, RestsOn::AssumedAnswers);
+    assert_eq!(basis.questions, ["iteration"]);
+    assert!(basis.outcomes.is_empty());
+    let r = report(&[
+        "--model-type",
+        "llm",
+        "--platform",
+        "watchos",
+        "--model-size",
+        "1b-to-4b",
+    ]);
+    assert_eq!(r.margin, None);
+    assert_eq!(r.confidence, Confidence::Moderate);
+    let basis = r.confidence_basis.expect("the constraints forced it");
+    assert_eq!(basis.rests_on, RestsOn::Elimination);
+    assert_eq!(basis.outcomes, ["mlx", "core-ai"]);
+    // Strong verdicts carry no basis.
+    assert!(report(&["--model-type", "llm"]).confidence_basis.is_none());
 }

@@ -1131,3 +1131,66 @@ fn a_built_in_framework_must_be_for_the_model_it_reaches() {
         .stdout(predicate::str::contains("is not for a model of this kind"))
         .stdout(predicate::str::contains("\"line\":2"));
 }
+
+/// No verdict is strong on defaults or by elimination alone, and the report says what a
+/// weaker one rests on; the batch's brief records agree.
+#[test]
+fn confidence_rests_on_what_was_answered() {
+    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let watch = [
+        "--model-type",
+        "llm",
+        "--platform",
+        "watchos",
+        "--model-size",
+        "1b-to-4b",
+    ];
+    let out = stdout_of(&mlstack().arg("recommend").args(watch).assert().success());
+    assert!(
+        out.starts_with(
+            "Recommendation: Core ML [core-ml] (moderate, the only outcome the constraints allow)"
+        ),
+        "{out}"
+    );
+    assert!(
+        words(&out).contains("it is what the constraints leave, not what fits best. MLX and Core AI scored higher and are ruled out"),
+        "{out}"
+    );
+    let vision = stdout_of(
+        &mlstack()
+            .args(["recommend", "--model-type", "vision"])
+            .assert()
+            .success(),
+    );
+    assert!(vision.starts_with("Recommendation: Core ML [core-ml] (moderate, margin 4)"));
+    assert!(words(&vision).contains("rests on answers nobody gave (--iteration)"));
+    // Answering what it rested on makes it strong.
+    let json = recommend_json(&["--model-type", "vision", "--iteration", "stable"]);
+    assert_eq!(json["confidence"], "strong");
+    assert!(json.get("confidence_basis").is_none());
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mlstack"))
+        .args(["recommend", "--batch", "-", "--fields", "confidence"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(
+            b"{\"model-type\": \"llm\", \"platform\": \"watchos\", \"model-size\": \"1b-to-4b\"}\n\
+              {\"model-type\": \"llm\"}\n",
+        )
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let lines: Vec<serde_json::Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["confidence"], "moderate");
+    assert_eq!(lines[1]["confidence"], "strong");
+}
