@@ -63,10 +63,17 @@ fn generate(r: &RuleSet) -> String {
         out,
         "outcomes: {},",
         vec_of(&r.outcomes, |o| format!(
-            "Outcome {{ id: {}, name: {}, summary: {} }}",
+            "Outcome {{ id: {}, name: {}, summary: {}, runtimes: {} }}",
             s(&o.id),
             s(&o.name),
-            s(&o.summary)
+            s(&o.summary),
+            vec_of(&o.runtimes, |x| format!(
+                "Runtime {{ name: {}, backend: {}, when: {}, cite: {} }}",
+                s(&x.name),
+                s(&x.backend),
+                opt_cond(&x.when),
+                s(&x.cite)
+            ))
         ))
     );
     let _ = writeln!(

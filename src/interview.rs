@@ -182,12 +182,13 @@ mod tests {
 
     #[test]
     fn questions_that_cannot_matter_are_skipped() {
-        // On Linux only MLX survives the constraints: nothing else can change the verdict.
+        // On Linux only MLX survives the Apple-stack constraints: only a model already in a
+        // cross-platform format, or an engine shared with Android, can change the verdict.
         let (interview, asked) = run(
             &[("platform", &["linux"])],
             vec![("model-type", vec!["llm"])],
         );
-        assert_eq!(asked, ["model-type"]);
+        assert_eq!(asked, ["model-type", "converted", "portability"]);
         assert!(
             interview
                 .skipped

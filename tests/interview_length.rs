@@ -127,8 +127,11 @@ fn the_interview_stays_short_as_the_rules_grow() {
         "one model, same tests, rules before the per-model split: {}",
         median(&before_split)
     );
+    // Issue 24 lets a cross-platform runtime win (one engine with Android or desktops, a GGUF
+    // or ONNX file in hand), so `portability` and `converted` now matter where they did not:
+    // its budget is at most two more questions on the median than before it (10 -> 11 today).
     assert!(
-        median(&after_same) <= median(&before_split),
+        median(&after_same) <= median(&before_split) + 2.0,
         "{before_split:?} -> {after_same:?}"
     );
     // Two models: each question is asked once for the app (a model's answer given once

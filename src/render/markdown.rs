@@ -260,6 +260,13 @@ fn write_model(
         return write_nothing_fits(out, report, model, names, h, detail);
     };
     writeln!(out, "{}\n", rec.summary)?;
+    if let Some(r) = &report.runtime {
+        writeln!(
+            out,
+            "**Runtime:** {}, on {} ({})\n",
+            r.name, r.backend, r.cite
+        )?;
+    }
     if let Some(advice) = &report.close_call {
         writeln!(out, "> **Close call.** {advice}\n")?;
     }

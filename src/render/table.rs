@@ -310,7 +310,15 @@ fn write_plain(
                         m.name, own.name
                     )
                 }
-                _ => format!("{}: {stack} ({})", m.name, super::standing(&m.report)),
+                _ => match &m.report.runtime {
+                    Some(r) => format!(
+                        "{}: {stack}, {} ({})",
+                        m.name,
+                        r.name,
+                        super::standing(&m.report)
+                    ),
+                    None => format!("{}: {stack} ({})", m.name, super::standing(&m.report)),
+                },
             };
             writeln!(out, "{}", wrap(&line, width, "- ", "  "))?;
         }
@@ -482,6 +490,10 @@ fn write_model(
         return write_nothing_fits(out, report, model, names, width, detail);
     };
     writeln!(out, "{}", wrap(rec.summary, width, "", ""))?;
+    if let Some(r) = &report.runtime {
+        let text = format!("Runtime: {}, on {} ({})", r.name, r.backend, r.cite);
+        writeln!(out, "{}", wrap(&text, width, "", "  "))?;
+    }
     if let Some(advice) = &report.close_call {
         let text = format!("This is a close call. {advice}");
         writeln!(out, "\n{}", wrap(&text, width, "", ""))?;

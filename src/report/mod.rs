@@ -29,6 +29,9 @@ pub struct Report<'r> {
     pub margin: Option<i32>,
     /// `null` when no stack fits.
     pub confidence: Option<Confidence>,
+    /// The engine a verdict for a family of engines names (`cross-platform`: llama.cpp,
+    /// ExecuTorch, ONNX Runtime) and its Apple backend; `None` otherwise.
+    pub runtime: Option<RuntimeInfo<'r>>,
     /// Why a verdict the margin would call strong is only moderate: what it rests on
     /// (answers nobody gave, or constraints that removed better-scoring stacks). Absent
     /// otherwise.
@@ -113,6 +116,15 @@ impl Report<'_> {
     }
 }
 
+/// "A", "A and B", "A, B and C".
+fn and_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 /// What a verdict's confidence rests on, when that keeps it from being strong.
 #[derive(Debug, Clone, Serialize)]
 pub struct ConfidenceBasis<'r> {
@@ -160,11 +172,12 @@ impl<'r> ConfidenceBasis<'r> {
                     "Moderate, not strong: it is what the constraints leave, not what fits \
                      best. {} scored higher and {} ruled out; check the answers behind those \
                      constraints, or relax one.",
-                    picked
-                        .iter()
-                        .map(|o| o.name.as_ref())
-                        .collect::<Vec<&str>>()
-                        .join(" and "),
+                    and_list(
+                        &picked
+                            .iter()
+                            .map(|o| o.name.as_ref())
+                            .collect::<Vec<&str>>()
+                    ),
                     if picked.len() == 1 { "is" } else { "are" }
                 );
                 ConfidenceBasis {
@@ -224,6 +237,14 @@ pub struct Recommendation<'r> {
     pub id: &'r str,
     pub name: &'r str,
     pub summary: &'r str,
+}
+
+/// The engine a cross-platform verdict names, and its backend on Apple hardware.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuntimeInfo<'r> {
+    pub name: &'r str,
+    pub backend: &'r str,
+    pub cite: &'r str,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -660,6 +681,13 @@ pub fn build_with<'r>(
         }),
         margin: verdict.margin(),
         confidence,
+        runtime: winner
+            .and_then(|w| rules.outcomes[w].runtime_for(&answers.masks))
+            .map(|r| RuntimeInfo {
+                name: &r.name,
+                backend: &r.backend,
+                cite: &r.cite,
+            }),
         confidence_basis: basis,
         close_call: (confidence == Some(Confidence::CloseCall))
             .then_some(rules.close_call.as_deref())

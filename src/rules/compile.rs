@@ -685,13 +685,15 @@ pub fn compile(
             ),
         );
     }
-    let outcomes: Vec<Outcome> = def
+    // Runtimes come once the questions their conditions name are compiled.
+    let mut outcomes: Vec<Outcome> = def
         .outcomes
         .iter()
         .map(|o| Outcome {
             id: o.id.value.clone().into(),
             name: c.text("outcome name", &o.name),
             summary: c.text("outcome summary", &o.summary),
+            runtimes: Vec::new().into(),
         })
         .collect();
 
@@ -873,6 +875,33 @@ pub fn compile(
         }
     }
 
+    // The engines of an outcome that is a family of them: the first whose `when` holds is
+    // the one the verdict names.
+    for (outcome, o) in outcomes.iter_mut().zip(&def.outcomes) {
+        let mut runtimes = Vec::new();
+        for (k, r) in o.runtimes.iter().enumerate() {
+            if r.when.is_none() && k + 1 < o.runtimes.len() {
+                c.error(
+                    r.name.referenced,
+                    format!(
+                        "runtime `{}` of `{}` has no `when`, so the runtimes after it are never \
+                         named: put it last",
+                        r.name.value, o.id.value
+                    ),
+                );
+            }
+            if let Some(when) = c.optional_condition(&questions, r.when.as_ref()) {
+                runtimes.push(Runtime {
+                    name: c.text("runtime name", &r.name),
+                    backend: c.text("runtime backend", &r.backend),
+                    when,
+                    cite: c.text("runtime cite", &r.cite),
+                });
+            }
+        }
+        outcome.runtimes = runtimes.into();
+    }
+
     // Tie-break: every outcome exactly once.
     let mut tie_break = Vec::new();
     for id in &def.tie_break.value {
@@ -1000,7 +1029,12 @@ pub fn compile(
             .iter()
             .map(|r| &r.cite)
             .chain(def.constraints.iter().map(|k| &k.source))
-            .chain(def.notes.iter().map(|n| &n.cite));
+            .chain(def.notes.iter().map(|n| &n.cite))
+            .chain(
+                def.outcomes
+                    .iter()
+                    .flat_map(|o| o.runtimes.iter().map(|r| &r.cite)),
+            );
         for cite in cites {
             for id in super::model::cited_ids(&cite.value) {
                 if !sources.iter().any(|s| s.id == id) {
@@ -1156,6 +1190,43 @@ confidence: {strong: 2, moderate: 1}
         let rules = load_rules("t.yaml", ok.as_bytes()).unwrap();
         assert_eq!(&*rules.plan.aliases[0].stacks, [0, 1], "tie-break order");
         assert_eq!(rules.plan.rules[0].moves.as_ref().unwrap().within, 1);
+    }
+
+    #[test]
+    fn an_outcome_names_the_first_runtime_whose_condition_holds() {
+        let with = |runtimes: &str| {
+            BASE.replacen(
+                "  - {id: b, name: B, summary: b}\n",
+                &format!("  - {{id: b, name: B, summary: b, runtimes: {runtimes}}}\n"),
+                1,
+            )
+        };
+        let text = with(
+            "[{name: one, backend: gpu, when: {first: q}, cite: c}, {name: two, backend: npu, cite: c}]",
+        );
+        let rules = load_rules("t.yaml", text.as_bytes()).unwrap();
+        let b = &rules.outcomes[1];
+        let p = rules.questions[0].answer_mask(["p"]).unwrap();
+        let q = rules.questions[0].answer_mask(["q"]).unwrap();
+        let second = rules.questions[1].default.unwrap();
+        assert_eq!(&*b.runtime_for(&[q, second]).unwrap().name, "one");
+        assert_eq!(&*b.runtime_for(&[p, second]).unwrap().name, "two");
+        assert!(rules.outcomes[0].runtime_for(&[p, second]).is_none());
+        // A runtime without a condition hides every one after it.
+        let e = errors(&with(
+            "[{name: two, backend: npu, cite: c}, {name: one, backend: gpu, when: {first: q}, cite: c}]",
+        ));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].contains("runtime `two` of `b` has no `when`"), "{e:?}");
+        assert!(
+            e[0].starts_with("t.yaml:5:52:"),
+            "located at its name: {e:?}"
+        );
+        // Its condition names questions like any other.
+        let e = errors(&with(
+            "[{name: one, backend: gpu, when: {third: q}, cite: c}]",
+        ));
+        assert!(e[0].contains("third"), "{e:?}");
     }
 
     #[test]

@@ -187,6 +187,29 @@ pub struct Outcome {
     pub id: Text,
     pub name: Text,
     pub summary: Text,
+    /// The engines an outcome stands for, when it is a family of them: the verdict names the
+    /// first whose condition holds.
+    pub runtimes: List<Runtime>,
+}
+
+/// One engine of an outcome that is a family of them (`cross-platform`: llama.cpp,
+/// ExecuTorch, ONNX Runtime).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Runtime {
+    pub name: Text,
+    /// Which of its backends runs the model on Apple hardware.
+    pub backend: Text,
+    pub when: Option<Condition>,
+    pub cite: Text,
+}
+
+impl Outcome {
+    /// The runtime the verdict names for `answers`, if the outcome has any.
+    pub fn runtime_for(&self, answers: &[Mask]) -> Option<&Runtime> {
+        self.runtimes
+            .iter()
+            .find(|r| r.when.as_ref().is_none_or(|c| c.holds(answers)))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -126,6 +126,21 @@ pub struct OutcomeDef {
     pub id: Spanned<String>,
     pub name: Spanned<String>,
     pub summary: Spanned<String>,
+    /// For an outcome that is a family of engines (a cross-platform runtime): which one the
+    /// verdict names, the first whose `when` holds (the last may have none).
+    #[serde(default)]
+    pub runtimes: Vec<RuntimeDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuntimeDef {
+    pub name: Spanned<String>,
+    /// Which of its backends runs the model on Apple hardware.
+    pub backend: Spanned<String>,
+    #[serde(default)]
+    pub when: Option<Spanned<Condition>>,
+    pub cite: Spanned<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -98,25 +98,33 @@ fn the_os_27_rules_move_only_where_shipping_practice_says() {
 
 /// The pin of issue 23: the rules as they were before each model got its own verdict
 /// (`default-2026-11-30-one-verdict.yaml`, one verdict for the whole app) against today's, over
-/// every one-model answer set. Nothing moves except a VLM whose encoder suits the Neural
-/// Engine: that one model is now two (the encoder and the language model), so its old
-/// combined verdict (`both`, `core-ai-and-mlx`) became a plan of two stacks, and `rules diff`,
-/// which compares one verdict per answer set, sees the language model's or the encoder's.
+/// every one-model answer set. Two things move, and nothing else:
+/// - a VLM whose encoder suits the Neural Engine: that one model is now two (the encoder and
+///   the language model), so its old combined verdict (`both`, `core-ai-and-mlx`) became a
+///   plan of two stacks, and `rules diff`, which compares one verdict per answer set, sees the
+///   language model's or the encoder's;
+/// - issue 24's cross-platform runtimes: where one engine must also run on Android or on
+///   desktops (`portability`), the Apple-only stacks are ruled out and a cross-platform
+///   runtime (or MLX, on desktops) takes the verdict, or nothing fits (with Apple Watch); a
+///   GGUF language model stays on llama.cpp.
 #[test]
 fn one_model_verdicts_do_not_move_with_the_per_model_split() {
     let (diff, list) = changes("default-2026-11-30-one-verdict.yaml");
     assert_eq!(diff["compared"], 1_194_542_899_200u64);
     for (from, to, n, example) in &list {
+        let vlm_split = ["both", "core-ai-and-mlx"].contains(&from.as_str())
+            && example.contains(r#""model-type":["vlm"]"#)
+            && example.contains(r#""ane-compatible":"yes""#);
+        let beyond_apple = !example.contains(r#""portability":"apple-only""#)
+            || (example.contains(r#""converted":"gguf""#) && to == "cross-platform");
         assert!(
-            ["both", "core-ai-and-mlx"].contains(&from.as_str()),
-            "{from} -> {to}: {n}, e.g. {example}"
-        );
-        assert!(
-            example.contains(r#""model-type":["vlm"]"#)
-                && example.contains(r#""ane-compatible":"yes""#),
+            vlm_split || beyond_apple,
             "{from} -> {to}: {n}, e.g. {example}"
         );
     }
+    // Both kinds are there.
+    assert!(list.iter().any(|(_, to, _, _)| to == "cross-platform"));
+    assert!(list.iter().any(|(from, _, _, _)| from == "both"));
 }
 
 #[test]

@@ -47,6 +47,7 @@ fn a_full_session_reaches_a_verdict_and_prints_the_replay_command() {
         "Is battery life critical",
         "Which platforms must the model run on",
         "Must inference run while the iOS app is in the background",
+        "Must the same engine also run outside Apple's platforms",
     ] {
         p.exp_string(prompt).unwrap();
         key(&mut p, "\r"); // take the preselected default
@@ -70,8 +71,17 @@ fn a_full_session_reaches_a_verdict_and_prints_the_replay_command() {
 
 #[test]
 fn irrelevant_questions_are_skipped_and_said_so() {
-    // On Linux only MLX is possible, so after the model type nothing else can matter.
-    let mut p = spawn(&["recommend", "--platform", "linux"]);
+    // On Linux, for an Apple-only app whose model is still to convert, only MLX is possible,
+    // so after the model type nothing else can matter.
+    let mut p = spawn(&[
+        "recommend",
+        "--platform",
+        "linux",
+        "--portability",
+        "apple-only",
+        "--converted",
+        "none",
+    ]);
     p.exp_string("What kind of model").unwrap();
     key(&mut p, " ");
     key(&mut p, "\r");
@@ -169,6 +179,8 @@ fn save_answers_replays_in_ci() {
         "unknown",
         "--converted",
         "none",
+        "--portability",
+        "apple-only",
     ]);
     p.exp_string("What kind of model").unwrap();
     key(&mut p, " ");
@@ -255,6 +267,7 @@ fn a_model_answers_its_questions_before_anyone_is_asked() {
         "Is battery life critical",
         "Which platforms must the model run on",
         "Must inference run while the iOS app is in the background",
+        "Must the same engine also run outside Apple's platforms",
     ] {
         p.exp_string(prompt).unwrap();
         key(&mut p, "\r");

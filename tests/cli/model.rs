@@ -171,7 +171,17 @@ fn a_gguf_file_gives_its_architecture_size_and_quantization() {
     assert_eq!(found["answers"]["model-size"], "4b-to-8b");
     assert_eq!(found["answers"]["converted"], "gguf");
     assert_eq!(found["model"]["attention"]["head_dim"], 128);
+    // A GGUF language model stays on llama.cpp, which runs the file as it is.
     let v = recommend_with_model(&path, &[]);
+    assert_eq!(v["recommendation"]["id"], "cross-platform", "{v}");
+    assert_eq!(v["models"][0]["runtime"]["name"], "llama.cpp");
+    // Where an Apple stack wins (the team still changes the model), the note says how to
+    // leave GGUF.
+    let v = recommend_with_model(
+        &path,
+        &["--iteration", "prototyping", "--needs", "custom-sampling"],
+    );
+    assert_eq!(v["recommendation"]["id"], "mlx", "{v}");
     assert!(
         v["notes"].as_array().unwrap().iter().any(|n| n["text"]
             .as_str()

@@ -139,7 +139,7 @@ fn the_default_report_fits_one_screen() {
     assert_eq!(
         why[2],
         "Ruled out: Built-in (no model to ship); MLX now, Core ML later; Core AI; \
-         MLX now, Core AI later (why: --full)"
+         MLX now, Core AI later; Cross-platform runtime (why: --full)"
     );
 
     let flips = items(&section(&out, "What would change this"));
@@ -630,18 +630,83 @@ fn contradictory_platforms_leave_nothing_and_say_why() {
         .stderr(predicate::str::contains("no stack fits"));
 }
 
+/// One engine for iOS and Android is a cross-platform runtime, and the verdict names it: no
+/// Apple stack runs on Android (issue 24). Its confidence says which Apple stack it gives up.
 #[test]
-fn an_engine_shared_with_android_gets_a_verdict_for_the_apple_side_and_the_runtimes_to_consider() {
+fn an_engine_shared_with_android_is_a_cross_platform_runtime_named_by_the_verdict() {
+    let runtime = |args: &[&str]| {
+        let json = recommend_json(args);
+        assert_eq!(json["recommendation"]["id"], "cross-platform", "{json}");
+        json["models"][0]["runtime"]["name"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        runtime(&["--model-type", "llm", "--portability", "android"]),
+        "llama.cpp"
+    );
+    assert_eq!(
+        runtime(&["--model-type", "vision", "--portability", "android"]),
+        "ExecuTorch"
+    );
+    assert_eq!(
+        runtime(&[
+            "--model-type",
+            "vision",
+            "--converted",
+            "onnx",
+            "--portability",
+            "android"
+        ]),
+        "ONNX Runtime"
+    );
+    assert_eq!(
+        runtime(&[
+            "--model-type",
+            "classifier",
+            "--model-kind",
+            "classical",
+            "--portability",
+            "android"
+        ]),
+        "ONNX Runtime"
+    );
     let json = recommend_json(&["--model-type", "llm", "--portability", "android"]);
-    assert_eq!(json["recommendation"]["id"], "mlx");
+    assert_eq!(json["confidence"], "moderate");
+    assert_eq!(json["confidence_basis"]["rests_on"], "elimination");
     let notes = json["notes"].as_array().unwrap();
     assert!(
         notes.iter().any(|n| {
             let n = n["text"].as_str().unwrap();
-            n.contains("ExecuTorch") && n.contains("llama.cpp") && n.contains("Apple side")
+            n.starts_with("Which engine") && n.contains("ExecuTorch") && n.contains("llama.cpp")
         }),
         "{notes:?}"
     );
+    let out = stdout_of(
+        &mlstack()
+            .args([
+                "recommend",
+                "--model-type",
+                "llm",
+                "--portability",
+                "android",
+            ])
+            .assert()
+            .success(),
+    );
+    assert!(
+        out.starts_with("Recommendation: Cross-platform runtime [cross-platform]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\nRuntime: llama.cpp, on its Metal backend"),
+        "{out}"
+    );
+    // An app without a reason for one never hears of it.
+    let json = recommend_json(&["--model-type", "llm"]);
+    assert_eq!(json["recommendation"]["id"], "mlx");
+    assert!(json["models"][0]["runtime"].is_null());
 }
 
 #[test]
