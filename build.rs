@@ -63,7 +63,7 @@ fn generate(r: &RuleSet) -> String {
         out,
         "outcomes: {},",
         vec_of(&r.outcomes, |o| format!(
-            "Outcome {{ id: {}, name: {}, summary: {}, runtimes: {} }}",
+            "Outcome {{ id: {}, name: {}, summary: {}, runtimes: {}, fallback_when: {} }}",
             s(&o.id),
             s(&o.name),
             s(&o.summary),
@@ -73,7 +73,8 @@ fn generate(r: &RuleSet) -> String {
                 s(&x.backend),
                 opt_cond(&x.when),
                 s(&x.cite)
-            ))
+            )),
+            opt_cond(&o.fallback_when)
         ))
     );
     let _ = writeln!(

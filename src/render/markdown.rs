@@ -267,6 +267,13 @@ fn write_model(
             r.name, r.backend, r.cite
         )?;
     }
+    if let Some(f) = &report.fallback {
+        writeln!(
+            out,
+            "**Where it is unavailable:** {} [`{}`]. {}\n",
+            f.name, f.id, f.summary
+        )?;
+    }
     if let Some(advice) = &report.close_call {
         writeln!(out, "> **Close call.** {advice}\n")?;
     }

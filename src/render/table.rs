@@ -310,6 +310,12 @@ fn write_plain(
                         m.name, own.name
                     )
                 }
+                _ if m.report.fallback.is_some() => format!(
+                    "{}: {stack} where available, otherwise {} ({})",
+                    m.name,
+                    m.report.fallback.as_ref().map_or("", |f| f.name),
+                    super::standing(&m.report)
+                ),
                 _ => match &m.report.runtime {
                     Some(r) => format!(
                         "{}: {stack}, {} ({})",
@@ -492,6 +498,13 @@ fn write_model(
     writeln!(out, "{}", wrap(rec.summary, width, "", ""))?;
     if let Some(r) = &report.runtime {
         let text = format!("Runtime: {}, on {} ({})", r.name, r.backend, r.cite);
+        writeln!(out, "{}", wrap(&text, width, "", "  "))?;
+    }
+    if let Some(f) = &report.fallback {
+        let text = format!(
+            "Where it is unavailable: {} [{}]. {}",
+            f.name, f.id, f.summary
+        );
         writeln!(out, "{}", wrap(&text, width, "", "  "))?;
     }
     if let Some(advice) = &report.close_call {

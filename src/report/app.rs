@@ -265,9 +265,7 @@ impl Serialize for ModelJson<'_, '_> {
         let mut map = s.serialize_map(None)?;
         map.serialize_entry("name", &m.name)?;
         map.serialize_entry("recommendation", &m.report.recommendation)?;
-        // Reserved in schema 2 for "the system model where available, otherwise X"; no rule
-        // sets it yet.
-        map.serialize_entry("fallback", &None::<&str>)?;
+        map.serialize_entry("fallback", &m.report.fallback)?;
         map.serialize_entry("runtime", &m.report.runtime)?;
         m.report.write_keys(&mut map, false)?;
         map.end()

@@ -29,6 +29,10 @@ pub struct Report<'r> {
     pub margin: Option<i32>,
     /// `null` when no stack fits.
     pub confidence: Option<Confidence>,
+    /// What to ship where the recommended stack is unavailable, when its outcome's
+    /// `fallback_when` holds: the best other outcome still possible ("the system model where
+    /// available, otherwise X"); `None` otherwise.
+    pub fallback: Option<Recommendation<'r>>,
     /// The engine a verdict for a family of engines names (`cross-platform`: llama.cpp,
     /// ExecuTorch, ONNX Runtime) and its Apple backend; `None` otherwise.
     pub runtime: Option<RuntimeInfo<'r>>,
@@ -681,6 +685,22 @@ pub fn build_with<'r>(
         }),
         margin: verdict.margin(),
         confidence,
+        fallback: winner
+            .filter(|&w| {
+                rules.outcomes[w]
+                    .fallback_when
+                    .as_ref()
+                    .is_some_and(|c| c.holds(&answers.masks))
+            })
+            .and_then(|_| verdict.ranking.get(1))
+            .map(|&o| {
+                let outcome = &rules.outcomes[o];
+                Recommendation {
+                    id: &outcome.id,
+                    name: &outcome.name,
+                    summary: &outcome.summary,
+                }
+            }),
         runtime: winner
             .and_then(|w| rules.outcomes[w].runtime_for(&answers.masks))
             .map(|r| RuntimeInfo {

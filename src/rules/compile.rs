@@ -694,6 +694,7 @@ pub fn compile(
             name: c.text("outcome name", &o.name),
             summary: c.text("outcome summary", &o.summary),
             runtimes: Vec::new().into(),
+            fallback_when: None,
         })
         .collect();
 
@@ -900,6 +901,9 @@ pub fn compile(
             }
         }
         outcome.runtimes = runtimes.into();
+        if let Some(Some(when)) = c.optional_condition(&questions, o.fallback_when.as_ref()) {
+            outcome.fallback_when = Some(when);
+        }
     }
 
     // Tie-break: every outcome exactly once.

@@ -190,6 +190,9 @@ pub struct Outcome {
     /// The engines an outcome stands for, when it is a family of them: the verdict names the
     /// first whose condition holds.
     pub runtimes: List<Runtime>,
+    /// When it wins and this holds, the verdict also names the best other outcome as the
+    /// fallback where this one is unavailable.
+    pub fallback_when: Option<Condition>,
 }
 
 /// One engine of an outcome that is a family of them (`cross-platform`: llama.cpp,

@@ -130,6 +130,11 @@ pub struct OutcomeDef {
     /// verdict names, the first whose `when` holds (the last may have none).
     #[serde(default)]
     pub runtimes: Vec<RuntimeDef>,
+    /// When this outcome wins and the condition holds, the verdict also names the best other
+    /// outcome: what to ship where this one is unavailable ("the system model where available,
+    /// otherwise X").
+    #[serde(default)]
+    pub fallback_when: Option<Spanned<Condition>>,
 }
 
 #[derive(Debug, Deserialize)]

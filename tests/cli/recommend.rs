@@ -769,6 +769,7 @@ fn questions_lists_every_question() {
             "min-os",
             "built-in",
             "apple-intelligence",
+            "unavailable",
             "model-kind",
             "converted",
             "hardware",
@@ -1258,4 +1259,64 @@ fn confidence_rests_on_what_was_answered() {
         .collect();
     assert_eq!(lines[0]["confidence"], "moderate");
     assert_eq!(lines[1]["confidence"], "strong");
+}
+
+/// The system model is gated: what the feature does where it is missing decides (issue 24).
+/// Hidden there, the built-in wins and a note says how to check; with a fallback, the verdict
+/// also names the stack to ship for the devices without it; must work everywhere, a model of
+/// your own wins as before.
+#[test]
+fn a_gated_system_model_is_hidden_or_backed_by_a_fallback_where_it_is_missing() {
+    let base = [
+        "--model-type",
+        "llm",
+        "--built-in",
+        "foundation-models",
+        "--apple-intelligence",
+        "no",
+    ];
+    let with = |unavailable: &str| {
+        let mut args = base.to_vec();
+        args.extend(["--unavailable", unavailable]);
+        recommend_json(&args)
+    };
+    let hide = with("hide");
+    assert_eq!(hide["recommendation"]["id"], "built-in");
+    assert!(hide["models"][0]["fallback"].is_null());
+    assert!(
+        hide["notes"].as_array().unwrap().iter().any(|n| n["text"]
+            .as_str()
+            .unwrap()
+            .contains("hide the feature on devices")),
+        "{}",
+        hide["notes"]
+    );
+    let fallback = with("fallback");
+    assert_eq!(fallback["recommendation"]["id"], "built-in");
+    assert_eq!(fallback["models"][0]["fallback"]["id"], "mlx");
+    let everywhere = with("must-work");
+    assert_eq!(everywhere["recommendation"]["id"], "mlx");
+    assert!(everywhere["models"][0]["fallback"].is_null());
+    // The default is today's answer: the feature must work everywhere.
+    assert_eq!(recommend_json(&base)["recommendation"]["id"], "mlx");
+    // The table says it in the verdict and in the plan's line for the model.
+    let mut args = vec!["recommend"];
+    args.extend(base);
+    args.extend(["--unavailable", "fallback"]);
+    let out = stdout_of(&mlstack().args(&args).assert().success());
+    assert!(
+        out.contains("\nWhere it is unavailable: MLX [mlx]."),
+        "{out}"
+    );
+    let out = stdout_of(
+        &mlstack()
+            .args(["recommend", "--model-type", "vision,llm", "--built-in"])
+            .args(["llm=foundation-models", "--unavailable", "llm=fallback"])
+            .assert()
+            .success(),
+    );
+    assert!(
+        out.contains("- llm: Built-in (no model to ship) where available, otherwise MLX ("),
+        "{out}"
+    );
 }
