@@ -55,8 +55,8 @@ pub enum Basis {
 /// - with no runner-up (the only outcome the constraints allow), the winner's own points
 ///   from given answers (counted the same way) must reach the strong threshold; short of
 ///   that, no ruled-out outcome may have scored higher than the winner (else it is what the
-///   constraints leave, not what fits), and those points must reach the moderate threshold
-///   unless nothing assumed gave it any (then the given constraints alone decide it).
+///   constraints leave, not what fits), and no assumed answer may have given it points
+///   (else it rests on them; with none, the given constraints alone decide it).
 ///
 /// Otherwise it is moderate, and [`Basis`] says what it rests on. Margins below the strong
 /// threshold are left as the margin says: evidence only ever lowers confidence.
@@ -103,7 +103,6 @@ pub fn confidence_from_evidence(
         (lead, leaning)
     };
     let strong = rules.confidence.strong as i32;
-    let moderate = rules.confidence.moderate as i32;
     match verdict.runner_up() {
         Some(runner_up) => {
             let (lead, leaning) = evidence(Some(runner_up));
@@ -127,7 +126,7 @@ pub fn confidence_from_evidence(
             if higher != 0 {
                 let basis = Basis::Elimination { outcomes: higher };
                 (Confidence::Moderate, Some(basis))
-            } else if own >= moderate || leaning == 0 {
+            } else if leaning == 0 {
                 (Confidence::Strong, None)
             } else {
                 let basis = Basis::AssumedAnswers { questions: leaning };
@@ -284,7 +283,13 @@ pub fn flips_with<'r>(
     };
     let mut work = answers.to_vec();
     let mut out = Vec::new();
+    // A question that does not apply to this model (its `ask_if` fails: the model kind of an
+    // LLM) is no answer a team with this model could give.
+    let applies = |q: &Question| q.ask_if.as_ref().is_none_or(|c| c.holds(answers));
     for (qi, q) in rules.questions.iter().enumerate() {
+        if !applies(q) {
+            continue;
+        }
         let mut found = Vec::new();
         // Answers no condition can tell apart share a verdict: evaluate each kind once.
         let tests = &search.tests[qi];
@@ -335,7 +340,7 @@ pub fn flips_with<'r>(
         out.extend(found);
     }
     if out.is_empty() {
-        let fixed = |q: &Question| q.one_per_model;
+        let fixed = |q: &Question| q.one_per_model || !applies(q);
         for (q1, first) in rules
             .questions
             .iter()
@@ -802,8 +807,22 @@ confidence: {strong: 4, moderate: 2}
             ("iteration", "stable"),
         ];
         assert_eq!(evidence_of(&given), (Confidence::Strong, None));
-        // Nothing better ruled out, and a's points were answered: strong.
+        // Nothing better ruled out, but part of a's points come from the assumed iteration:
+        // moderate, resting on it.
         let given = [("platform", "watch"), ("size", "big")];
+        assert_eq!(
+            evidence_of(&given),
+            (
+                Confidence::Moderate,
+                Some(Basis::AssumedAnswers { questions: 0b10 })
+            )
+        );
+        // The same with that answer given against it: no assumed points, strong.
+        let given = [
+            ("platform", "watch"),
+            ("size", "big"),
+            ("iteration", "fast"),
+        ];
         assert_eq!(evidence_of(&given), (Confidence::Strong, None));
         // Nothing better ruled out, but a's points come from defaults: moderate.
         assert_eq!(

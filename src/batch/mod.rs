@@ -564,9 +564,10 @@ mod tests {
             assert_eq!(from_tree, build(&rules, &table, &answers, &detail));
             possible += usize::from(from_tree.is_ok());
         }
-        // Random answers often have no stack, or name a built-in framework for another kind of
-        // model (an input error): both kinds of line are in the sample.
-        assert!(possible > 800 && possible < 2000, "{possible}");
+        // Random answers often have no stack (one engine with Android and Apple Watch, say), or
+        // name a built-in framework for another kind of model (an input error): both kinds of
+        // line are in the sample.
+        assert!(possible > 100 && possible < 2000, "{possible}");
     }
 
     #[test]

@@ -50,7 +50,9 @@ fn rank(source: crate::answers::Source) -> u8 {
 /// own tests); [`split_with`] checks.
 pub fn split(rules: &RuleSet, answers: &Answers) -> Vec<Model> {
     let seeds = seeds(rules, answers, &[]);
-    models_of(rules, answers, seeds)
+    let mut out = models_of(rules, answers, seeds);
+    fit_to_models(rules, &mut out);
+    out
 }
 
 /// [`split`], then the answers given for some models only (`targeted`, from flags: they beat
@@ -66,7 +68,9 @@ pub fn split_with(
     listed: &[crate::answers::FileModel],
 ) -> Result<Vec<Model>, String> {
     let seeds = seeds(rules, answers, listed);
-    let out = models_of(rules, answers, seeds);
+    let mut out = models_of(rules, answers, seeds);
+    place_shared(rules, targeted, &mut out)?;
+    fit_to_models(rules, &mut out);
     place(rules, answers, targeted, out)
 }
 
@@ -107,14 +111,10 @@ fn seeds(
     }
 }
 
-/// The answers given for some models only, placed; then every answer someone gave checked
-/// against the model it reaches.
-fn place(
-    rules: &RuleSet,
-    answers: &Answers,
-    targeted: &[Targeted],
-    mut out: Vec<Model>,
-) -> Result<Vec<Model>, String> {
+/// Several values for one single-choice question (`--built-in speech,foundation-models`):
+/// each goes to the model it is for. Done before [`fit_to_models`], since the answer placed
+/// decides which other questions apply to the model (`--unavailable` follows the built-in).
+fn place_shared(rules: &RuleSet, targeted: &[Targeted], out: &mut [Model]) -> Result<(), String> {
     let several = out.len() > 1;
     let names: Vec<String> = out.iter().map(|m| m.name.clone()).collect();
     let flag = |q: usize| format!("--{}", rules.questions[q].id);
@@ -153,7 +153,7 @@ fn place(
                 ));
             }
         }
-        for m in &mut out {
+        for m in out.iter_mut() {
             let fits: Vec<Mask> = values
                 .iter()
                 .copied()
@@ -179,6 +179,20 @@ fn place(
             }
         }
     }
+    Ok(())
+}
+
+/// The answers given for some models only, placed; then every answer someone gave checked
+/// against the model it reaches.
+fn place(
+    rules: &RuleSet,
+    answers: &Answers,
+    targeted: &[Targeted],
+    mut out: Vec<Model>,
+) -> Result<Vec<Model>, String> {
+    let several = out.len() > 1;
+    let names: Vec<String> = out.iter().map(|m| m.name.clone()).collect();
+    let flag = |q: usize| format!("--{}", rules.questions[q].id);
     // One model's answers beat the answers all models share.
     for t in targeted {
         let Some(name) = &t.model else { continue };
@@ -288,13 +302,18 @@ fn models_of(rules: &RuleSet, answers: &Answers, seeds: Vec<(String, Answers)>) 
             _ => out.push(Model { name, answers: own }),
         }
     }
-    // An answer given once reaches every model whose questions include it: where a question's
-    // `ask_if` fails for a model (the model size for a vision model, the model kind for an LLM),
-    // that model takes the question's default, as its interview would have; of a multi-choice
-    // answer, a model keeps the options that are for it (custom sampling is not a vision
-    // model's). One model keeps its answers as given.
+    out
+}
+
+/// An answer given once reaches every model whose questions include it: where a question's
+/// `ask_if` fails for a model (the model size for a vision model, the model kind for an LLM),
+/// that model takes the question's default, as its interview would have; of a multi-choice
+/// answer, a model keeps the options that are for it (custom sampling is not a vision
+/// model's). One model keeps its answers as given. Run once every answer is in place (those
+/// given for some models only too), since one answer decides whether another applies.
+fn fit_to_models(rules: &RuleSet, out: &mut [Model]) {
     if out.len() > 1 {
-        for model in &mut out {
+        for model in out.iter_mut() {
             for (qi, question) in rules.questions.iter().enumerate() {
                 let (Some(default), crate::rules::Scope::Model) =
                     (question.default, question.scope)
@@ -315,7 +334,6 @@ fn models_of(rules: &RuleSet, answers: &Answers, seeds: Vec<(String, Answers)>) 
             }
         }
     }
-    out
 }
 
 const MISPLACED: &str = "it stands in for other kinds of model; drop it, or give the model's own";

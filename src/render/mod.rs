@@ -76,8 +76,9 @@ pub fn reasons<'a>(
 }
 
 /// The `n` reasons that decided a verdict, as [`reasons`] gives them: the rules that gave the
-/// recommended outcome points, by those points, and in the last place the heaviest reason
-/// for another outcome still possible (what the verdict had to beat), when there is one.
+/// recommended outcome points, by those points, and in the last place the heaviest other
+/// reason: points for another outcome still possible (what the verdict had to beat) or
+/// against the winner, when there is one.
 pub fn deciding_reasons<'a>(
     report: &'a Report<'a>,
     names: &[(&str, &str)],
@@ -92,9 +93,10 @@ pub fn deciding_reasons<'a>(
             .map(|r| r.points)
             .sum()
     };
+    // Points against the winner count as much as points for another outcome.
     let to_others = |rule: &'a str| -> i32 {
         of_rule(rule)
-            .filter(|r| Some(r.outcome) != winner && !ruled_out(r.outcome))
+            .filter(|r| !ruled_out(r.outcome))
             .map(|r| r.points.abs())
             .max()
             .unwrap_or(0)

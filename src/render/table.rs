@@ -694,6 +694,10 @@ fn write_nothing_fits(
     let shown = super::flips_shown(report, detail);
     write_flip_lines(out, report, &shown, model, names, width)?;
     write_notes(out, "Notes", &report.notes, width)?;
+    if detail == Detail::Brief {
+        // The footer follows with no blank line of its own.
+        writeln!(out)?;
+    }
     Ok(())
 }
 

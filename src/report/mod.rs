@@ -443,7 +443,15 @@ pub fn assumed<'r>(
         .sources
         .iter()
         .enumerate()
-        .filter(|&(q, s)| *s == Source::Default && keep(q))
+        // Only questions that apply to this model: an LLM assumes no model kind.
+        .filter(|&(q, s)| {
+            *s == Source::Default
+                && keep(q)
+                && rules.questions[q]
+                    .ask_if
+                    .as_ref()
+                    .is_none_or(|c| c.holds(&answers.masks))
+        })
         .map(|(q, _)| Assumed {
             question: &rules.questions[q].id,
             value: AnswerValue::new(rules, q, answers.masks[q]),

@@ -87,8 +87,28 @@ fn the_os_27_rules_move_only_where_shipping_practice_says() {
     // verdicts only through its new questions and options (`vlm`, `on-device-training`),
     // which `rules diff` holds at their defaults or leaves out: at those, nothing may move.
     // A change a later issue makes on purpose is added here with its reason.
-    let allowed: &[(&str, &str, &str)] = &[];
+    let allowed: &[(&str, &str, &str)] = &[
+        // Issue 24: MLX has no trees or SVMs, so a classical model leaves MLX and its
+        // prototype paths (for Core ML, or nothing on Linux).
+        (
+            "mlx-then-core-ml",
+            "core-ml",
+            "issue 24: mlx-has-no-classical-ml",
+        ),
+        ("mlx", "core-ml", "issue 24: mlx-has-no-classical-ml"),
+        (
+            "mlx",
+            "nothing",
+            "issue 24: mlx-has-no-classical-ml, on Linux",
+        ),
+    ];
     let (diff, list) = changes("default-2026-11-os27.yaml");
+    for (from, _, n, example) in &list {
+        assert!(
+            example.contains(r#""model-kind":"classical""#),
+            "{from}: {n}, e.g. {example}"
+        );
+    }
     assert_eq!(
         diff["compared"], 2_212_116_480u64,
         "the OS 27 rules' whole space, one model type at a time"
@@ -106,7 +126,8 @@ fn the_os_27_rules_move_only_where_shipping_practice_says() {
 /// - issue 24's cross-platform runtimes: where one engine must also run on Android or on
 ///   desktops (`portability`), the Apple-only stacks are ruled out and a cross-platform
 ///   runtime (or MLX, on desktops) takes the verdict, or nothing fits (with Apple Watch); a
-///   GGUF language model stays on llama.cpp.
+///   GGUF language model stays on llama.cpp; a classical model (trees, SVMs) leaves MLX,
+///   which cannot run it.
 #[test]
 fn one_model_verdicts_do_not_move_with_the_per_model_split() {
     let (diff, list) = changes("default-2026-11-30-one-verdict.yaml");
@@ -117,8 +138,10 @@ fn one_model_verdicts_do_not_move_with_the_per_model_split() {
             && example.contains(r#""ane-compatible":"yes""#);
         let beyond_apple = !example.contains(r#""portability":"apple-only""#)
             || (example.contains(r#""converted":"gguf""#) && to == "cross-platform");
+        let classical_leaves_mlx =
+            example.contains(r#""model-kind":"classical""#) && from.starts_with("mlx");
         assert!(
-            vlm_split || beyond_apple,
+            vlm_split || beyond_apple || classical_leaves_mlx,
             "{from} -> {to}: {n}, e.g. {example}"
         );
     }

@@ -1319,4 +1319,50 @@ fn a_gated_system_model_is_hidden_or_backed_by_a_fallback_where_it_is_missing() 
         out.contains("- llm: Built-in (no model to ship) where available, otherwise MLX ("),
         "{out}"
     );
+    // Given once, the answer reaches the model whose built-in it is about, even when the
+    // built-in itself is placed by its value (Speech for the audio model, the system model for
+    // the LLM).
+    let json = recommend_json(&[
+        "--model-type",
+        "audio,llm",
+        "--built-in",
+        "speech,foundation-models",
+        "--apple-intelligence",
+        "no",
+        "--unavailable",
+        "hide",
+    ]);
+    assert_eq!(json["recommendation"]["id"], "built-in", "{json}");
+    assert_eq!(json["models"][0]["name"], "llm");
+    assert_eq!(json["models"][0]["answers"]["unavailable"], "hide");
+    assert_eq!(json["models"][0]["runtime"]["name"], "Foundation Models");
+    assert_eq!(json["models"][1]["runtime"]["name"], "Speech");
+}
+
+/// A question that does not apply to the model (the model kind of an LLM) is neither offered
+/// as a flip nor listed as assumed.
+#[test]
+fn questions_that_do_not_apply_are_no_flips_and_no_assumptions() {
+    let json = recommend_json(&["--model-type", "llm", "--min-os", "18"]);
+    let flips = json["flips"].as_array().unwrap();
+    assert!(!flips.is_empty());
+    assert!(
+        flips.iter().all(|f| f["question"] != "model-kind"),
+        "{flips:?}"
+    );
+    let assumed: Vec<&str> = json["assumed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["question"].as_str().unwrap())
+        .collect();
+    for absent in [
+        "model-kind",
+        "apple-intelligence",
+        "unavailable",
+        "decoding",
+    ] {
+        assert!(!assumed.contains(&absent), "{absent}: {assumed:?}");
+    }
+    assert!(assumed.contains(&"iteration"), "{assumed:?}");
 }
