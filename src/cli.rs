@@ -109,7 +109,7 @@ pub struct RecommendArgs {
     pub color: ColorWhen,
     /// Show the whole report: every score and reason, what was ruled out and why, what drove
     /// the verdict, every answer that would change it and every assumed answer (the default
-    /// report fits one screen)
+    /// report keeps the deciding reasons, the three nearest changes and the notes)
     #[arg(long)]
     pub full: bool,
     /// The whole report (as --full) and every rule, constraint and note, with why each did or

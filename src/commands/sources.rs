@@ -65,28 +65,37 @@ fn chosen<'a>(rules: &'a RuleSet, ids: &[String]) -> Result<Vec<&'a Source>, Fai
     if ids.is_empty() {
         return Ok(rules.sources.iter().collect());
     }
-    ids.iter()
-        .map(|id| {
-            rules
-                .sources
-                .iter()
-                .find(|s| s.id.eq_ignore_ascii_case(id))
-                .ok_or_else(|| {
-                    let hint = match did_you_mean(id, rules.sources.iter().map(|s| s.id.as_str())) {
-                        Some(s) => format!("; did you mean `{s}`?"),
-                        None if rules.sources.is_empty() => {
-                            format!("; {} defines no sources", rules.name)
-                        }
-                        None => "; `mlstack sources` lists them all".to_owned(),
-                    };
-                    usage(format!(
-                        "no source `{}` in {}{hint}",
-                        crate::rules::shorten(id),
-                        rules.name
-                    ))
-                })
-        })
-        .collect()
+    let find = |id: &str| rules.sources.iter().find(|s| s.id.eq_ignore_ascii_case(id));
+    let mut out = Vec::new();
+    for id in ids {
+        if let Some(found) = find(id) {
+            out.push(found);
+            continue;
+        }
+        // A range as the cites write it (`T1-T5`): every id it names, if the rules define each.
+        let named = crate::rules::cited_ids(&format!("facts {id}"));
+        let found: Vec<&Source> = named.iter().filter_map(|n| find(n)).collect();
+        if named.len() > 1 && found.len() == named.len() {
+            out.extend(found);
+            continue;
+        }
+        return Err(missing(rules, id));
+    }
+    Ok(out)
+}
+
+/// The error for an id the rules do not define, with the nearest one.
+fn missing(rules: &RuleSet, id: &str) -> Failure {
+    let hint = match did_you_mean(id, rules.sources.iter().map(|s| s.id.as_str())) {
+        Some(s) => format!("; did you mean `{s}`?"),
+        None if rules.sources.is_empty() => format!("; {} defines no sources", rules.name),
+        None => "; `mlstack sources` lists them all".to_owned(),
+    };
+    usage(format!(
+        "no source `{}` in {}{hint}",
+        crate::rules::shorten(id),
+        rules.name
+    ))
 }
 
 pub fn run(rules: &RuleSet, args: &SourcesArgs, terminal: Terminal) -> Result<(), Failure> {

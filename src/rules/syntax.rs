@@ -342,6 +342,10 @@ impl<'de> Deserialize<'de> for OneOrMany {
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
                 Ok(OneOrMany::One(v.to_string()))
             }
+            /// `min-os: 17.4` unquoted is a number to YAML; as an answer it is the text.
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(OneOrMany::One(v.to_string()))
+            }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
                 let mut items = Vec::new();
                 while let Some(item) = seq.next_element::<Spanned<String>>()? {

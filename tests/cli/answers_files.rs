@@ -374,3 +374,21 @@ fn an_answers_file_may_list_the_models_by_name() {
             "--model-type and the answers file's `models:`: give the models in one place",
         ));
 }
+
+/// A release written as a number (`min-os: 17.4`, `26.0`) reads as the flag's text would.
+#[test]
+fn a_release_written_as_a_number_is_read_like_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    for (value, floor) in [("17.4", "17"), ("26.0", "26")] {
+        let path = dir.path().join("answers.yaml");
+        std::fs::write(&path, format!("model-type: llm\nmin-os: {value}\n")).unwrap();
+        let assert = crate::util::mlstack()
+            .args(["recommend", "--format", "json", "--answers"])
+            .arg(&path)
+            .assert()
+            .success();
+        let json: serde_json::Value =
+            serde_json::from_str(&crate::util::stdout_of(&assert)).unwrap();
+        assert_eq!(json["answers"]["min-os"], floor, "{value}");
+    }
+}

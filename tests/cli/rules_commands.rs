@@ -371,6 +371,19 @@ fn sources_open_every_cited_fact() {
         .stderr(predicate::str::contains(
             "no source `L99` in mlstack-default; did you mean",
         ));
+    // A range as the cites write it opens every id in it.
+    let assert = mlstack()
+        .args(["sources", "T1-T5", "--format", "json"])
+        .assert()
+        .success();
+    let doc: serde_json::Value = serde_json::from_str(&stdout_of(&assert)).unwrap();
+    let ids: Vec<&str> = doc["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["T1", "T2", "T3", "T4", "T5"]);
 }
 
 /// `concerns` names outcomes of the file, at least one.
