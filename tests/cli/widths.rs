@@ -64,6 +64,10 @@ fn every_command_fits_40_80_and_120_columns() {
         "rules check tests/fixtures/default-2026-04.yaml",
         "rules diff tests/fixtures/default-2026-04.yaml rules/default.yaml",
         "recommend --model-type llm,vision --explain",
+        // The short default report, one model and two, and a cross-platform verdict.
+        "recommend --model-type llm",
+        "recommend --model-type vision,llm",
+        "recommend --model-type llm --portability android",
         "recommend --model-type llm --platform watchos,linux",
         "inspect /nonexistent-model",
     ];
