@@ -32,17 +32,35 @@ impl std::fmt::Display for Choice {
     }
 }
 
-fn choices(q: &Question) -> Vec<Choice> {
+/// `text` wrapped at word boundaries to `width` columns, for a place where the prompt library
+/// prints `indent` columns of its own before it (`? `, `> [ ] `): continuation lines hang
+/// under the first. The library breaks lines mid-word otherwise, and keeps our line breaks.
+fn fit(text: &str, width: u16, indent: usize) -> String {
+    let pad = " ".repeat(indent);
+    let wrapped = crate::render::table::wrap(text, width, &pad, &pad);
+    wrapped[indent..].to_owned()
+}
+
+/// The width the prompts are drawn at: the terminal's (prompts go to stderr), else 80.
+fn prompt_width() -> u16 {
+    terminal_size::terminal_size_of(std::io::stderr()).map_or(80, |(w, _)| w.0)
+}
+
+/// `indent`: the columns the list prints before an option (`> `, `> [ ] `).
+fn choices(q: &Question, width: u16, indent: usize) -> Vec<Choice> {
     q.options
         .iter()
         .map(|o| Choice {
             id: o.id.to_string(),
             // Labels come from the rule file: no control characters reach the terminal.
-            text: safe(&match &o.help {
-                Some(help) => format!("{}: {} ({help})", o.id, o.label),
-                None => format!("{}: {}", o.id, o.label),
-            })
-            .into_owned(),
+            text: fit(
+                &safe(&match &o.help {
+                    Some(help) => format!("{}: {} ({help})", o.id, o.label),
+                    None => format!("{}: {}", o.id, o.label),
+                }),
+                width,
+                indent,
+            ),
         })
         .collect()
 }
@@ -75,7 +93,16 @@ impl Prompter for TerminalPrompter {
                 reason: other.to_string(),
             },
         };
-        let message = safe(&format!("{} (--{})", q.prompt, q.id)).into_owned();
+        let width = prompt_width();
+        // Once answered, the library prints the answer after the prompt's last line: leave it
+        // room there (the longest option id; a few for a list of them).
+        let longest = q.options.iter().map(|o| o.id.chars().count()).max();
+        let answer = match q.kind {
+            Kind::Single => longest.unwrap_or(0) + 2,
+            Kind::Multi => 3 * longest.unwrap_or(0),
+        };
+        let room = width.saturating_sub(u16::try_from(answer).unwrap_or(u16::MAX));
+        let message = fit(&safe(&format!("{} (--{})", q.prompt, q.id)), room, 2);
         let preselected: Vec<usize> = (0..q.options.len())
             .filter(|i| default.is_some_and(|d| d & (1 << i) != 0))
             .collect();
@@ -87,7 +114,8 @@ impl Prompter for TerminalPrompter {
                     || "↑↓ to move, enter to choose, esc to quit".into(),
                     |h| format!("{} (↑↓ to move, enter to choose)", safe(h)),
                 );
-                let picked = inquire::Select::new(&message, choices(q))
+                let help = fit(&help, width, 1);
+                let picked = inquire::Select::new(&message, choices(q, width, 2))
                     .with_help_message(&help)
                     .with_starting_cursor(preselected.first().copied().unwrap_or(0))
                     .with_page_size(q.options.len().min(10))
@@ -103,7 +131,8 @@ impl Prompter for TerminalPrompter {
                     |h| format!("{} (space to select, enter to confirm)", safe(&h)),
                 );
                 let question = q.clone();
-                let picked = inquire::MultiSelect::new(&message, choices(q))
+                let help = fit(&help, width, 1);
+                let picked = inquire::MultiSelect::new(&message, choices(q, width, 6))
                     .with_help_message(&help)
                     .with_default(&preselected)
                     .with_page_size(q.options.len().min(10))

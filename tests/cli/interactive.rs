@@ -345,3 +345,61 @@ fn ticking_an_option_clears_the_preselected_none() {
     p.exp_eof().unwrap();
     assert_eq!(exit_code(&p), 0);
 }
+
+/// Prompts, option lines and help wrap at word boundaries at the terminal's width: the
+/// library would break them mid-word (`backgro` / `und`), and the flag in a prompt stays whole.
+#[test]
+fn prompts_wrap_at_word_boundaries() {
+    let bin = assert_cmd::cargo::cargo_bin("mlstack");
+    let inner = format!(
+        "stty cols 60 rows 40 && exec '{}' recommend --interactive --model-type llm --built-in foundation-models",
+        bin.display()
+    );
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", &inner])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("TERM", "xterm-256color");
+    let mut p = spawn_command(cmd, Some(TIMEOUT_MS)).unwrap();
+    let mut screen = String::new();
+    let mut answered: Vec<String> = Vec::new();
+    // Answer until the background question has been drawn, taking every default. A prompt's
+    // text comes again when it is answered: each is answered once.
+    loop {
+        let (before, m) = p
+            .exp_regex(r"\(--[a-z-]+\)")
+            .expect("a prompt with its flag whole on one line");
+        screen.push_str(&before);
+        screen.push_str(&m);
+        if answered.contains(&m) {
+            continue;
+        }
+        // The list is drawn (and reads keys) once its help has closed its bracket.
+        let (list, _) = p.exp_regex(r"\]\x1b\[39m").unwrap();
+        screen.push_str(&list);
+        if m == "(--background)" {
+            break;
+        }
+        answered.push(m);
+        key(&mut p, "\r");
+    }
+    assert!(screen.contains("(--apple-intelligence)"), "{screen}");
+    assert!(screen.contains("background)"), "{screen}");
+    // A line the library filled to the last column and broke mid-word would end in a letter
+    // with the next line going on with one.
+    let text = crate::util::strip_ansi(&screen);
+    let lines: Vec<&str> = text.lines().collect();
+    for pair in lines.windows(2) {
+        let full = pair[0].chars().count() >= 60;
+        let ends_in_word = pair[0].chars().last().is_some_and(char::is_alphanumeric);
+        let goes_on = pair[1].chars().next().is_some_and(char::is_alphanumeric);
+        assert!(
+            !(full && ends_in_word && goes_on),
+            "a word broken at the edge:\n{}\n{}",
+            pair[0],
+            pair[1]
+        );
+    }
+    p.send_control('c').unwrap();
+    p.exp_eof().unwrap();
+}

@@ -44,3 +44,26 @@ pub fn recommend_json(args: &[&str]) -> serde_json::Value {
         .success();
     serde_json::from_str(&stdout_of(&assert)).expect("valid JSON on stdout")
 }
+
+/// `s` with ANSI escape sequences (CSI) and carriage returns removed: what a reader sees.
+pub fn strip_ansi(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                for d in chars.by_ref() {
+                    if d.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        if c != '\r' {
+            out.push(c);
+        }
+    }
+    out
+}

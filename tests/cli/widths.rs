@@ -3,29 +3,8 @@
 //! that no width could hold, and long ids stay whole (tables fall back to lists when their
 //! columns cannot fit side by side).
 
+use crate::util::strip_ansi;
 use std::process::Command;
-
-fn strip_ansi(s: &str) -> String {
-    let mut out = String::new();
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            if chars.peek() == Some(&'[') {
-                chars.next();
-                for d in chars.by_ref() {
-                    if d.is_ascii_alphabetic() {
-                        break;
-                    }
-                }
-            }
-            continue;
-        }
-        if c != '\r' {
-            out.push(c);
-        }
-    }
-    out
-}
 
 /// `mlstack ARGS` in a pseudo-terminal `cols` wide; its output with colour codes removed.
 /// The pty comes from rexpect (openpty through nix), so this runs wherever the tests do, macOS
