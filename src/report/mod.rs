@@ -173,16 +173,21 @@ impl<'r> ConfidenceBasis<'r> {
                     .map(|o| &rules.outcomes[o])
                     .collect();
                 let text = format!(
-                    "Moderate, not strong: it is what the constraints leave, not what fits \
-                     best. {} scored higher and {} ruled out; check the answers behind those \
-                     constraints, or relax one.",
+                    "Moderate, not strong: the constraints left only this stack. {} scored \
+                     higher and {} ruled out (why: --full): if a requirement behind that can \
+                     give, {} fits better; if not, this is the answer.",
                     and_list(
                         &picked
                             .iter()
                             .map(|o| o.name.as_ref())
                             .collect::<Vec<&str>>()
                     ),
-                    if picked.len() == 1 { "is" } else { "are" }
+                    if picked.len() == 1 { "is" } else { "are" },
+                    if picked.len() == 1 {
+                        "it"
+                    } else {
+                        "one of them"
+                    }
                 );
                 ConfidenceBasis {
                     rests_on: "elimination",

@@ -1219,7 +1219,7 @@ fn confidence_rests_on_what_was_answered() {
         "{out}"
     );
     assert!(
-        words(&out).contains("it is what the constraints leave, not what fits best. MLX and Core AI scored higher and are ruled out"),
+        words(&out).contains("the constraints left only this stack. MLX and Core AI scored higher and are ruled out (why: --full)"),
         "{out}"
     );
     let vision = stdout_of(
