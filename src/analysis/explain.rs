@@ -73,16 +73,8 @@ pub fn confidence_from_evidence(
     if by_margin != Confidence::Strong {
         return (by_margin, None);
     }
-    let points = |r: usize, o: Option<usize>| -> i32 {
-        rules.rules[r]
-            .score
-            .iter()
-            .filter(|(s, _)| Some(*s) == o)
-            .map(|(_, p)| *p)
-            .sum()
-    };
-    let rests_on_assumed =
-        |r: usize| rules.rules[r].when.as_ref().map_or(0, |c| c.questions()) & assumed;
+    let points = |r: usize, o: Option<usize>| rules.rules[r].points_to(o);
+    let rests_on_assumed = |r: usize| rules.rules[r].questions() & assumed;
     // The lead over `other` (or the winner's own points, with `None`) counting given answers
     // only; and the assumed questions of the rules that widened it.
     let evidence = |other: Option<usize>| -> (i32, Mask) {
@@ -436,15 +428,8 @@ pub fn drivers(rules: &RuleSet, verdict: &Verdict) -> Vec<(Mask, i32, i32)> {
     let mut rows: Vec<(Mask, i32, i32)> = Vec::new();
     for &r in &verdict.fired_rules {
         let rule = &rules.rules[r];
-        let points = |o: Option<usize>| {
-            rule.score
-                .iter()
-                .filter(|(s, _)| Some(*s) == o)
-                .map(|(_, p)| *p)
-                .sum::<i32>()
-        };
-        let (w, ru) = (points(Some(winner)), points(runner_up));
-        let questions = rule.when.as_ref().map_or(0, |c| c.questions());
+        let (w, ru) = (rule.points_to(Some(winner)), rule.points_to(runner_up));
+        let questions = rule.questions();
         match rows.iter_mut().find(|row| row.0 == questions) {
             Some(row) => {
                 row.1 += w;

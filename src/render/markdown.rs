@@ -122,13 +122,9 @@ fn write_brief(
     names: &[(&str, &str)],
     h: &str,
 ) -> io::Result<()> {
+    let brief = super::brief(report, names, model.is_some(), u16::MAX);
     writeln!(out, "{h} Why\n")?;
-    let n = if model.is_some() {
-        super::BRIEF_REASONS - 1
-    } else {
-        super::BRIEF_REASONS
-    };
-    for (points, first) in super::deciding_reasons(report, names, n) {
+    for (points, first) in &brief.reasons {
         writeln!(
             out,
             "- **{}**: {} ({})",
@@ -137,27 +133,20 @@ fn write_brief(
             first.cite
         )?;
     }
-    if let Some(line) = super::ruled_out_line(report, names) {
+    if let Some(line) = &brief.ruled_out {
         writeln!(out, "- {line} (`--full` says why)")?;
     }
     writeln!(out, "\n{h} What would change this\n")?;
-    let shown = super::nearest_flips(report, super::BRIEF_FLIPS);
-    if shown.is_empty() {
+    if brief.flips.is_empty() {
         writeln!(
             out,
             "- No change of one or two answers changes the recommendation."
         )?;
     }
-    write_flip_lines(out, report, &shown, model, names)?;
+    write_flip_lines(out, report, &brief.flips, model, names)?;
     write_fit(out, report, h)?;
     write_notes(out, report, h)?;
-    let line = super::assumed_line(
-        "Assumed (not answered): ",
-        &report.assumed,
-        |q| super::mattered(report, &shown, q),
-        u16::MAX,
-    );
-    if let Some(line) = line {
+    if let Some(line) = &brief.assumed {
         writeln!(out, "\n{line}")?;
     }
     Ok(())

@@ -75,6 +75,46 @@ pub fn reasons<'a>(
         .collect()
 }
 
+/// What the one-screen report shows of one model, worked out once for the table and Markdown.
+pub struct Brief<'a> {
+    /// The reasons that decided it ([`deciding_reasons`]): 3, or 2 per model in an app of
+    /// several.
+    pub reasons: Vec<(Vec<String>, &'a Reason<'a>)>,
+    /// "Ruled out: ..." ([`ruled_out_line`]).
+    pub ruled_out: Option<String>,
+    /// The nearest flips ([`nearest_flips`]).
+    pub flips: Vec<&'a Flip<'a>>,
+    /// The assumed answers in one line of at most `width` columns, those that mattered first.
+    pub assumed: Option<String>,
+}
+
+/// [`Brief`] of `report`; `several`: the app has several models.
+pub fn brief<'a>(
+    report: &'a Report<'a>,
+    names: &[(&str, &str)],
+    several: bool,
+    width: u16,
+) -> Brief<'a> {
+    let n = if several {
+        BRIEF_REASONS - 1
+    } else {
+        BRIEF_REASONS
+    };
+    let flips = nearest_flips(report, BRIEF_FLIPS);
+    let assumed = assumed_line(
+        "Assumed (not answered): ",
+        &report.assumed,
+        |q| mattered(report, &flips, q),
+        width,
+    );
+    Brief {
+        reasons: deciding_reasons(report, names, n),
+        ruled_out: ruled_out_line(report, names),
+        flips,
+        assumed,
+    }
+}
+
 /// The `n` reasons that decided a verdict, as [`reasons`] gives them: the rules that gave the
 /// recommended outcome points, by those points, and in the last place the heaviest other
 /// reason: points for another outcome still possible (what the verdict had to beat) or
@@ -212,11 +252,10 @@ pub fn app_assumed_line(app: &crate::report::app::AppReport, width: u16) -> Opti
 /// Whether question `q` mattered to a model's verdict: an assumed answer to it drove the
 /// verdict apart from the runner-up, or a shown flip changes it.
 pub fn mattered(report: &Report, shown: &[&Flip], q: &str) -> bool {
-    let flag = format!("--{q} ");
     let drove = report
         .drivers
         .iter()
-        .any(|d| d.answers.contains(&flag) && d.winner_points != d.runner_up_points);
+        .any(|d| d.questions.contains(&q) && d.winner_points != d.runner_up_points);
     drove
         || shown
             .iter()

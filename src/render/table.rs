@@ -406,17 +406,13 @@ fn write_brief(
     names: &[(&str, &str)],
     width: u16,
 ) -> io::Result<()> {
+    let brief = super::brief(report, names, model.is_some(), width);
     writeln!(out, "\nWhy")?;
-    let n = if model.is_some() {
-        super::BRIEF_REASONS - 1
-    } else {
-        super::BRIEF_REASONS
-    };
-    for (points, first) in super::deciding_reasons(report, names, n) {
+    for (points, first) in &brief.reasons {
         let text = format!("{}: {} ({})", points.join(", "), first.why, first.cite);
         writeln!(out, "{}", wrap(&text, width, "- ", "  "))?;
     }
-    if let Some(line) = super::ruled_out_line(report, names) {
+    if let Some(line) = &brief.ruled_out {
         writeln!(
             out,
             "{}",
@@ -425,24 +421,17 @@ fn write_brief(
     }
 
     writeln!(out, "\nWhat would change this")?;
-    let shown = super::nearest_flips(report, super::BRIEF_FLIPS);
-    if shown.is_empty() {
+    if brief.flips.is_empty() {
         writeln!(
             out,
             "- no change of one or two answers changes the recommendation"
         )?;
     }
-    write_flip_lines(out, report, &shown, model, names, width)?;
+    write_flip_lines(out, report, &brief.flips, model, names, width)?;
     write_fit(out, report, width)?;
     write_notes(out, "Notes", &report.notes, width)?;
-    let line = super::assumed_line(
-        "Assumed (not answered): ",
-        &report.assumed,
-        |q| super::mattered(report, &shown, q),
-        width,
-    );
     writeln!(out)?;
-    if let Some(line) = line {
+    if let Some(line) = &brief.assumed {
         writeln!(out, "{line}")?;
     }
     Ok(())

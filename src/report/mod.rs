@@ -64,7 +64,7 @@ pub struct Report<'r> {
     /// "What drove it": the fired rules' points per set of answers they look at, each rule
     /// once (so the points add up to the scores). For the table; not in the JSON, whose
     /// `influence` keeps its per-question meaning.
-    pub drivers: Vec<Driver>,
+    pub drivers: Vec<Driver<'r>>,
     /// Every rule, constraint and note, and whether it applied (only with `--explain`).
     pub trace: Option<Trace<'r>>,
     /// What the model's files say (only with `--model`).
@@ -205,10 +205,12 @@ pub type Provenance<'r> = ById<'r, Source>;
 
 /// One row of "What drove it".
 #[derive(Debug, Clone)]
-pub struct Driver {
+pub struct Driver<'r> {
     /// The answers the rules look at, as flags (`--needs kv-cache --decoding app-code`), each
     /// marked `(assumed)` when nobody gave it; `(always)` for rules without a condition.
     pub answers: String,
+    /// The ids of the questions those are answers to.
+    pub questions: Vec<&'r str>,
     pub winner_points: i32,
     pub runner_up_points: i32,
 }
@@ -757,6 +759,10 @@ pub fn build_with<'r>(
             .into_iter()
             .map(|(questions, winner_points, runner_up_points)| Driver {
                 answers: driver_answers(rules, answers, questions),
+                questions: (0..rules.questions.len())
+                    .filter(|&q| questions & (1 << q) != 0)
+                    .map(|q| rules.questions[q].id.as_str())
+                    .collect(),
                 winner_points,
                 runner_up_points,
             })

@@ -304,6 +304,22 @@ pub struct Rule {
     pub cite: Text,
 }
 
+impl Rule {
+    /// The points it gives `outcome` (0 for `None` or an outcome it does not score).
+    pub fn points_to(&self, outcome: Option<usize>) -> i32 {
+        self.score
+            .iter()
+            .filter(|(o, _)| Some(*o) == outcome)
+            .map(|(_, p)| *p)
+            .sum()
+    }
+
+    /// A bit per question its condition looks at; 0 for a rule that always fires.
+    pub fn questions(&self) -> Mask {
+        self.when.as_ref().map_or(0, |c| c.questions())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Constraint {
     pub id: Text,
