@@ -52,7 +52,7 @@ pub fn interview(
             .map(|i| current[i].or(rules.questions[i].default).unwrap_or(0))
             .collect();
         if !question.required {
-            if question.ask_if.as_ref().is_some_and(|c| !c.holds(&base)) {
+            if !question.applies(&base) {
                 skipped.push(Skipped {
                     question: q,
                     reason: SkipReason::NotApplicable,

@@ -66,8 +66,7 @@ proptest! {
         let flips = explain::flips(r, &answers);
         // A model's type is what the model is: never a flip; nor is a question that does not
         // apply to the model (its `ask_if` fails).
-        let applies = |q: &mlstack::rules::Question| q.ask_if.as_ref().is_none_or(|c| c.holds(&answers));
-        for (qi, q) in r.questions.iter().enumerate().filter(|(_, q)| !q.one_per_model && applies(q)) {
+        for (qi, q) in r.questions.iter().enumerate().filter(|(_, q)| !q.one_per_model && q.applies(&answers)) {
             // Brute force: the nearest alternative answer to this question for each new outcome.
             let mut nearest: Vec<Option<u32>> = vec![None; r.outcomes.len()];
             // Only options that are for this model are offered.

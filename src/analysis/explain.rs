@@ -275,11 +275,10 @@ pub fn flips_with<'r>(
     };
     let mut work = answers.to_vec();
     let mut out = Vec::new();
-    // A question that does not apply to this model (its `ask_if` fails: the model kind of an
-    // LLM) is no answer a team with this model could give.
-    let applies = |q: &Question| q.ask_if.as_ref().is_none_or(|c| c.holds(answers));
     for (qi, q) in rules.questions.iter().enumerate() {
-        if !applies(q) {
+        // A question that does not apply to this model (its `ask_if` fails: the model kind of
+        // an LLM) is no answer a team with this model could give.
+        if !q.applies(answers) {
             continue;
         }
         let mut found = Vec::new();
@@ -332,7 +331,7 @@ pub fn flips_with<'r>(
         out.extend(found);
     }
     if out.is_empty() {
-        let fixed = |q: &Question| q.one_per_model || !applies(q);
+        let fixed = |q: &Question| q.one_per_model || !q.applies(answers);
         for (q1, first) in rules
             .questions
             .iter()

@@ -221,12 +221,7 @@ fn place(
         {
             continue;
         }
-        let asked = |m: &Model| {
-            question
-                .ask_if
-                .as_ref()
-                .is_none_or(|c| c.holds(&m.answers.masks))
-        };
+        let asked = |m: &Model| question.applies(&m.answers.masks);
         for m in &out {
             if let Some(problem) = misplaced(rules, q, &m.answers) {
                 let whose = if several {
@@ -321,7 +316,7 @@ fn fit_to_models(rules: &RuleSet, out: &mut [Model]) {
                     continue;
                 };
                 let masks = &model.answers.masks;
-                let applies = question.ask_if.as_ref().is_none_or(|c| c.holds(masks));
+                let applies = question.applies(masks);
                 let kept = masks[qi] & question.options_for(masks);
                 if !applies || kept == 0 {
                     if model.answers.masks[qi] != default {
@@ -347,10 +342,7 @@ fn misplaced(rules: &RuleSet, q: usize, answers: &Answers) -> Option<String> {
         answers.sources[q],
         crate::answers::Source::Flag | crate::answers::Source::File
     );
-    let asked = question
-        .ask_if
-        .as_ref()
-        .is_none_or(|c| c.holds(&answers.masks));
+    let asked = question.applies(&answers.masks);
     (by_someone && asked && question.options_for(&answers.masks) & chosen == 0).then(|| {
         format!(
             "--{} {} is not for",

@@ -452,12 +452,7 @@ pub fn assumed<'r>(
         .enumerate()
         // Only questions that apply to this model: an LLM assumes no model kind.
         .filter(|&(q, s)| {
-            *s == Source::Default
-                && keep(q)
-                && rules.questions[q]
-                    .ask_if
-                    .as_ref()
-                    .is_none_or(|c| c.holds(&answers.masks))
+            *s == Source::Default && keep(q) && rules.questions[q].applies(&answers.masks)
         })
         .map(|(q, _)| Assumed {
             question: &rules.questions[q].id,

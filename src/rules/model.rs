@@ -590,6 +590,12 @@ impl Question {
         }
     }
 
+    /// Whether the question is for a model with these answers (its `ask_if` holds): a
+    /// question that is not is never asked, offered as a flip or listed as assumed.
+    pub fn applies(&self, answers: &[Mask]) -> bool {
+        self.ask_if.as_ref().is_none_or(|c| c.holds(answers))
+    }
+
     /// The options that are for a model with these answers (their `ask_if` holds).
     pub fn options_for(&self, answers: &[Mask]) -> Mask {
         self.options
