@@ -72,6 +72,16 @@ pub fn write(
                 writeln!(out, "- {} ({}){}", r.why, r.cite, moved.join(""))?;
             }
         }
+        let changes = super::plan_changes(app, names);
+        if detail == Detail::Brief && !changes.is_empty() {
+            writeln!(
+                out,
+                "\n#### What would change the plan (each model's nearest)\n"
+            )?;
+            for (flags, now, model, target) in changes {
+                writeln!(out, "- `{flags}` (now `{now}`) → {}: {target}", cell(model))?;
+            }
+        }
         if !app.notes.is_empty() {
             writeln!(out, "\n#### Notes on the app\n")?;
             for n in &app.notes {

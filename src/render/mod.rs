@@ -115,6 +115,24 @@ pub fn brief<'a>(
     }
 }
 
+/// What would change the plan, for the first screen of an app of several models: each model's
+/// nearest flip as (flags, the answers now, the model, its new stack's name). The flags name
+/// the model for its own answers (`--iteration vision=frequent`).
+pub fn plan_changes<'a>(
+    app: &'a crate::report::app::AppReport<'a>,
+    names: &[(&str, &str)],
+) -> Vec<(String, String, &'a str, String)> {
+    app.models
+        .iter()
+        .filter_map(|m| {
+            let f = nearest_flips(&m.report, 1).into_iter().next()?;
+            let (flags, now) = flip_text_for(f, Some((&m.name, &m.report)));
+            let target = outcome_name(names, f.recommendation).to_owned();
+            Some((flags, now, m.name.as_str(), target))
+        })
+        .collect()
+}
+
 /// The `n` reasons that decided a verdict, as [`reasons`] gives them: the rules that gave the
 /// recommended outcome points, by those points, and in the last place the heaviest other
 /// reason: points for another outcome still possible (what the verdict had to beat) or

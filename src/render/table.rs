@@ -343,6 +343,14 @@ fn write_plain(
                 writeln!(out, "{}", wrap(&text, width, "- ", "  "))?;
             }
         }
+        let changes = super::plan_changes(app, names);
+        if detail == Detail::Brief && !changes.is_empty() {
+            writeln!(out, "\nWhat would change the plan (each model's nearest)")?;
+            for (flags, now, model, target) in changes {
+                let line = format!("{flags} (now {now}) -> {model}: {target}");
+                writeln!(out, "{}", wrap(&line, width, "- ", "  "))?;
+            }
+        }
         write_notes(out, "Notes on the app", &app.notes, width)?;
         for m in &app.models {
             writeln!(out)?;

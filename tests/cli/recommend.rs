@@ -1366,3 +1366,34 @@ fn questions_that_do_not_apply_are_no_flips_and_no_assumptions() {
     }
     assert!(assumed.contains(&"iteration"), "{assumed:?}");
 }
+
+/// An app of several models: the plan, its main reason and what would change it come first,
+/// before each model's detail (on the first screen of a 24-line terminal).
+#[test]
+fn the_plan_its_reason_and_what_would_change_it_come_first() {
+    let out = stdout_of(
+        &mlstack()
+            .args(["recommend", "--model-type", "vision,llm"])
+            .assert()
+            .success(),
+    );
+    let first: Vec<&str> = out.lines().take(24).collect();
+    let at = |text: &str| first.iter().position(|l| l.starts_with(text));
+    let plan = at("Plan: Core ML + MLX [core-ml+mlx]").expect("the plan");
+    let why = at("Why this plan").expect("its reason");
+    let change = at("What would change the plan").expect("what would change it");
+    assert!(plan < why && why < change, "{out}");
+    assert_eq!(
+        first[change + 1],
+        "- --min-os 27 (now min-os 26) -> llm: Core AI"
+    );
+    assert!(first[change + 2].ends_with("-> vision: Core AI"), "{out}");
+    // The whole report keeps each model's own flips instead.
+    let full = stdout_of(
+        &mlstack()
+            .args(["recommend", "--model-type", "vision,llm", "--full"])
+            .assert()
+            .success(),
+    );
+    assert!(!full.contains("What would change the plan"), "{full}");
+}
