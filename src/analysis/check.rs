@@ -282,12 +282,12 @@ pub fn check(rules: &RuleSet, seed: u64, threads: usize) -> CheckReport {
     let eval = Evaluator::new(rules);
     let why = match eval.untabulated() {
         Some(why) => format!("the rule set has {why}, so it cannot be tabulated"),
-        None => match joint::dimensions(&eval) {
+        None => match joint::spaces(&eval, &vec![None; rules.questions.len()], None) {
             None => format!(
                 "the rule set has a question of more than {} legal answers, so its joint classes cannot be listed",
                 space::MAX_ANSWERS_PER_QUESTION
             ),
-            Some(dims) => match check_joint(rules, &eval, &dims) {
+            Some((_, spaces)) => match check_joint(rules, &eval, &spaces) {
                 Some(report) => return report,
                 None => format!(
                     "its groups' contributions add up to more than {} distinct sums",
@@ -362,28 +362,33 @@ fn check_per_question(
 fn check_joint(
     rules: &RuleSet,
     eval: &Evaluator,
-    dims: &[joint::JointDimension],
+    spaces: &[Vec<joint::JointDimension>],
 ) -> Option<CheckReport> {
-    let (answer_sets, classes) = joint::sizes(dims);
-    let order = joint::enumeration_order(dims);
+    let (mut answer_sets, mut classes) = (0u128, 0u128);
     let mut tally = Tally::new(rules);
-    // In order of each sum's first combination: findings keep the examples, and ties the
-    // order, that enumerating every combination gives.
-    // Outcomes out of reach of the top two, even with one rule removed, are set aside.
-    for total in joint::totals(&order, Some(prune::pruning(rules, true)))? {
-        let mut scores = [0i32; MAX_OUTCOMES];
-        scores[..LANES].copy_from_slice(&total.key.0);
-        total.aux.or_into(&mut tally.fired);
-        tally.tally_verdict(
-            rules,
-            &|| joint::example(&order, rules.questions.len(), total.first),
-            total.weight,
-            &total.aux.0,
-            &mut scores,
-            total.key.1,
-        );
+    for dims in spaces {
+        let (a, c) = joint::sizes(dims);
+        answer_sets = answer_sets.saturating_add(a);
+        classes = classes.saturating_add(c);
+        let order = joint::enumeration_order(dims);
+        // In order of each sum's first combination: findings keep the examples, and ties the
+        // order, that enumerating every combination gives.
+        // Outcomes out of reach of the top two, even with one rule removed, are set aside.
+        for total in joint::totals(&order, Some(prune::pruning(rules, true)))? {
+            let mut scores = [0i32; MAX_OUTCOMES];
+            scores[..LANES].copy_from_slice(&total.key.0);
+            total.aux.or_into(&mut tally.fired);
+            tally.tally_verdict(
+                rules,
+                &|| joint::example(&order, rules.questions.len(), total.first),
+                total.weight,
+                &total.aux.0,
+                &mut scores,
+                total.key.1,
+            );
+        }
     }
-    let dead = joint::questions_without_effect(eval, dims)?;
+    let dead = joint::questions_without_effect(eval)?;
     Some(finish(
         rules,
         tally,
@@ -397,17 +402,23 @@ fn check_joint(
 /// what the aggregation is tested against.
 pub fn check_enumerated(rules: &RuleSet, threads: usize) -> Option<CheckReport> {
     let eval = Evaluator::new(rules);
-    let dims = joint::dimensions(&eval)?;
-    let (answer_sets, classes) = joint::sizes(&dims);
-    let tallies = joint::par_for_each(
-        &dims,
-        rules.questions.len(),
-        threads,
-        || Tally::new(rules),
-        |tally, c| tally.record_combination(rules, c),
-    );
+    let (_, spaces) = joint::spaces(&eval, &vec![None; rules.questions.len()], None)?;
+    let (mut answer_sets, mut classes) = (0u128, 0u128);
+    let mut tallies = Vec::new();
+    for dims in &spaces {
+        let (a, c) = joint::sizes(dims);
+        answer_sets = answer_sets.saturating_add(a);
+        classes = classes.saturating_add(c);
+        tallies.extend(joint::par_for_each(
+            dims,
+            rules.questions.len(),
+            threads,
+            || Tally::new(rules),
+            |tally, c| tally.record_combination(rules, c),
+        ));
+    }
     let tally = Tally::merged(rules, tallies);
-    let dead = joint::questions_without_effect(&eval, &dims)?;
+    let dead = joint::questions_without_effect(&eval)?;
     Some(finish(
         rules,
         tally,
@@ -495,7 +506,8 @@ mod tests {
             let eval = Evaluator::new(&rules);
             let dims = joint::dimensions(&eval).expect("tabulated");
             let (_, classes) = joint::sizes(&dims);
-            let joint = check_joint(&rules, &eval, &dims).expect("aggregated");
+            let joint =
+                check_joint(&rules, &eval, std::slice::from_ref(&dims)).expect("aggregated");
             let per_question = check_per_question(&rules, &eval, 1, 2, String::new());
             assert!(matches!(per_question.coverage, Coverage::Exhaustive { .. }));
             same(&joint, &per_question);
@@ -505,6 +517,33 @@ mod tests {
             };
             assert_eq!(used, classes);
         }
+    }
+
+    /// A rule set whose conditions join evaluator groups (tabulated as factors) is checked
+    /// exhaustively, case by case, with exactly the findings of per-question classes and of
+    /// visiting every combination; `extra`, which only a factor reads, still matters.
+    #[test]
+    fn conditions_across_groups_are_checked_exactly_case_by_case() {
+        let rules = load_rules(
+            "factors.yaml",
+            include_str!("../../tests/fixtures/factors.yaml").as_bytes(),
+        )
+        .unwrap();
+        let eval = Evaluator::new(&rules);
+        assert_eq!(eval.factors().len(), 3);
+        let none = vec![None; rules.questions.len()];
+        let (layout, spaces) = joint::spaces(&eval, &none, None).expect("tabulated");
+        assert_eq!(spaces.len(), 8, "{layout:?}");
+        assert!(joint::dimensions(&eval).is_none());
+        let report = check(&rules, 1, 2);
+        assert!(matches!(report.coverage, Coverage::Exhaustive { .. }));
+        let per_question = check_per_question(&rules, &eval, 1, 2, String::new());
+        assert!(matches!(per_question.coverage, Coverage::Exhaustive { .. }));
+        same(&report, &per_question);
+        same(&report, &check_enumerated(&rules, 2).expect("tabulated"));
+        assert_eq!(report.questions_without_effect, [5], "only `ignored`");
+        // Every legal answer set counted once: multi-choice answers are never empty.
+        assert_eq!(report.answer_sets, 1023 * 1023 * 63 * 3 * 2 * 2);
     }
 
     /// Aggregation finds exactly what visiting every combination finds: the same counts,

@@ -285,6 +285,11 @@ fn pair_dimensions(
     plan: &Plan,
     per_question: &[Vec<Class>],
 ) -> Option<(Vec<PairDimension>, Scored, Scored)> {
+    // Pairs of files whose conditions all lie within groups only: a factor (a condition
+    // across groups) would join groups the pairing treats as independent.
+    if !plan.old_eval.factors().is_empty() || !plan.new_eval.factors().is_empty() {
+        return None;
+    }
     let (old_groups, new_groups) = (plan.old_eval.groups()?, plan.new_eval.groups()?);
     let n = plan.shared.len();
     let shared_of = |groups: &[Vec<usize>], old: bool| -> Vec<Vec<usize>> {

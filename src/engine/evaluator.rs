@@ -111,7 +111,10 @@ struct Group {
 
 #[derive(Debug, Clone)]
 struct Compiled {
+    /// Every question is in exactly one group.
     groups: Vec<Group>,
+    /// Tables of conditions whose questions are in several groups (see `partition`).
+    factors: Vec<Group>,
     tie_break: Vec<usize>,
 }
 
@@ -136,6 +139,56 @@ fn find(parent: &mut [usize], x: usize) -> usize {
     root
 }
 
+/// Which group each question is in (groups numbered in order of their first question), given
+/// each question's number of joint-answer codes (`sizes`) and the questions each condition
+/// looks at (`conditions`). Questions looked at together share a group while the group's joint
+/// answers stay within [`MAX_GROUP_ENTRIES`]; pairs of questions are joined most-shared first,
+/// so where the limit parts questions, it parts the pairs the fewest conditions look at together
+/// (those conditions then get tables of their own). With no group past the limit, the groups
+/// are the connected components of the conditions.
+fn partition(sizes: &[Option<usize>], conditions: &[Mask]) -> Vec<usize> {
+    let n = sizes.len();
+    let mut shared: std::collections::BTreeMap<(usize, usize), usize> = Default::default();
+    for &mask in conditions {
+        let qs: Vec<usize> = (0..n).filter(|&q| mask & (1 << q) != 0).collect();
+        for (i, &a) in qs.iter().enumerate() {
+            for &b in &qs[i + 1..] {
+                *shared.entry((a, b)).or_default() += 1;
+            }
+        }
+    }
+    let mut pairs: Vec<((usize, usize), usize)> = shared.into_iter().collect();
+    pairs.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+    let mut parent: Vec<usize> = (0..n).collect();
+    let mut size: Vec<Option<usize>> = sizes.to_vec();
+    for ((a, b), _) in pairs {
+        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+        if ra == rb {
+            continue;
+        }
+        let joined = size[ra]
+            .zip(size[rb])
+            .and_then(|(x, y)| x.checked_mul(y))
+            .filter(|&s| s <= MAX_GROUP_ENTRIES);
+        if let Some(s) = joined {
+            parent[ra] = rb;
+            size[rb] = Some(s);
+        }
+    }
+    let mut number = vec![usize::MAX; n];
+    let mut next = 0;
+    (0..n)
+        .map(|q| {
+            let root = find(&mut parent, q);
+            if number[root] == usize::MAX {
+                number[root] = next;
+                next += 1;
+            }
+            number[root]
+        })
+        .collect()
+}
+
 fn compile(rules: &RuleSet) -> Result<Compiled, Untabulated> {
     let n = rules.questions.len();
     if rules.outcomes.len() > LANES {
@@ -154,137 +207,103 @@ fn compile(rules: &RuleSet) -> Result<Compiled, Untabulated> {
     if let Some(o) = magnitude.iter().position(|&m| m > i64::from(i32::MAX)) {
         return Err(Untabulated::Magnitude(rules.outcomes[o].id.to_string()));
     }
-    // Group the questions that conditions look at together.
-    let mut parent: Vec<usize> = (0..n).collect();
-    let conditions = rules
-        .rules
-        .iter()
-        .filter_map(|r| r.when.as_ref())
-        .chain(rules.constraints.iter().map(|c| &c.when));
-    for c in conditions {
-        let qs = c.questions();
-        let first = qs.trailing_zeros() as usize;
-        for q in (0..n).filter(|&q| qs & (1 << q) != 0) {
-            let (a, b) = (find(&mut parent, first), find(&mut parent, q));
-            parent[a] = b;
-        }
-    }
-    let mut groups: Vec<Group> = Vec::new();
-    let mut group_of = vec![usize::MAX; n];
-    for q in 0..n {
-        let root = find(&mut parent, q);
-        let g = match group_of[root] {
-            usize::MAX => {
-                groups.push(Group {
-                    members: Vec::new(),
-                    table: Table::Narrow(Vec::new()),
-                    entries: Vec::new(),
-                });
-                group_of[root] = groups.len() - 1;
-                groups.len() - 1
-            }
-            g => g,
-        };
-        group_of[q] = g;
+    // Group the questions that conditions look at together (see `partition`); a condition
+    // whose questions the limit kept in several groups gets a table of its own (a factor).
+    let size_of = |q: usize| -> Option<usize> {
         let question = &rules.questions[q];
-        let single = question.kind == Kind::Single;
-        let members = &mut groups[g].members;
-        let too_large = || {
-            let ids: Vec<String> = members
-                .iter()
-                .map(|&(mq, _, _)| mq)
-                .chain([q])
-                .map(|mq| format!("`{}`", rules.questions[mq].id))
-                .collect();
-            let what = if ids.len() == 1 {
-                "question"
-            } else {
-                "questions looked at together"
-            };
-            Untabulated::Group(format!("the {what} {}", ids.join(", ")))
-        };
-        let size = if single {
-            question.options.len()
+        if question.kind == Kind::Single {
+            Some(question.options.len())
         } else {
             u32::try_from(question.options.len())
                 .ok()
                 .and_then(|o| 1usize.checked_shl(o))
-                .ok_or_else(too_large)?
-        };
-        let stride = members
-            .iter()
-            .map(|&(mq, _, s)| {
-                let o = rules.questions[mq].options.len();
-                if s { o } else { 1 << o }
-            })
-            .product::<usize>();
-        if stride
-            .checked_mul(size)
-            .is_none_or(|s| s > MAX_GROUP_ENTRIES)
-        {
-            return Err(too_large());
         }
-        members.push((q, stride, single));
-    }
-    // Tabulate every joint answer of every group, with only the group's own rules and
-    // constraints (a rule without a condition belongs to the first group).
-    let mut answers = vec![0 as Mask; n];
-    for (g, group) in groups.iter_mut().enumerate() {
-        let size = group.members.last().map_or(1, |&(q, stride, single)| {
-            let o = rules.questions[q].options.len();
-            stride * if single { o } else { 1 << o }
-        });
-        let own_rules: Vec<usize> = (0..rules.rules.len())
-            .filter(|&r| {
-                rules.rules[r].when.as_ref().map_or(g == 0, |c| {
-                    group_of[c.questions().trailing_zeros() as usize] == g
-                })
-            })
-            .collect();
-        let own_constraints: Vec<&crate::rules::Constraint> = rules
-            .constraints
-            .iter()
-            .filter(|c| group_of[c.when.questions().trailing_zeros() as usize] == g)
-            .collect();
-        let mut distinct: std::collections::HashMap<Entry, u32> = std::collections::HashMap::new();
-        let mut table: Vec<u32> = Vec::with_capacity(size);
-        for index in 0..size {
-            let mut entry = Entry::default();
-            for &(q, stride, single) in &group.members {
-                let o = rules.questions[q].options.len();
-                let code = (index / stride) % if single { o } else { 1 << o };
-                answers[q] = if single { 1 << code } else { code as Mask };
-            }
-            for &r in &own_rules {
-                let rule = &rules.rules[r];
-                if rule.when.as_ref().is_none_or(|c| c.holds(&answers)) {
-                    entry.fired.set(r);
-                    for &(o, p) in &rule.score {
-                        entry.points[o] += p;
-                    }
-                }
-            }
-            for c in &own_constraints {
-                if c.when.holds(&answers) {
-                    entry.excluded |= c.exclude;
-                }
-            }
-            // At most MAX_GROUP_ENTRIES distinct entries: the index fits a u32.
-            let next = group.entries.len() as u32;
-            let k = *distinct.entry(entry).or_insert_with(|| {
-                group.entries.push(entry);
-                next
-            });
-            table.push(k);
-        }
-        group.table = if group.entries.len() <= 1 << 16 {
-            Table::Narrow(table.into_iter().map(|k| k as u16).collect())
+    };
+    let sizes: Vec<Option<usize>> = (0..n).map(size_of).collect();
+    let conditions: Vec<Mask> = rules
+        .rules
+        .iter()
+        .filter_map(|r| r.when.as_ref())
+        .chain(rules.constraints.iter().map(|c| &c.when))
+        .map(|c| c.questions())
+        .collect();
+    let group_of = partition(&sizes, &conditions);
+    let named = |qs: &mut dyn Iterator<Item = usize>| -> Untabulated {
+        let ids: Vec<String> = qs.map(|q| format!("`{}`", rules.questions[q].id)).collect();
+        let what = if ids.len() == 1 {
+            "question"
         } else {
-            Table::Wide(table)
+            "questions looked at together"
         };
+        Untabulated::Group(format!("the {what} {}", ids.join(", ")))
+    };
+    // A question too large to tabulate on its own names itself.
+    if let Some(q) = (0..n).find(|&q| sizes[q].is_none_or(|s| s > MAX_GROUP_ENTRIES)) {
+        return Err(named(&mut std::iter::once(q)));
+    }
+    let groups_n = group_of.iter().copied().max().map_or(0, |g| g + 1);
+    let mut groups: Vec<Group> = (0..groups_n)
+        .map(|g| Group::over(rules, (0..n).filter(|&q| group_of[q] == g)))
+        .collect();
+    // Factors: one per distinct set of questions of a condition that spans groups.
+    let spans = |mask: Mask| {
+        let mut gs = (0..n)
+            .filter(|&q| mask & (1 << q) != 0)
+            .map(|q| group_of[q]);
+        let first = gs.next();
+        gs.any(|g| Some(g) != first)
+    };
+    let mut factor_masks: Vec<Mask> = Vec::new();
+    for &mask in &conditions {
+        if spans(mask) && !factor_masks.contains(&mask) {
+            factor_masks.push(mask);
+        }
+    }
+    let mut factors: Vec<Group> = Vec::with_capacity(factor_masks.len());
+    for &mask in &factor_masks {
+        let members = (0..n).filter(|&q| mask & (1 << q) != 0);
+        let factor = Group::over(rules, members);
+        if factor.size(rules) > MAX_GROUP_ENTRIES {
+            return Err(named(&mut (0..n).filter(|&q| mask & (1 << q) != 0)));
+        }
+        factors.push(factor);
+    }
+    // Where each rule and constraint is tabulated: its factor, or the group of its questions
+    // (a rule without a condition belongs to the first group).
+    let home = |mask: Option<Mask>| -> (bool, usize) {
+        match mask {
+            None => (false, 0),
+            Some(m) => match factor_masks.iter().position(|&f| f == m) {
+                Some(f) => (true, f),
+                None => (false, group_of[m.trailing_zeros() as usize]),
+            },
+        }
+    };
+    let rule_home: Vec<(bool, usize)> = rules
+        .rules
+        .iter()
+        .map(|r| home(r.when.as_ref().map(|c| c.questions())))
+        .collect();
+    let constraint_home: Vec<(bool, usize)> = rules
+        .constraints
+        .iter()
+        .map(|c| home(Some(c.when.questions())))
+        .collect();
+    let mut answers = vec![0 as Mask; n];
+    for (is_factor, tables) in [(false, &mut groups), (true, &mut factors)] {
+        for (g, group) in tables.iter_mut().enumerate() {
+            let own_rules: Vec<usize> = (0..rules.rules.len())
+                .filter(|&r| rule_home[r] == (is_factor, g))
+                .collect();
+            let own_constraints: Vec<usize> = (0..rules.constraints.len())
+                .filter(|&c| constraint_home[c] == (is_factor, g))
+                .collect();
+            group.tabulate(rules, &own_rules, &own_constraints, &mut answers);
+        }
     }
     Ok(Compiled {
         groups,
+        factors,
         tie_break: rules.tie_break.to_vec(),
     })
 }
@@ -329,6 +348,31 @@ impl<'r> Evaluator<'r> {
                 .map(|g| g.members.iter().map(|&(q, _, _)| q).collect())
                 .collect(),
         )
+    }
+
+    /// The questions of each factor: a table for the conditions whose questions are in
+    /// several groups (empty when every condition lies within a group, or not tabulated).
+    pub fn factors(&self) -> Vec<Vec<usize>> {
+        self.compiled
+            .as_ref()
+            .map(|c| {
+                c.factors
+                    .iter()
+                    .map(|f| f.members.iter().map(|&(q, _, _)| q).collect())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// What factor `f` contributes for `answers` (only its own questions are read).
+    pub fn factor_entry(&self, f: usize, answers: &[Mask]) -> Option<Entry> {
+        self.compiled
+            .as_ref()
+            .ok()?
+            .factors
+            .get(f)?
+            .entry(answers)
+            .copied()
     }
 
     /// What group `g` contributes for `answers` (only its own questions are read); `None`
@@ -401,7 +445,7 @@ impl Compiled {
     #[inline]
     fn totals<const FIRED: bool>(&self, answers: &[Mask]) -> Option<([i32; LANES], u64, RuleBits)> {
         let (mut sums, mut excluded, mut fired) = ([0i32; LANES], 0u64, RuleBits::default());
-        for group in &self.groups {
+        for group in self.groups.iter().chain(&self.factors) {
             let e = group.entry(answers)?;
             sums = add(sums, e.points);
             if FIRED {
@@ -414,6 +458,80 @@ impl Compiled {
 }
 
 impl Group {
+    /// An empty table over `members` (in question order).
+    fn over(rules: &RuleSet, members: impl Iterator<Item = usize>) -> Group {
+        let mut group = Group {
+            members: Vec::new(),
+            table: Table::Narrow(Vec::new()),
+            entries: Vec::new(),
+        };
+        let mut stride = 1usize;
+        for q in members {
+            let question = &rules.questions[q];
+            let single = question.kind == Kind::Single;
+            group.members.push((q, stride, single));
+            let o = question.options.len();
+            stride = stride.saturating_mul(if single { o } else { 1usize << o.min(63) });
+        }
+        group
+    }
+
+    /// How many joint answers the table has (saturating).
+    fn size(&self, rules: &RuleSet) -> usize {
+        self.members.iter().fold(1usize, |s, &(q, _, single)| {
+            let o = rules.questions[q].options.len();
+            s.saturating_mul(if single { o } else { 1usize << o.min(63) })
+        })
+    }
+
+    /// Evaluate the rules `own_rules` and constraints `own_constraints` for every joint answer.
+    fn tabulate(
+        &mut self,
+        rules: &RuleSet,
+        own_rules: &[usize],
+        own_constraints: &[usize],
+        answers: &mut [Mask],
+    ) {
+        let size = self.size(rules);
+        let mut distinct: std::collections::HashMap<Entry, u32> = std::collections::HashMap::new();
+        let mut table: Vec<u32> = Vec::with_capacity(size);
+        for index in 0..size {
+            let mut entry = Entry::default();
+            for &(q, stride, single) in &self.members {
+                let o = rules.questions[q].options.len();
+                let code = (index / stride) % if single { o } else { 1 << o };
+                answers[q] = if single { 1 << code } else { code as Mask };
+            }
+            for &r in own_rules {
+                let rule = &rules.rules[r];
+                if rule.when.as_ref().is_none_or(|c| c.holds(answers)) {
+                    entry.fired.set(r);
+                    for &(o, p) in &rule.score {
+                        entry.points[o] += p;
+                    }
+                }
+            }
+            for &c in own_constraints {
+                let constraint = &rules.constraints[c];
+                if constraint.when.holds(answers) {
+                    entry.excluded |= constraint.exclude;
+                }
+            }
+            // At most MAX_GROUP_ENTRIES distinct entries: the index fits a u32.
+            let next = self.entries.len() as u32;
+            let k = *distinct.entry(entry).or_insert_with(|| {
+                self.entries.push(entry);
+                next
+            });
+            table.push(k);
+        }
+        self.table = if self.entries.len() <= 1 << 16 {
+            Table::Narrow(table.into_iter().map(|k| k as u16).collect())
+        } else {
+            Table::Wide(table)
+        };
+    }
+
     #[inline]
     fn entry(&self, answers: &[Mask]) -> Option<&Entry> {
         let index: usize = self
@@ -543,6 +661,42 @@ tie_break: [a, b]\nconfidence: {{strong: 2, moderate: 1}}\n",
             for answer in [1u64, 0b1000, 0b1011] {
                 assert_eq!(eval.winner(&[answer]), engine::winner(&rules, &[answer]));
             }
+        }
+    }
+
+    /// Conditions whose questions the limit keeps in different groups get tables of their
+    /// own (factors), and every answer set scores as the tree engine scores it.
+    #[test]
+    fn conditions_across_full_groups_get_factors_that_agree_with_the_engine() {
+        let rules = load_rules(
+            "factors.yaml",
+            include_str!("../../tests/fixtures/factors.yaml").as_bytes(),
+        )
+        .unwrap();
+        let eval = Evaluator::new(&rules);
+        assert!(eval.is_compiled());
+        assert_eq!(
+            eval.groups(),
+            Some(vec![vec![0, 1], vec![2, 3, 5], vec![4]])
+        );
+        assert_eq!(eval.factors(), [vec![1, 4], vec![1, 2], vec![0, 3]]);
+        let mut rng = crate::analysis::space::Rng::new(5);
+        for _ in 0..3000 {
+            let answers: Vec<Mask> = rules.questions.iter().map(|q| rng.answer(q)).collect();
+            let mut scores = [0i32; 3];
+            let mut fired = [0u64; RULE_WORDS];
+            let excluded = eval.score_into(&answers, &mut scores, Some(&mut fired));
+            let tree = engine::evaluate(&rules, &answers);
+            assert_eq!(scores[..], tree.scores[..], "{answers:?}");
+            assert_eq!(eval.winner(&answers), engine::winner(&rules, &answers));
+            let mut tree_fired = [0u64; RULE_WORDS];
+            let tree_excluded =
+                engine::score_into(&rules, &answers, &mut [0; 3], Some(&mut tree_fired));
+            assert_eq!(
+                (excluded, fired),
+                (tree_excluded, tree_fired),
+                "{answers:?}"
+            );
         }
     }
 

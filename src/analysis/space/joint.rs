@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use super::aggregate::{FxSet, Item, Total, aggregate, choice, strides};
+use super::cases::{Case, Layout};
 use super::prune::{self, Pruning, Reach};
 use super::{Class, classes, test_masks};
 use crate::engine;
@@ -29,9 +30,28 @@ pub struct JointClass {
 /// One evaluator group: its questions, each with its own classes, and the joint classes.
 #[derive(Debug, Clone)]
 pub struct JointDimension {
+    /// The evaluator's group, and the factors it carries (see [`super::cases`]).
+    pub group: usize,
+    pub factors: Vec<usize>,
     pub questions: Vec<usize>,
     pub per_question: Vec<Vec<Class>>,
     pub classes: Vec<JointClass>,
+}
+
+impl JointDimension {
+    /// What the group and the factors it carries contribute for `answers`.
+    pub fn entry(&self, eval: &Evaluator, answers: &[Mask]) -> Option<engine::evaluator::Entry> {
+        let mut e = eval.group_entry(self.group, answers)?;
+        for &f in &self.factors {
+            let more = eval.factor_entry(f, answers)?;
+            for (p, add) in e.points.iter_mut().zip(more.points) {
+                *p = p.wrapping_add(add);
+            }
+            e.excluded |= more.excluded;
+            e.fired |= more.fired;
+        }
+        Some(e)
+    }
 }
 
 /// Call `f(choice)` for every combination of one index below each of `sizes`, the last
@@ -60,27 +80,75 @@ pub(crate) fn odometer(sizes: &[usize], mut f: impl FnMut(&[usize]) -> bool) {
     }
 }
 
-/// The joint dimensions of `eval`'s rule set, or `None` when the evaluator is not tabulated
-/// or a question has too many legal answers to enumerate.
+/// The joint dimensions of `eval`'s rule set, or `None` when the evaluator is not tabulated,
+/// a question has too many legal answers to enumerate, or the space splits into cases (see
+/// [`spaces`]).
 pub fn dimensions(eval: &Evaluator) -> Option<Vec<JointDimension>> {
-    dimensions_with(eval, &vec![None; eval.rules().questions.len()])
+    let (_, mut spaces) = spaces(eval, &vec![None; eval.rules().questions.len()], None)?;
+    if spaces.len() == 1 {
+        spaces.pop()
+    } else {
+        None
+    }
 }
 
-/// [`dimensions`] with some questions held at one answer (`fixed[q]`).
-pub fn dimensions_with(eval: &Evaluator, fixed: &[Option<Mask>]) -> Option<Vec<JointDimension>> {
+/// The joint dimensions of each case of the space with some questions held at one answer
+/// (`fixed[q]`), and the layout of the cases (see [`super::cases`]); `free_of` is a question
+/// never conditioned on. One case when every condition lies within a group.
+pub fn spaces(
+    eval: &Evaluator,
+    fixed: &[Option<Mask>],
+    free_of: Option<usize>,
+) -> Option<(Layout, Vec<Vec<JointDimension>>)> {
+    let layout = Layout::new(eval, fixed, free_of)?;
+    let cases = layout.cases(eval.rules())?;
+    let spaces = cases
+        .iter()
+        .map(|case| dimensions_in(eval, fixed, &layout, case))
+        .collect::<Option<Vec<_>>>()?;
+    Some((layout, spaces))
+}
+
+/// The joint dimensions of one case.
+fn dimensions_in(
+    eval: &Evaluator,
+    fixed: &[Option<Mask>],
+    layout: &Layout,
+    case: &Case,
+) -> Option<Vec<JointDimension>> {
     let rules = eval.rules();
     let groups = eval.groups()?;
     let mut answers = vec![0 as Mask; rules.questions.len()];
+    // Conditioned questions read by the groups carrying factors hold an answer of the case.
+    for (q, _, example) in &case.limits {
+        answers[*q] = *example;
+    }
+    for (q, a) in fixed.iter().enumerate() {
+        if let Some(a) = a {
+            answers[q] = *a;
+        }
+    }
     let mut out = Vec::with_capacity(groups.len());
     for (g, questions) in groups.into_iter().enumerate() {
         let per_question = questions
             .iter()
             .map(|&q| match fixed[q] {
                 Some(answer) => Some(vec![Class { answer, weight: 1 }]),
-                None => classes(&rules.questions[q], &test_masks(rules, q)),
+                None => classes(&rules.questions[q], &test_masks(rules, q)).map(|mut cs| {
+                    cs.retain(|c| case.allows(q, c.answer));
+                    cs
+                }),
             })
             .collect::<Option<Vec<_>>>()?;
-        let sizes: Vec<usize> = per_question.iter().map(Vec::len).collect();
+        let mut dim = JointDimension {
+            group: g,
+            factors: layout.carried.get(g).cloned().unwrap_or_default(),
+            questions,
+            per_question,
+            classes: Vec::new(),
+        };
+        let questions = &dim.questions;
+        let sizes: Vec<usize> = dim.per_question.iter().map(Vec::len).collect();
         let mut index: HashMap<([i32; LANES], u64), usize> = HashMap::new();
         let mut joint: Vec<JointClass> = Vec::new();
         // Per class, how many answers of its example are the question's default: the example
@@ -89,11 +157,11 @@ pub fn dimensions_with(eval: &Evaluator, fixed: &[Option<Mask>]) -> Option<Vec<J
         let mut failed = false;
         odometer(&sizes, |choice| {
             let mut weight = 1u64;
-            for ((&q, classes), &c) in questions.iter().zip(&per_question).zip(choice) {
+            for ((&q, classes), &c) in questions.iter().zip(&dim.per_question).zip(choice) {
                 answers[q] = classes[c].answer;
                 weight = weight.saturating_mul(classes[c].weight);
             }
-            let Some(e) = eval.group_entry(g, &answers) else {
+            let Some(e) = dim.entry(eval, &answers) else {
                 failed = true;
                 return false;
             };
@@ -127,11 +195,12 @@ pub fn dimensions_with(eval: &Evaluator, fixed: &[Option<Mask>]) -> Option<Vec<J
         if failed {
             return None;
         }
-        out.push(JointDimension {
-            questions,
-            per_question,
-            classes: joint,
-        });
+        // Put the group's questions back to an answer of the case, for the groups after it.
+        for (q, _, example) in &case.limits {
+            answers[*q] = *example;
+        }
+        dim.classes = joint;
+        out.push(dim);
     }
     Some(out)
 }
@@ -354,21 +423,50 @@ pub fn par_for_each<S: Send>(
 ///
 /// For question `q` of group `g`, every joint answer of `g` paired with the same answer
 /// but another class of `q` gives a pair of contributions; `q` matters exactly when, for
-/// some pair, some combination of the other groups' classes picks a different winner.
+/// some pair, some combination of the other groups' classes picks a different winner. Where
+/// the space splits into cases, `q` matters if it does within some case; a question the cases
+/// are split on is looked at again in cases where it is free (see [`super::cases`]).
 /// `None` when the other groups' sums are too many to aggregate.
-pub fn questions_without_effect(eval: &Evaluator, dims: &[JointDimension]) -> Option<Vec<usize>> {
-    let mut dead = Vec::new();
-    for (g, dim) in dims.iter().enumerate() {
-        // What the other groups can add up to, once per group and only when needed.
-        let mut others = Others::new(dims, g);
-        for &q in &dim.questions {
-            if !matters(eval, dims, q, &mut others)? {
-                dead.push(q);
+pub fn questions_without_effect(eval: &Evaluator) -> Option<Vec<usize>> {
+    let n = eval.rules().questions.len();
+    let none = vec![None; n];
+    let (layout, cases) = spaces(eval, &none, None)?;
+    let mut alive = vec![false; n];
+    for dims in &cases {
+        for (g, dim) in dims.iter().enumerate() {
+            // What the other groups can add up to, once per group and only when needed.
+            let mut others = Others::new(dims, g);
+            for &q in &dim.questions {
+                if !alive[q] && matters(eval, dims, q, &mut others)? {
+                    alive[q] = true;
+                }
             }
         }
     }
-    dead.sort_unstable();
-    Some(dead)
+    for (q, alive) in alive.iter_mut().enumerate() {
+        if !*alive && layout.conditions(q) {
+            let (_, free) = spaces(eval, &none, Some(q))?;
+            *alive = matters_in_some_case(eval, &free, q)?;
+        }
+    }
+    Some((0..n).filter(|&q| !alive[q]).collect())
+}
+
+/// Whether `q` matters in some case of `spaces` (cases never split on `q`).
+fn matters_in_some_case(
+    eval: &Evaluator,
+    spaces: &[Vec<JointDimension>],
+    q: usize,
+) -> Option<bool> {
+    for dims in spaces {
+        let Some(g) = dims.iter().position(|d| d.questions.contains(&q)) else {
+            continue;
+        };
+        if matters(eval, dims, q, &mut Others::new(dims, g))? {
+            return Some(true);
+        }
+    }
+    Some(false)
 }
 
 /// Whether some change of question `q` alone can change the winner, with the questions not
@@ -387,14 +485,14 @@ pub fn can_change_winner(
         .enumerate()
         .map(|(i, (&a, &f))| (!f && i != q).then_some(a))
         .collect();
-    let dims = dimensions_with(eval, &fixed)?;
-    if sizes(&dims).1 > limit {
+    let (_, spaces) = spaces(eval, &fixed, Some(q))?;
+    let combinations = spaces
+        .iter()
+        .fold(0u128, |n, dims| n.saturating_add(sizes(dims).1));
+    if combinations > limit {
         return None;
     }
-    let Some(g) = dims.iter().position(|d| d.questions.contains(&q)) else {
-        return Some(false);
-    };
-    matters(eval, &dims, q, &mut Others::new(&dims, g))
+    matters_in_some_case(eval, &spaces, q)
 }
 
 /// Combinations of the other groups' classes, drawn at random, tried one by one before their
@@ -469,13 +567,23 @@ fn matters(
     others: &mut Others,
 ) -> Option<bool> {
     let rules = eval.rules();
-    let Some((g, dim, k)) = dims.iter().enumerate().find_map(|(g, d)| {
+    let Some((dim, k)) = dims.iter().find_map(|d| {
         let k = d.questions.iter().position(|&p| p == q)?;
-        Some((g, d, k))
+        Some((d, k))
     }) else {
         return Some(false);
     };
-    let mut answers = vec![0 as Mask; rules.questions.len()];
+    // Questions outside the group (conditioned on, or held) keep an answer of the space.
+    let mut answers = dims
+        .iter()
+        .fold(vec![0 as Mask; rules.questions.len()], |mut a, d| {
+            if let Some(class) = d.classes.first() {
+                for (&p, &x) in d.questions.iter().zip(&class.answers) {
+                    a[p] = x;
+                }
+            }
+            a
+        });
     // Pairs of contributions that differ once normalized (points on excluded outcomes never
     // count), each once; most questions are shown to matter by one of the first pairs against
     // one of the first few drawn sums of the other groups, before any set is built.
@@ -492,7 +600,7 @@ fn matters(
         for ((&p, classes), &c) in dim.questions.iter().zip(&dim.per_question).zip(choice) {
             answers[p] = classes[c].answer;
         }
-        let Some(here) = eval.group_entry(g, &answers) else {
+        let Some(here) = dim.entry(eval, &answers) else {
             return true;
         };
         let here = scored(here.points, here.excluded);
@@ -501,7 +609,7 @@ fn matters(
                 continue;
             }
             answers[q] = class.answer;
-            if let Some(there) = eval.group_entry(g, &answers) {
+            if let Some(there) = dim.entry(eval, &answers) {
                 let there = scored(there.points, there.excluded);
                 if here != there && pairs.insert((here, there)) {
                     shown = quick.iter().any(|o| differs(&here, &there, o));
@@ -574,6 +682,12 @@ mod tests {
             25,
             3,
         );
+        // Conditions across groups: relevance is worked out case by case.
+        agree(
+            &fixture(include_str!("../../../tests/fixtures/factors.yaml")),
+            25,
+            4,
+        );
     }
 
     /// The findings fixture: `second` has no effect anywhere; the space is 8 answer sets in 8
@@ -584,7 +698,7 @@ mod tests {
         let eval = Evaluator::new(&rules);
         let dims = dimensions(&eval).unwrap();
         assert_eq!(sizes(&dims), (8, 8));
-        assert_eq!(questions_without_effect(&eval, &dims), Some(vec![1]));
+        assert_eq!(questions_without_effect(&eval), Some(vec![1]));
         let seen = std::sync::Mutex::new(Vec::new());
         let weights = par_for_each(
             &dims,

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 pub mod aggregate;
+pub mod cases;
 pub mod joint;
 pub mod prune;
 
