@@ -110,12 +110,13 @@ fn the_named_conflicts_are_resolved_in_the_file() {
 /// Where a framework the OS ships covers the job and nothing rules it out, it is the verdict:
 /// its points are a precedence over every reason about how to ship a model (rule file,
 /// scoring conventions). A language model (an LLM, or a VLM's) is covered only by Foundation
-/// Models: next to one, a task framework (Vision, Speech, ...) never takes the verdict from the stack the
-/// LLM needs. Checked over the whole answer space (joint classes keep the model type's `llm`
+/// Models: next to one, a task framework (Vision, Speech, ...) never takes the verdict from a
+/// stack the LLM can use (where the constraints leave none, Translation may still do a job that
+/// is only translating). Checked over the whole answer space (joint classes keep the model type's `llm`
 /// and the built-in framework apart, since both change the built-in outcome's points).
 #[test]
 fn built_in_wins_exactly_where_it_covers_the_job() {
-    use mlstack::analysis::space::joint;
+    use mlstack::analysis::space::{self, joint};
     use mlstack::engine::evaluator::Evaluator;
     use mlstack::engine::top_two;
 
@@ -129,37 +130,67 @@ fn built_in_wins_exactly_where_it_covers_the_job() {
         .option_index("foundation-models")
         .unwrap();
     let eval = Evaluator::new(&rules);
-    let dims = joint::dimensions(&eval).expect("tabulated");
-    // (covering and possible, of those not won, partial and won, an example of a miss)
-    let tallies = joint::par_for_each(
-        &dims,
-        rules.questions.len(),
-        2,
-        || (0u128, 0u128, 0u128, None::<Vec<u64>>),
-        |(covering, lost, partial_won, example), c| {
-            if c.excluded & (1 << built_in) != 0 {
-                return;
-            }
-            let wins = top_two(&rules, c.points, c.excluded).0 == Some(built_in);
-            let answers = c.answers();
-            let has_llm = answers[model_type] & ((1 << llm) | (1 << vlm)) != 0;
-            let is_system_model = answers[framework] == 1 << system_model;
-            if !has_llm || is_system_model {
-                *covering += u128::from(c.weight);
-                if !wins {
-                    *lost += u128::from(c.weight);
-                    example.get_or_insert_with(|| answers.clone());
+    // The model type and the framework are held at each of their classes in turn (answers in a
+    // class do the same under every condition) and the rest of the space is aggregated into
+    // its distinct sums, case by case.
+    let classes_of = |q: usize| {
+        space::classes(&rules.questions[q], &space::test_masks(&rules, q)).expect("enumerable")
+    };
+    let llm_bits = (1u64 << llm) | (1 << vlm);
+    let all = (1u64 << rules.outcomes.len()) - 1;
+    // Whether a model type has a language model is the same for every answer of its class.
+    let model_types = classes_of(model_type);
+    let tests = space::test_masks(&rules, model_type);
+    for answer in rules.questions[model_type].legal_answers(64).unwrap() {
+        let class = model_types
+            .iter()
+            .find(|c| {
+                tests
+                    .iter()
+                    .all(|m| (c.answer & m != 0) == (answer & m != 0))
+            })
+            .unwrap();
+        assert_eq!(class.answer & llm_bits != 0, answer & llm_bits != 0);
+    }
+    let (mut covering, mut lost, mut partial_won) = (0u128, 0u128, 0u128);
+    let mut example: Option<Vec<u64>> = None;
+    for mt in &model_types {
+        for fw in classes_of(framework) {
+            let mut fixed = vec![None; rules.questions.len()];
+            fixed[model_type] = Some(mt.answer);
+            fixed[framework] = Some(fw.answer);
+            let weight = u128::from(mt.weight) * u128::from(fw.weight);
+            let has_llm = mt.answer & llm_bits != 0;
+            let is_system_model = fw.answer == 1 << system_model;
+            assert!(!is_system_model || fw.weight == 1);
+            let (_, spaces) = joint::spaces(&eval, &fixed, None).expect("tabulated");
+            for dims in &spaces {
+                let order = joint::enumeration_order(dims);
+                for total in joint::totals(&order, None).expect("aggregated") {
+                    let (points, excluded) = total.key;
+                    if excluded & (1 << built_in) != 0 {
+                        continue;
+                    }
+                    let wins = top_two(&rules, &points, excluded).0 == Some(built_in);
+                    let mut miss = || {
+                        example.get_or_insert_with(|| {
+                            joint::example(&order, rules.questions.len(), total.first)
+                        });
+                    };
+                    if !has_llm || is_system_model {
+                        covering += total.weight * weight;
+                        if !wins {
+                            lost += total.weight * weight;
+                            miss();
+                        }
+                    } else if wins && excluded | (1 << built_in) != all {
+                        partial_won += total.weight * weight;
+                        miss();
+                    }
                 }
-            } else if wins {
-                *partial_won += u128::from(c.weight);
-                example.get_or_insert_with(|| answers.clone());
             }
-        },
-    );
-    let covering: u128 = tallies.iter().map(|t| t.0).sum();
-    let lost: u128 = tallies.iter().map(|t| t.1).sum();
-    let partial_won: u128 = tallies.iter().map(|t| t.2).sum();
-    let example = tallies.iter().find_map(|t| t.3.clone());
+        }
+    }
     assert!(covering > 0, "built-in is possible somewhere");
     assert_eq!(
         lost, 0,

@@ -1,15 +1,17 @@
 //! The tabulated evaluator equals the tree engine over the whole answer space of the default
-//! rules (12.5 trillion answer sets), exhaustively, in two steps:
+//! rules (4.3 trillion answer sets), exhaustively, in two steps:
 //!
-//! 1. Every table entry is right: for every evaluator group and every legal joint answer of
-//!    its questions, the entry's points, fired rules and exclusions are what the rule and
-//!    constraint conditions give (walking the condition trees), up to a per-group constant
-//!    that accounts for unconditional rules; and every condition reads the questions of one
-//!    group only. So for every answer set the tables sum to what the tree engine adds up.
-//! 2. Every verdict is right: the answer space is visited as combinations of joint classes
-//!    (answers within a class bring identical entries, hence by step 1 identical tree
-//!    contributions), and for every combination the evaluator's winner equals
-//!    `engine::winner` on an answer set of it.
+//! 1. Every table entry is right: for every evaluator table (a group, or a factor for the
+//!    conditions across groups) and every legal joint answer of its questions, the entry's
+//!    points, fired rules and exclusions are what the rule and constraint conditions
+//!    tabulated there give (walking the condition trees), up to a per-table constant that
+//!    accounts for unconditional rules; and every condition has exactly one table. So for
+//!    every answer set the tables sum to what the tree engine adds up.
+//! 2. Every verdict is right: a verdict depends only on what the tables add up to (points per
+//!    outcome and exclusions), which by step 1 is what the trees add up to. The space is
+//!    aggregated, case by case, into every distinct sum with the answer sets that reach it;
+//!    for each sum, the evaluator's winner and `engine::winner` on an answer set reaching it
+//!    both equal the winner the sum gives, and the sums cover every answer set once.
 
 use mlstack::analysis::space::joint;
 use mlstack::engine;
@@ -46,38 +48,59 @@ fn every_table_entry_is_what_the_condition_trees_give() {
     let rules = default_rules();
     let eval = Evaluator::new(&rules);
     let groups = eval.groups().expect("the default rules are tabulated");
-    let group_of = |c: &Condition| -> Option<usize> {
+    let factors = eval.factors();
+    // Tables: the groups (every question in one), then the factors (one per set of questions
+    // of a condition across groups).
+    let tables: Vec<(bool, usize, &Vec<usize>)> = groups
+        .iter()
+        .enumerate()
+        .map(|(g, qs)| (false, g, qs))
+        .chain(factors.iter().enumerate().map(|(f, qs)| (true, f, qs)))
+        .collect();
+    let mask = |qs: &[usize]| -> u64 { qs.iter().map(|&q| 1u64 << q).sum() };
+    // The table a condition is tabulated in: the group holding all its questions, else the
+    // factor of exactly its questions.
+    let home = |c: &Condition| -> Option<usize> {
         let qs = c.questions();
-        groups
-            .iter()
-            .position(|g| g.iter().any(|&q| qs & (1 << q) != 0))
+        tables.iter().position(|(factor, _, t)| {
+            if *factor {
+                mask(t) == qs
+            } else {
+                qs & !mask(t) == 0
+            }
+        })
     };
-    // Every condition reads one group's questions only.
+    // Every condition has a table.
     let conditions = rules
         .rules
         .iter()
         .filter_map(|r| r.when.as_ref())
         .chain(rules.constraints.iter().map(|c| &c.when));
     for c in conditions {
-        let g = group_of(c).expect("a condition reads some question");
-        let inside: u64 = groups[g].iter().map(|&q| 1u64 << q).sum();
-        assert_eq!(c.questions() & !inside, 0, "a condition spans two groups");
+        assert!(home(c).is_some(), "a condition without a table");
     }
+    assert!(
+        !factors.is_empty(),
+        "the default rules have conditions across groups"
+    );
     let mut offsets_points = [0i32; LANES];
     let mut offsets_fired = RuleBits::default();
     let xor = |a: RuleBits, b: RuleBits| RuleBits(std::array::from_fn(|i| a.0[i] ^ b.0[i]));
     let mut entries_checked = 0usize;
-    for (g, questions) in groups.iter().enumerate() {
+    for (t, &(factor, index, questions)) in tables.iter().enumerate() {
         let mut offset: Option<([i32; LANES], RuleBits, u64)> = None;
         for answers in joint_answers(&rules, questions) {
-            let entry = eval
-                .group_entry(g, &answers)
-                .expect("a legal answer has an entry");
-            // What the trees give for the rules and constraints of this group.
+            let entry = if factor {
+                eval.factor_entry(index, &answers)
+            } else {
+                eval.group_entry(index, &answers)
+            }
+            .expect("a legal answer has an entry");
+            // What the trees give for the rules and constraints of this table.
             let (mut points, mut fired, mut excluded) = ([0i32; LANES], RuleBits::default(), 0u64);
             for (i, r) in rules.rules.iter().enumerate() {
                 let Some(c) = &r.when else { continue };
-                if group_of(c) == Some(g) && c.holds(&answers) {
+                if home(c) == Some(t) && c.holds(&answers) {
                     fired.set(i);
                     for &(o, p) in &r.score {
                         points[o] += p;
@@ -85,7 +108,7 @@ fn every_table_entry_is_what_the_condition_trees_give() {
                 }
             }
             for c in &rules.constraints {
-                if group_of(&c.when) == Some(g) && c.when.holds(&answers) {
+                if home(&c.when) == Some(t) && c.when.holds(&answers) {
                     excluded |= c.exclude;
                 }
             }
@@ -97,7 +120,7 @@ fn every_table_entry_is_what_the_condition_trees_give() {
             assert_eq!(
                 *offset.get_or_insert(this),
                 this,
-                "group {g}, answers {answers:?}"
+                "table {t}, answers {answers:?}"
             );
             entries_checked += 1;
         }
@@ -138,28 +161,26 @@ fn every_table_entry_is_what_the_condition_trees_give() {
 fn every_verdict_of_the_whole_space_is_the_tree_engines() {
     let rules = default_rules();
     let eval = Evaluator::new(&rules);
-    let dims = joint::dimensions(&eval).expect("the default rules are tabulated");
-    let (answer_sets, classes) = joint::sizes(&dims);
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let results = joint::par_for_each(
-        &dims,
-        rules.questions.len(),
-        threads,
-        || (0u64, 0u128),
-        |(visited, covered), c| {
-            let answers = c.answers();
+    let none = vec![None; rules.questions.len()];
+    let (_, spaces) = joint::spaces(&eval, &none, None).expect("the default rules are tabulated");
+    let (mut answer_sets, mut covered, mut sums) = (0u128, 0u128, 0usize);
+    for dims in &spaces {
+        answer_sets += joint::sizes(dims).0;
+        let order = joint::enumeration_order(dims);
+        for total in joint::totals(&order, None).expect("the sums can be aggregated") {
+            let answers = joint::example(&order, rules.questions.len(), total.first);
+            let by_sum = engine::top_two(&rules, &total.key.0, total.key.1).0;
+            assert_eq!(eval.winner(&answers), by_sum, "answers {answers:?}");
             assert_eq!(
-                eval.winner(&answers),
                 engine::winner(&rules, &answers),
+                by_sum,
                 "answers {answers:?}"
             );
-            *visited += 1;
-            *covered += u128::from(c.weight);
-        },
-    );
-    let visited: u64 = results.iter().map(|r| r.0).sum();
-    let covered: u128 = results.iter().map(|r| r.1).sum();
-    assert_eq!(u128::from(visited), classes);
+            covered += total.weight;
+            sums += 1;
+        }
+    }
     assert_eq!(covered, answer_sets, "every answer set is covered once");
+    assert!(sums > 100_000, "{sums} distinct sums");
     assert_eq!(answer_sets, 4_300_354_437_120);
 }

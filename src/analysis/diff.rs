@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use crate::analysis::check::{Coverage, Finding, MAX_ENUMERATED, SAMPLE_SIZE};
 use crate::analysis::space::aggregate::{Item, aggregate, choice, strides};
+use crate::analysis::space::cases::Layout;
 use crate::analysis::space::joint::{Scored, odometer, scored, sum};
 use crate::analysis::space::prune::{self, Reach};
 use crate::analysis::space::{self, Class, Dimension, Rng};
@@ -270,13 +271,32 @@ fn add(into: &mut Scored, from: &Scored) {
 }
 
 /// The sum of what `groups` (question lists of `eval`'s groups, by index) contribute.
-fn contribution(eval: &Evaluator, groups: &[usize], answers: &[Mask]) -> Option<Scored> {
+/// The sum of what `groups` (question lists of `eval`'s groups, by index) contribute, with the
+/// factors each carries (`carried[g]`, see `space::cases`).
+fn contribution(
+    eval: &Evaluator,
+    groups: &[usize],
+    carried: &[Vec<usize>],
+    answers: &[Mask],
+) -> Option<Scored> {
     let mut sum: Scored = ([0; LANES], 0);
     for &g in groups {
         let e = eval.group_entry(g, answers)?;
         add(&mut sum, &(e.points, e.excluded));
+        for &f in carried.get(g).map_or(&[][..], Vec::as_slice) {
+            let e = eval.factor_entry(f, answers)?;
+            add(&mut sum, &(e.points, e.excluded));
+        }
     }
     Some(sum)
+}
+
+/// One case of both files' layouts: which factors each group carries, per file, and an answer
+/// of the case for each shared question it is split on (common options).
+struct PairCase<'a> {
+    old_carried: &'a [Vec<usize>],
+    new_carried: &'a [Vec<usize>],
+    examples: Vec<(usize, Mask)>,
 }
 
 /// Joint dimensions for both files at once, plus what the groups with no shared question
@@ -284,12 +304,8 @@ fn contribution(eval: &Evaluator, groups: &[usize], answers: &[Mask]) -> Option<
 fn pair_dimensions(
     plan: &Plan,
     per_question: &[Vec<Class>],
+    case: &PairCase,
 ) -> Option<(Vec<PairDimension>, Scored, Scored)> {
-    // Pairs of files whose conditions all lie within groups only: a factor (a condition
-    // across groups) would join groups the pairing treats as independent.
-    if !plan.old_eval.factors().is_empty() || !plan.new_eval.factors().is_empty() {
-        return None;
-    }
     let (old_groups, new_groups) = (plan.old_eval.groups()?, plan.new_eval.groups()?);
     let n = plan.shared.len();
     let shared_of = |groups: &[Vec<usize>], old: bool| -> Vec<Vec<usize>> {
@@ -321,6 +337,9 @@ fn pair_dimensions(
         }
     }
     let mut t = plan.tally();
+    for &(s, a) in &case.examples {
+        plan.set(&mut t, &[s], &[a]);
+    }
     let (mut old_const, mut new_const): (Scored, Scored) = (([0; LANES], 0), ([0; LANES], 0));
     let constant = |shared: &[Vec<usize>]| -> Vec<usize> {
         (0..shared.len())
@@ -329,11 +348,21 @@ fn pair_dimensions(
     };
     add(
         &mut old_const,
-        &contribution(&plan.old_eval, &constant(&old_shared), &t.old_answers)?,
+        &contribution(
+            &plan.old_eval,
+            &constant(&old_shared),
+            case.old_carried,
+            &t.old_answers,
+        )?,
     );
     add(
         &mut new_const,
-        &contribution(&plan.new_eval, &constant(&new_shared), &t.new_answers)?,
+        &contribution(
+            &plan.new_eval,
+            &constant(&new_shared),
+            case.new_carried,
+            &t.new_answers,
+        )?,
     );
     let mut dims = Vec::new();
     for r in 0..n {
@@ -359,11 +388,10 @@ fn pair_dimensions(
                 weight = weight.saturating_mul(per_question[s][c].weight);
             }
             plan.set(&mut t, &members, &answers);
-            let scored = contribution(&plan.old_eval, &old_mine, &t.old_answers).zip(contribution(
-                &plan.new_eval,
-                &new_mine,
-                &t.new_answers,
-            ));
+            let scored =
+                contribution(&plan.old_eval, &old_mine, case.old_carried, &t.old_answers).zip(
+                    contribution(&plan.new_eval, &new_mine, case.new_carried, &t.new_answers),
+                );
             let Some(key) = scored else {
                 failed = true;
                 return false;
@@ -535,6 +563,111 @@ fn compare_enumerated(
     total
 }
 
+/// The comparison over pair classes, case by case where a file has conditions across its
+/// groups (see `space::cases`): each file's factors are carried by one group, and the shared
+/// questions either file conditions on split the space. `None` when a file is not tabulated,
+/// a case's sums are too many to aggregate, or (enumerating) its combinations too many.
+fn compare_joint(
+    old: &RuleSet,
+    new: &RuleSet,
+    plan: &Plan,
+    per_question: &[Vec<Class>],
+    threads: usize,
+    method: Method,
+) -> Option<(Tally, Coverage)> {
+    // Questions only one file asks are held; the rest are free.
+    let held = |fixed: &[Mask], rules: &RuleSet, old_side: bool| -> Vec<Option<Mask>> {
+        (0..rules.questions.len())
+            .map(|q| {
+                let shared = plan
+                    .shared
+                    .iter()
+                    .any(|s| q == if old_side { s.old_index } else { s.new_index });
+                (!shared).then_some(fixed[q])
+            })
+            .collect()
+    };
+    let old_layout = Layout::new(&plan.old_eval, &held(&plan.old_fixed, old, true), None)?;
+    let new_layout = Layout::new(&plan.new_eval, &held(&plan.new_fixed, new, false), None)?;
+    // What each file splits on, over the common options of each shared question.
+    let mut split: Vec<(usize, Vec<Mask>)> = Vec::new();
+    for (layout, old_side) in [(&old_layout, true), (&new_layout, false)] {
+        for (q, masks) in &layout.conditioned {
+            let Some(s) = plan
+                .shared
+                .iter()
+                .position(|s| *q == if old_side { s.old_index } else { s.new_index })
+            else {
+                continue;
+            };
+            let bits = if old_side {
+                &plan.shared[s].old_bits
+            } else {
+                &plan.shared[s].new_bits
+            };
+            let common: Vec<Mask> = masks.iter().map(|&m| back_bits(m, bits)).collect();
+            match split.iter_mut().find(|(p, _)| *p == s) {
+                Some((_, have)) => {
+                    for m in common {
+                        if !have.contains(&m) {
+                            have.push(m);
+                        }
+                    }
+                }
+                None => split.push((s, common)),
+            }
+        }
+    }
+    split.sort_by_key(|(s, _)| *s);
+    let layout = Layout {
+        carried: Vec::new(),
+        conditioned: split,
+    };
+    let cases = layout.cases_over(&plan.questions())?;
+    let mut total = plan.tally();
+    let mut classes = 0u128;
+    for case in &cases {
+        let mine: Vec<Vec<Class>> = per_question
+            .iter()
+            .enumerate()
+            .map(|(s, cs)| {
+                cs.iter()
+                    .filter(|c| case.allows(s, c.answer))
+                    .cloned()
+                    .collect()
+            })
+            .collect();
+        let pair_case = PairCase {
+            old_carried: &old_layout.carried,
+            new_carried: &new_layout.carried,
+            examples: case.limits.iter().map(|&(s, _, a)| (s, a)).collect(),
+        };
+        let (dims, old_const, new_const) = pair_dimensions(plan, &mine, &pair_case)?;
+        let combinations = dims
+            .iter()
+            .fold(1u128, |c, d| c.saturating_mul(d.classes.len() as u128));
+        classes = classes.saturating_add(combinations);
+        let constants = (old_const, new_const);
+        let part = match method {
+            Method::Enumerated => (combinations <= MAX_ENUMERATED)
+                .then(|| compare_enumerated(old, new, plan, &dims, constants, threads))?,
+            _ => compare_aggregated(old, new, plan, &dims, constants)?,
+        };
+        total.compared += part.compared;
+        total.changed += part.changed;
+        crate::analysis::check::merge_findings(&mut total.changes, part.changes);
+    }
+    Some((total, Coverage::Exhaustive { classes }))
+}
+
+/// `mask` (a file's option bits) as common-option bits, given each common option's bit there.
+fn back_bits(mask: Mask, bits: &[Mask]) -> Mask {
+    bits.iter()
+        .enumerate()
+        .filter(|(_, b)| mask & **b != 0)
+        .fold(0, |acc, (i, _)| acc | 1 << i)
+}
+
 /// Compare every answer set (or `SAMPLE_SIZE` drawn with `seed` when the space is too large).
 pub fn diff(
     old: &RuleSet,
@@ -573,15 +706,7 @@ fn diff_with(
         .enumerate()
         .map(|(d, s)| {
             let back = |masks: Vec<Mask>, bits: &[Mask]| -> Vec<Mask> {
-                masks
-                    .into_iter()
-                    .map(|m| {
-                        bits.iter()
-                            .enumerate()
-                            .filter(|(_, b)| m & **b != 0)
-                            .fold(0, |acc, (i, _)| acc | 1 << i)
-                    })
-                    .collect()
+                masks.into_iter().map(|m| back_bits(m, bits)).collect()
             };
             let mut tests = back(space::test_masks(old, s.old_index), &s.old_bits);
             tests.extend(back(space::test_masks(new, s.new_index), &s.new_bits));
@@ -597,21 +722,7 @@ fn diff_with(
     let joint = per_question
         .as_deref()
         .filter(|_| method != Method::PerQuestion)
-        .and_then(|pq| pair_dimensions(&plan, pq))
-        .map(|(dims, old_const, new_const)| {
-            let classes = dims
-                .iter()
-                .fold(1u128, |c, d| c.saturating_mul(d.classes.len() as u128));
-            (dims, (old_const, new_const), classes)
-        });
-    let joint = joint.and_then(|(pair_dims, constants, classes)| {
-        let tally = match method {
-            Method::Enumerated => (classes <= MAX_ENUMERATED)
-                .then(|| compare_enumerated(old, new, &plan, &pair_dims, constants, threads)),
-            _ => compare_aggregated(old, new, &plan, &pair_dims, constants),
-        };
-        tally.map(|t| (t, Coverage::Exhaustive { classes }))
-    });
+        .and_then(|pq| compare_joint(old, new, &plan, pq, threads, method));
     let classes = dims
         .as_ref()
         .map(|d| space::sizes(d).1)

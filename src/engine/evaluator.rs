@@ -7,6 +7,7 @@
 //! to tabulate use the tree-walking engine, with the same results.
 
 use crate::engine;
+use crate::engine::partition::{Looks, partition};
 use crate::rules::{Kind, Mask, RuleSet};
 
 /// Outcomes the compiled form scores in one fixed-size array.
@@ -130,65 +131,6 @@ fn add(a: [i32; LANES], b: [i32; LANES]) -> [i32; LANES] {
     std::array::from_fn(|i| a[i].wrapping_add(b[i]))
 }
 
-fn find(parent: &mut [usize], x: usize) -> usize {
-    let mut root = x;
-    while parent[root] != root {
-        root = parent[root];
-    }
-    parent[x] = root;
-    root
-}
-
-/// Which group each question is in (groups numbered in order of their first question), given
-/// each question's number of joint-answer codes (`sizes`) and the questions each condition
-/// looks at (`conditions`). Questions looked at together share a group while the group's joint
-/// answers stay within [`MAX_GROUP_ENTRIES`]; pairs of questions are joined most-shared first,
-/// so where the limit parts questions, it parts the pairs the fewest conditions look at together
-/// (those conditions then get tables of their own). With no group past the limit, the groups
-/// are the connected components of the conditions.
-fn partition(sizes: &[Option<usize>], conditions: &[Mask]) -> Vec<usize> {
-    let n = sizes.len();
-    let mut shared: std::collections::BTreeMap<(usize, usize), usize> = Default::default();
-    for &mask in conditions {
-        let qs: Vec<usize> = (0..n).filter(|&q| mask & (1 << q) != 0).collect();
-        for (i, &a) in qs.iter().enumerate() {
-            for &b in &qs[i + 1..] {
-                *shared.entry((a, b)).or_default() += 1;
-            }
-        }
-    }
-    let mut pairs: Vec<((usize, usize), usize)> = shared.into_iter().collect();
-    pairs.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
-    let mut parent: Vec<usize> = (0..n).collect();
-    let mut size: Vec<Option<usize>> = sizes.to_vec();
-    for ((a, b), _) in pairs {
-        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-        if ra == rb {
-            continue;
-        }
-        let joined = size[ra]
-            .zip(size[rb])
-            .and_then(|(x, y)| x.checked_mul(y))
-            .filter(|&s| s <= MAX_GROUP_ENTRIES);
-        if let Some(s) = joined {
-            parent[ra] = rb;
-            size[rb] = Some(s);
-        }
-    }
-    let mut number = vec![usize::MAX; n];
-    let mut next = 0;
-    (0..n)
-        .map(|q| {
-            let root = find(&mut parent, q);
-            if number[root] == usize::MAX {
-                number[root] = next;
-                next += 1;
-            }
-            number[root]
-        })
-        .collect()
-}
-
 fn compile(rules: &RuleSet) -> Result<Compiled, Untabulated> {
     let n = rules.questions.len();
     if rules.outcomes.len() > LANES {
@@ -220,14 +162,22 @@ fn compile(rules: &RuleSet) -> Result<Compiled, Untabulated> {
         }
     };
     let sizes: Vec<Option<usize>> = (0..n).map(size_of).collect();
-    let conditions: Vec<Mask> = rules
+    let looks: Vec<Looks> = rules
         .rules
         .iter()
         .filter_map(|r| r.when.as_ref())
         .chain(rules.constraints.iter().map(|c| &c.when))
-        .map(|c| c.questions())
+        .map(|c| {
+            let mut tests = Vec::new();
+            c.for_each_test(&mut |q, m| tests.push((q, m)));
+            Looks {
+                questions: c.questions(),
+                tests,
+            }
+        })
         .collect();
-    let group_of = partition(&sizes, &conditions);
+    let conditions: Vec<Mask> = looks.iter().map(|l| l.questions).collect();
+    let group_of = partition(&rules.questions, &sizes, &looks, MAX_GROUP_ENTRIES);
     let named = |qs: &mut dyn Iterator<Item = usize>| -> Untabulated {
         let ids: Vec<String> = qs.map(|q| format!("`{}`", rules.questions[q].id)).collect();
         let what = if ids.len() == 1 {
@@ -675,11 +625,11 @@ tie_break: [a, b]\nconfidence: {{strong: 2, moderate: 1}}\n",
         .unwrap();
         let eval = Evaluator::new(&rules);
         assert!(eval.is_compiled());
-        assert_eq!(
-            eval.groups(),
-            Some(vec![vec![0, 1], vec![2, 3, 5], vec![4]])
-        );
-        assert_eq!(eval.factors(), [vec![1, 4], vec![1, 2], vec![0, 3]]);
+        // `kind` and `size` fill a group between them, so some conditions on them get factors.
+        let groups = eval.groups().unwrap();
+        assert!(groups.len() >= 2, "{groups:?}");
+        assert!(!groups.iter().any(|g| g.contains(&0) && g.contains(&1)));
+        assert!(eval.factors().len() >= 2, "{:?}", eval.factors());
         let mut rng = crate::analysis::space::Rng::new(5);
         for _ in 0..3000 {
             let answers: Vec<Mask> = rules.questions.iter().map(|q| rng.answer(q)).collect();

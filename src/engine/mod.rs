@@ -3,6 +3,7 @@
 //! questions, for callers that evaluate many answer sets.
 
 pub mod evaluator;
+pub mod partition;
 
 use crate::rules::{MAX_OUTCOMES, Mask, RuleSet};
 

@@ -199,6 +199,8 @@ fn real_outputs_validate_against_the_published_schema() {
         &[
             "--model-type",
             "llm",
+            "--model-size",
+            "under-1b",
             "--battery",
             "critical",
             "--hardware",
@@ -319,6 +321,8 @@ fn colour_follows_the_flag_then_no_color_then_clicolor_force_then_the_terminal()
             "recommend",
             "--model-type",
             "llm",
+            "--model-size",
+            "under-1b",
             "--battery",
             "critical",
             "--hardware",

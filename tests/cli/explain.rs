@@ -25,6 +25,8 @@ fn close_call_flips_are_one_step_away() {
     let json = recommend_json(&[
         "--model-type",
         "llm",
+        "--model-size",
+        "under-1b",
         "--battery",
         "critical",
         "--hardware",

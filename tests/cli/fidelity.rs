@@ -101,12 +101,28 @@ fn the_os_27_rules_move_only_where_shipping_practice_says() {
             "nothing",
             "issue 24: mlx-has-no-classical-ml, on Linux",
         ),
+        // Issue 24: Translation has no visionOS, tvOS or watchOS framework.
+        (
+            "built-in",
+            "core-ml",
+            "issue 24: translation-not-on-watch-tv-or-vision",
+        ),
+        (
+            "built-in",
+            "core-ai",
+            "issue 24: translation-not-on-watch-tv-or-vision",
+        ),
+        (
+            "built-in",
+            "mlx",
+            "issue 24: translation-not-on-watch-tv-or-vision",
+        ),
     ];
     let (diff, list) = changes("default-2026-11-os27.yaml");
-    for (from, _, n, example) in &list {
+    for (from, to, n, example) in &list {
         assert!(
-            example.contains(r#""model-kind":"classical""#),
-            "{from}: {n}, e.g. {example}"
+            example.contains(r#""model-kind":"classical""#) || feasibility(from, to, example),
+            "{from} -> {to}: {n}, e.g. {example}"
         );
     }
     assert_eq!(
@@ -114,6 +130,56 @@ fn the_os_27_rules_move_only_where_shipping_practice_says() {
         "the OS 27 rules' whole space, one model type at a time"
     );
     only(&list, allowed);
+}
+
+/// Issue 24's second part, by the example `rules diff` gives for a change: what no stack can
+/// run (a language model of 1B or more on the watch, over 8B in an iPhone app, a language model
+/// fine-tuned on the device, where Core ML cannot go), the rules that fired where they should
+/// not (item 4 for a language model said to have 1B or more; the decoding loop in Swift for
+/// 4B and more, or for a KV cache below iOS 18), and the frameworks the OS ships that cannot do
+/// the job (Translation off iOS and macOS; Vision, Speech, Sound Analysis or Natural Language
+/// for a language model). Where those leave nothing else, Translation may take a language
+/// model's verdict (a job that is only translating).
+fn feasibility(from: &str, to: &str, example: &str) -> bool {
+    let has = |s: &str| example.contains(s);
+    let language_model = has(r#""model-type":["llm"]"#) || has(r#""model-type":["vlm"]"#);
+    let sized = |sizes: &[&str]| {
+        sizes
+            .iter()
+            .any(|s| example.contains(&format!(r#""model-size":"{s}""#)))
+    };
+    let one_b_or_more = sized(&["1b-to-4b", "4b-to-8b", "over-8b"]);
+    let on_platform = |p: &str| {
+        example
+            .split(r#""platform":["#)
+            .nth(1)
+            .and_then(|rest| rest.split(']').next())
+            .is_some_and(|list| list.contains(&format!(r#""{p}""#)))
+    };
+    let watch_llm = language_model && one_b_or_more && on_platform("watchos");
+    let too_big_for_iphone = sized(&["over-8b"]) && (on_platform("ios") || on_platform("watchos"));
+    let fine_tuned = language_model && has("on-device-training");
+    let battery = language_model && one_b_or_more && has(r#""battery":"critical""#);
+    let decoding_loop = has(r#""decoding":"app-code""#)
+        && (sized(&["4b-to-8b", "over-8b"])
+            || (has("kv-cache")
+                && ["15", "16", "17"]
+                    .iter()
+                    .any(|v| example.contains(&format!(r#""min-os":"{v}""#)))));
+    let translation =
+        has(r#""built-in":"translation""#) && (from == "built-in" || to == "built-in");
+    let task_framework = language_model
+        && from == "built-in"
+        && ["vision", "speech", "sound-analysis", "natural-language"]
+            .iter()
+            .any(|f| example.contains(&format!(r#""built-in":"{f}""#)));
+    watch_llm
+        || too_big_for_iphone
+        || fine_tuned
+        || battery
+        || decoding_loop
+        || translation
+        || task_framework
 }
 
 /// The pin of issue 23: the rules as they were before each model got its own verdict
@@ -141,7 +207,7 @@ fn one_model_verdicts_do_not_move_with_the_per_model_split() {
         let classical_leaves_mlx =
             example.contains(r#""model-kind":"classical""#) && from.starts_with("mlx");
         assert!(
-            vlm_split || beyond_apple || classical_leaves_mlx,
+            vlm_split || beyond_apple || classical_leaves_mlx || feasibility(from, to, example),
             "{from} -> {to}: {n}, e.g. {example}"
         );
     }

@@ -429,6 +429,8 @@ fn close_call_matches_the_schema() {
     let r = report(&[
         "--model-type",
         "llm",
+        "--model-size",
+        "under-1b",
         "--battery",
         "critical",
         "--hardware",
@@ -462,14 +464,8 @@ fn confidence_basis_matches_the_schema() {
     assert_eq!(basis.rests_on, RestsOn::AssumedAnswers);
     assert_eq!(basis.questions, ["iteration"]);
     assert!(basis.outcomes.is_empty());
-    let r = report(&[
-        "--model-type",
-        "llm",
-        "--platform",
-        "watchos",
-        "--model-size",
-        "1b-to-4b",
-    ]);
+    // A language model of a size not given, on the watch: only Core ML is left.
+    let r = report(&["--model-type", "llm", "--platform", "watchos"]);
     assert_eq!(r.margin, None);
     assert_eq!(r.confidence, Confidence::Moderate);
     let basis = r.confidence_basis.expect("the constraints forced it");

@@ -246,6 +246,8 @@ fn close_calls_say_so_and_say_how_to_settle_them() {
     let args = [
         "--model-type",
         "llm",
+        "--model-size",
+        "under-1b",
         "--battery",
         "critical",
         "--hardware",
@@ -628,6 +630,64 @@ fn contradictory_platforms_leave_nothing_and_say_why() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("no stack fits"));
+}
+
+/// What no stack can run is "none", never the survivor of the constraints (issue 24): a 3B
+/// language model inside an Apple Watch app, an over-8B one in an iPhone app, fine-tuning a
+/// language model while the iOS app is in the background. Each names the constraint and what to
+/// relax.
+#[test]
+fn what_no_stack_can_run_is_none_with_what_to_relax() {
+    for (args, constraint, relax) in [
+        (
+            &[
+                "--model-type",
+                "llm",
+                "--model-size",
+                "1b-to-4b",
+                "--platform",
+                "watchos",
+            ][..],
+            "no-language-model-of-1b-or-more-on-the-watch",
+            "--model-size under-1b (now model-size 1b-to-4b) -> Core ML",
+        ),
+        (
+            &[
+                "--model-type",
+                "llm",
+                "--model-size",
+                "over-8b",
+                "--platform",
+                "ios",
+            ],
+            "over-8b-does-not-fit-an-iphone-app",
+            "--model-size 4b-to-8b (now model-size over-8b) -> MLX",
+        ),
+        (
+            &[
+                "--model-type",
+                "llm",
+                "--model-size",
+                "1b-to-4b",
+                "--needs",
+                "on-device-training",
+                "--background",
+                "yes",
+            ],
+            "core-ml-cannot-fine-tune-a-language-model",
+            "--background no (now background yes) -> MLX",
+        ),
+    ] {
+        let out = stdout_of(&mlstack().arg("recommend").args(args).assert().success());
+        assert!(
+            out.starts_with("Recommendation: none (no stack fits these answers)"),
+            "{out}"
+        );
+        assert!(out.contains(constraint), "{out}");
+        assert!(out.contains(relax), "{out}");
+        let json = recommend_json(args);
+        assert!(json["recommendation"].is_null(), "{json}");
+    }
 }
 
 /// One engine for iOS and Android is a cross-platform runtime, and the verdict names it: no
@@ -1203,14 +1263,8 @@ fn a_built_in_framework_must_be_for_the_model_it_reaches() {
 #[test]
 fn confidence_rests_on_what_was_answered() {
     let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let watch = [
-        "--model-type",
-        "llm",
-        "--platform",
-        "watchos",
-        "--model-size",
-        "1b-to-4b",
-    ];
+    // A language model of a size not given, on the watch (from 1B up, nothing fits: below).
+    let watch = ["--model-type", "llm", "--platform", "watchos"];
     let out = stdout_of(&mlstack().arg("recommend").args(watch).assert().success());
     assert!(
         out.starts_with(
@@ -1247,7 +1301,7 @@ fn confidence_rests_on_what_was_answered() {
         .take()
         .unwrap()
         .write_all(
-            b"{\"model-type\": \"llm\", \"platform\": \"watchos\", \"model-size\": \"1b-to-4b\"}\n\
+            b"{\"model-type\": \"llm\", \"platform\": \"watchos\"}\n\
               {\"model-type\": \"llm\"}\n",
         )
         .unwrap();

@@ -10,7 +10,7 @@
 
 use super::classes;
 use crate::engine::evaluator::Evaluator;
-use crate::rules::{Mask, RuleSet};
+use crate::rules::{Mask, Question, RuleSet};
 
 /// Where each factor is carried, and what the space is split on.
 #[derive(Debug, Clone, Default)]
@@ -166,12 +166,17 @@ impl Layout {
     /// fastest); one empty case when nothing is conditioned on. `None` when a conditioned
     /// question has too many answers to enumerate.
     pub fn cases(&self, rules: &RuleSet) -> Option<Vec<Case>> {
+        self.cases_over(&rules.questions.iter().collect::<Vec<_>>())
+    }
+
+    /// [`Layout::cases`] with the questions given (`rules diff` splits on the questions both
+    /// files share, over their common options).
+    pub fn cases_over(&self, questions: &[&Question]) -> Option<Vec<Case>> {
         let per_question: Vec<Vec<Mask>> = self
             .conditioned
             .iter()
             .map(|(q, masks)| {
-                classes(&rules.questions[*q], masks)
-                    .map(|cs| cs.into_iter().map(|c| c.answer).collect())
+                classes(questions[*q], masks).map(|cs| cs.into_iter().map(|c| c.answer).collect())
             })
             .collect::<Option<_>>()?;
         let sizes: Vec<usize> = per_question.iter().map(Vec::len).collect();

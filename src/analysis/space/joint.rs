@@ -432,24 +432,58 @@ pub fn questions_without_effect(eval: &Evaluator) -> Option<Vec<usize>> {
     let none = vec![None; n];
     let (layout, cases) = spaces(eval, &none, None)?;
     let mut alive = vec![false; n];
-    for dims in &cases {
-        for (g, dim) in dims.iter().enumerate() {
-            // What the other groups can add up to, once per group and only when needed.
-            let mut others = Others::new(dims, g);
-            for &q in &dim.questions {
-                if !alive[q] && matters(eval, dims, q, &mut others)? {
-                    alive[q] = true;
+    // First every case against drawn sums of the other groups (which show nearly every
+    // question that matters), then, for the questions not shown yet, every sum.
+    for drawn in [true, false] {
+        for dims in &cases {
+            for (g, dim) in dims.iter().enumerate() {
+                if dim.questions.iter().all(|&q| alive[q]) {
+                    continue;
+                }
+                // What the other groups can add up to, once per group and only when needed.
+                let mut others = if drawn {
+                    Others::drawn(dims, g)
+                } else {
+                    Others::new(dims, g)
+                };
+                for &q in &dim.questions {
+                    // A question the cases split on is looked at over all its answers below.
+                    let later = !drawn && layout.conditions(q);
+                    if !alive[q] && !later && matters(eval, dims, q, &mut others)? {
+                        alive[q] = true;
+                    }
                 }
             }
         }
     }
     for (q, alive) in alive.iter_mut().enumerate() {
         if !*alive && layout.conditions(q) {
-            let (_, free) = spaces(eval, &none, Some(q))?;
-            *alive = matters_in_some_case(eval, &free, q)?;
+            *alive = matters_in_a_case(eval, &none, q, u128::MAX)?;
         }
     }
     Some((0..n).filter(|&q| !alive[q]).collect())
+}
+
+/// Whether `q` matters in some case of the space with `fixed` held, in cases never split on
+/// `q`, built one at a time until one shows it; `None` past `limit` class combinations in a
+/// case, or when sums are too many to aggregate.
+fn matters_in_a_case(
+    eval: &Evaluator,
+    fixed: &[Option<Mask>],
+    q: usize,
+    limit: u128,
+) -> Option<bool> {
+    let layout = Layout::new(eval, fixed, Some(q))?;
+    for case in layout.cases(eval.rules())? {
+        let dims = dimensions_in(eval, fixed, &layout, &case)?;
+        if sizes(&dims).1 > limit {
+            return None;
+        }
+        if matters_in_some_case(eval, std::slice::from_ref(&dims), q)? {
+            return Some(true);
+        }
+    }
+    Some(false)
 }
 
 /// Whether `q` matters in some case of `spaces` (cases never split on `q`).
@@ -471,7 +505,8 @@ fn matters_in_some_case(
 
 /// Whether some change of question `q` alone can change the winner, with the questions not
 /// marked `free` held at their answers in `base`; `None` when the evaluator is not tabulated,
-/// the free space has more than `limit` class combinations or too many sums to aggregate.
+/// a case of the free space has more than `limit` class combinations, or too many sums to
+/// aggregate.
 pub fn can_change_winner(
     eval: &Evaluator,
     base: &[Mask],
@@ -485,14 +520,9 @@ pub fn can_change_winner(
         .enumerate()
         .map(|(i, (&a, &f))| (!f && i != q).then_some(a))
         .collect();
-    let (_, spaces) = spaces(eval, &fixed, Some(q))?;
-    let combinations = spaces
-        .iter()
-        .fold(0u128, |n, dims| n.saturating_add(sizes(dims).1));
-    if combinations > limit {
-        return None;
-    }
-    matters_in_some_case(eval, &spaces, q)
+    // Case by case, stopping at the first that shows `q` matters; the limit bounds each case
+    // (a space of one case is what it bounded before conditions across groups).
+    matters_in_a_case(eval, &fixed, q, limit)
 }
 
 /// Combinations of the other groups' classes, drawn at random, tried one by one before their
@@ -508,6 +538,8 @@ struct Others<'d> {
     dims: Vec<&'d JointDimension>,
     first: Vec<Scored>,
     all: Option<Option<Vec<Scored>>>,
+    /// Only the drawn sums: "not shown" reads as no (a first pass over many cases).
+    drawn_only: bool,
 }
 
 impl<'d> Others<'d> {
@@ -537,6 +569,15 @@ impl<'d> Others<'d> {
             dims,
             first,
             all: None,
+            drawn_only: false,
+        }
+    }
+
+    /// [`Others::new`] that looks only at the drawn sums.
+    fn drawn(dims: &'d [JointDimension], g: usize) -> Self {
+        Others {
+            drawn_only: true,
+            ..Others::new(dims, g)
         }
     }
 
@@ -545,6 +586,9 @@ impl<'d> Others<'d> {
     fn any(&mut self, differs: impl Fn(&Scored) -> bool) -> Option<bool> {
         if self.first.iter().any(&differs) {
             return Some(true);
+        }
+        if self.drawn_only {
+            return Some(false);
         }
         let dims = &self.dims;
         let all = self
