@@ -118,9 +118,10 @@ pub struct RecommendArgs {
     pub explain: bool,
     /// Answer what a model's own files prove (type, size, conversion, state, shapes) and show
     /// its memory fit: a Hugging Face or MLX folder, a .safetensors or .gguf file, a Core ML
-    /// model or a Core AI asset. Flags and --answers override it
+    /// model or a Core AI asset. Repeat it for an app of several models, one each (each
+    /// model's files must say its kind). Flags and --answers override it
     #[arg(long, value_name = "PATH", conflicts_with = "batch", value_hint = clap::ValueHint::AnyPath)]
-    pub model: Option<PathBuf>,
+    pub model: Vec<PathBuf>,
     /// With --batch: only these keys in each result line (comma-separated), a brief record
     /// that skips building the rest; flips are the costly one
     #[arg(

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 use std::io::{Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use super::{Failure, Terminal, emit, read_file, usage};
@@ -72,50 +72,89 @@ pub fn run(
                 .fold(0, |all, m| all | m),
         );
     }
-    let model = match &args.model {
-        Some(path) => Some(inspect::inspect(path).map_err(|e| usage(format!("--model: {e}")))?),
-        None => None,
+    let found: Vec<(&PathBuf, inspect::Inspection)> = args
+        .model
+        .iter()
+        .map(|path| {
+            inspect::inspect(path)
+                .map(|f| (path, f))
+                .map_err(|e| usage(format!("--model: {e}")))
+        })
+        .collect::<Result<_, _>>()?;
+    let mut from_model = match found.as_slice() {
+        [(_, one)] => inspect::to_answers(rules, one),
+        _ => vec![None; rules.questions.len()],
     };
-    let mut from_model = model.as_ref().map_or_else(
-        || vec![None; rules.questions.len()],
-        |m| inspect::to_answers(rules, m),
-    );
     let mut targeted = targeted;
-    // In an app of several models, the model's files speak for the model of their type only.
-    if let (Some(q), Some(found)) = (plan::models::creator(rules), &model) {
-        let kinds = flags[q].or(file[q]).unwrap_or(0);
+    if let Some(q) = plan::models::creator(rules) {
+        let given_kinds = flags[q].or(file[q]);
+        // Several models' files: each says its kind, and the kinds not given are theirs.
+        if found.len() > 1 {
+            let mut kinds: rules::Mask = 0;
+            for (path, f) in &found {
+                let kind = f
+                    .model_type
+                    .map(inspect::ModelType::id)
+                    .and_then(|id| rules.questions[q].answer_mask([id]).ok())
+                    .ok_or_else(|| {
+                        usage(format!(
+                            "--model {}: its files do not say what kind of model it is; with several --model, each must (or name the models in an answers file's `models:`)",
+                            path.display()
+                        ))
+                    })?;
+                if kinds & kind != 0 {
+                    return Err(usage(format!(
+                        "--model {}: a second model of the same kind; name the models in an answers file's `models:`",
+                        path.display()
+                    )));
+                }
+                kinds |= kind;
+            }
+            if given_kinds.is_none() && listed.is_empty() {
+                from_model[q] = Some(kinds);
+            }
+        }
+        // In an app of several models, a model's files speak for the model of their type only.
+        let kinds = given_kinds.or(from_model[q]).unwrap_or(0);
         if kinds.count_ones() > 1 || !listed.is_empty() {
-            let kind = found.model_type.map(inspect::ModelType::id);
-            let name = listed
-                .iter()
-                .find(|m| {
-                    m.given[q].is_some_and(|mask| {
-                        Some(rules.questions[q].option_ids(mask).join("").as_str()) == kind
+            for (_, f) in &found {
+                let kind = f.model_type.map(inspect::ModelType::id);
+                let name = listed
+                    .iter()
+                    .find(|m| {
+                        m.given[q].is_some_and(|mask| {
+                            Some(rules.questions[q].option_ids(mask).join("").as_str()) == kind
+                        })
                     })
-                })
-                .map(|m| m.name.clone())
-                .or_else(|| kind.map(str::to_owned));
-            for (i, answer) in from_model.iter_mut().enumerate() {
-                let Some(mask) = *answer else { continue };
-                if i == q {
-                    // The app's model types are the flags' or the file's.
-                    *answer = None;
-                } else if rules.questions[i].scope == crate::rules::Scope::Model {
-                    *answer = None;
-                    if let Some(name) = &name {
-                        targeted.push(plan::models::Targeted {
-                            model: Some(name.clone()),
-                            question: i,
-                            mask,
-                            source: Source::Model,
-                        });
+                    .map(|m| m.name.clone())
+                    .or_else(|| kind.map(str::to_owned));
+                let answers = match found.len() {
+                    1 => from_model.clone(),
+                    _ => inspect::to_answers(rules, f),
+                };
+                for (i, answer) in answers.into_iter().enumerate() {
+                    let Some(mask) = answer else { continue };
+                    // The app's model types are the flags', the file's or the models' files'.
+                    if i != q && rules.questions[i].scope == crate::rules::Scope::Model {
+                        from_model[i] = None;
+                        if let Some(name) = &name {
+                            targeted.push(plan::models::Targeted {
+                                model: Some(name.clone()),
+                                question: i,
+                                mask,
+                                source: Source::Model,
+                            });
+                        }
                     }
                 }
+                if name.is_none() {
+                    let _ = std::io::stderr().write_all(
+                        b"mlstack: warning: the model's files do not say what kind of model it is, so                       in an app of several models their answers are not used\n",
+                    );
+                }
             }
-            if name.is_none() {
-                let _ = std::io::stderr().write_all(
-                    b"mlstack: warning: the model's files do not say what kind of model it is, so                       in an app of several models their answers are not used\n",
-                );
+            if found.len() == 1 {
+                from_model[q] = None;
             }
         }
     }
@@ -168,8 +207,8 @@ pub fn run(
     let composed = plan::compose::compose(rules, models);
     let search = crate::analysis::explain::FlipSearch::new(rules);
     let mut app = report::app::AppReport::of(rules, &search, &answers, composed, args.explain);
-    if let Some(found) = model {
-        // The model's files describe one model: the app's, or the one of its type.
+    for (_, found) in found {
+        // A model's files describe one model: the app's, or the one of its type.
         let kind = found.model_type.map(inspect::ModelType::id);
         let target = match app.models.as_slice() {
             [_] => Some(0),
@@ -439,7 +478,7 @@ pub fn command_line(rules: &RuleSet, args: &RecommendArgs, answers: &Answers) ->
             shell_word(&path.display().to_string())
         ));
     }
-    if let Some(path) = &args.model {
+    for path in &args.model {
         parts.push(format!(
             "--model {}",
             shell_word(&path.display().to_string())

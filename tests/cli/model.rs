@@ -397,3 +397,82 @@ fn a_hugging_face_cache_snapshot_of_symlinks_is_read_through_them() {
     assert_eq!(found["model"]["parameters"], 1_235_814_400u64);
     assert_eq!(found["answers"]["model-type"], serde_json::json!(["llm"]));
 }
+
+/// A vision model's Hugging Face folder: a ViT classifier of about 86 M parameters.
+fn vit_folder(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("config.json"),
+        r#"{"architectures": ["ViTForImageClassification"], "model_type": "vit", "torch_dtype": "float32"}"#,
+    )
+    .unwrap();
+    fixtures::safetensors(
+        &dir.join("model.safetensors"),
+        &[("vit.encoder.weight", "F32", &[86_000_000])],
+        Some("pt"),
+    );
+}
+
+/// Issue 23: `--model PATH` repeats, one model each. The kinds the files say make the app's
+/// models, each model gets its own files' answers and memory fit, and the replay command
+/// names every path; files that do not say their kind, or two of one kind, are usage errors.
+#[test]
+fn each_model_of_the_app_can_answer_from_its_own_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let (llm, vit) = (dir.path().join("llm"), dir.path().join("vit"));
+    fixtures::hugging_face(&llm, 1);
+    vit_folder(&vit);
+    let assert = mlstack()
+        .args(["recommend", "--format", "json", "--model"])
+        .arg(&vit)
+        .arg("--model")
+        .arg(&llm)
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&assert)).unwrap();
+    let models = json["models"].as_array().unwrap();
+    let names: Vec<&str> = models.iter().map(|m| m["name"].as_str().unwrap()).collect();
+    // In the model-type question's option order, as `--model-type vision,llm` gives them.
+    assert_eq!(names, ["llm", "vision"], "{json}");
+    let llm_model = &models[0];
+    assert_eq!(
+        llm_model["answers"]["model-size"], "1b-to-4b",
+        "{llm_model}"
+    );
+    assert_eq!(
+        llm_model["provenance"]["model-size"], "model",
+        "{llm_model}"
+    );
+    assert!(!models[1]["fit"].is_null() && !llm_model["fit"].is_null());
+    assert_eq!(models[1]["model"]["model_type"], "vision");
+    // The same as answering by hand, model by model.
+    let by_hand = recommend_json(&[
+        "--model-type",
+        "vision,llm",
+        "--model-size",
+        "llm=1b-to-4b",
+        "--converted",
+        "none",
+    ]);
+    assert_eq!(
+        json["recommendation"]["id"], by_hand["recommendation"]["id"],
+        "{json}"
+    );
+    // Files that do not say what kind of model they are, or two of one kind.
+    let bare = dir.path().join("bare.safetensors");
+    fixtures::safetensors(&bare, &[("w", "F16", &[1000])], None);
+    for (second, needle) in [
+        (&bare, "do not say what kind of model it is"),
+        (&llm, "a second model of the same kind"),
+    ] {
+        mlstack()
+            .args(["recommend", "--model"])
+            .arg(&llm)
+            .arg("--model")
+            .arg(second)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(needle));
+    }
+}
