@@ -134,7 +134,8 @@ fn the_os_27_rules_move_only_where_shipping_practice_says() {
 
 /// Issue 24's second part, by the example `rules diff` gives for a change: what no stack can
 /// run (a language model of 1B or more on the watch, over 8B in an iPhone app, a language model
-/// fine-tuned on the device, where Core ML cannot go), the rules that fired where they should
+/// fine-tuned on the device, where Core ML cannot go), a perception model personalised on the
+/// device no longer sent to MLX for that alone, the rules that fired where they should
 /// not (item 4 for a language model said to have 1B or more; the decoding loop in Swift for
 /// 4B and more, or for a KV cache below iOS 18), and the frameworks the OS ships that cannot do
 /// the job (Translation off iOS and macOS; Vision, Speech, Sound Analysis or Natural Language
@@ -159,6 +160,8 @@ fn feasibility(from: &str, to: &str, example: &str) -> bool {
     let watch_llm = language_model && one_b_or_more && on_platform("watchos");
     let too_big_for_iphone = sized(&["over-8b"]) && (on_platform("ios") || on_platform("watchos"));
     let fine_tuned = language_model && has("on-device-training");
+    // Training alone no longer sends a perception model to MLX: Core ML has a path too.
+    let personalised = !language_model && has("on-device-training") && from.starts_with("mlx");
     let battery = language_model && one_b_or_more && has(r#""battery":"critical""#);
     let decoding_loop = has(r#""decoding":"app-code""#)
         && (sized(&["4b-to-8b", "over-8b"])
@@ -176,6 +179,7 @@ fn feasibility(from: &str, to: &str, example: &str) -> bool {
     watch_llm
         || too_big_for_iphone
         || fine_tuned
+        || personalised
         || battery
         || decoding_loop
         || translation
