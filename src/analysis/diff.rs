@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use crate::analysis::check::{Coverage, Finding, MAX_ENUMERATED, SAMPLE_SIZE};
 use crate::analysis::space::aggregate::{Item, aggregate, choice, strides};
-use crate::analysis::space::cases::Layout;
+use crate::analysis::space::cases::{self, Layout};
 use crate::analysis::space::joint::{Scored, odometer, scored, sum};
 use crate::analysis::space::prune::{self, Reach};
 use crate::analysis::space::{self, Class, Dimension, Rng};
@@ -270,7 +270,6 @@ fn add(into: &mut Scored, from: &Scored) {
     into.1 |= from.1;
 }
 
-/// The sum of what `groups` (question lists of `eval`'s groups, by index) contribute.
 /// The sum of what `groups` (question lists of `eval`'s groups, by index) contribute, with the
 /// factors each carries (`carried[g]`, see `space::cases`).
 fn contribution(
@@ -281,12 +280,9 @@ fn contribution(
 ) -> Option<Scored> {
     let mut sum: Scored = ([0; LANES], 0);
     for &g in groups {
-        let e = eval.group_entry(g, answers)?;
+        let factors = carried.get(g).map_or(&[][..], Vec::as_slice);
+        let e = eval.carried_entry(g, factors, answers)?;
         add(&mut sum, &(e.points, e.excluded));
-        for &f in carried.get(g).map_or(&[][..], Vec::as_slice) {
-            let e = eval.factor_entry(f, answers)?;
-            add(&mut sum, &(e.points, e.excluded));
-        }
     }
     Some(sum)
 }
@@ -606,24 +602,11 @@ fn compare_joint(
                 &plan.shared[s].new_bits
             };
             let common: Vec<Mask> = masks.iter().map(|&m| back_bits(m, bits)).collect();
-            match split.iter_mut().find(|(p, _)| *p == s) {
-                Some((_, have)) => {
-                    for m in common {
-                        if !have.contains(&m) {
-                            have.push(m);
-                        }
-                    }
-                }
-                None => split.push((s, common)),
-            }
+            cases::split_on(&mut split, s, common);
         }
     }
     split.sort_by_key(|(s, _)| *s);
-    let layout = Layout {
-        carried: Vec::new(),
-        conditioned: split,
-    };
-    let cases = layout.cases_over(&plan.questions())?;
+    let cases = cases::cases_of(&split, &plan.questions())?;
     let mut total = plan.tally();
     let mut classes = 0u128;
     for case in &cases {

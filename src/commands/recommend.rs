@@ -128,11 +128,7 @@ pub fn run(
                     })
                     .map(|m| m.name.clone())
                     .or_else(|| kind.map(str::to_owned));
-                let answers = match found.len() {
-                    1 => from_model.clone(),
-                    _ => inspect::to_answers(rules, f),
-                };
-                for (i, answer) in answers.into_iter().enumerate() {
+                for (i, answer) in inspect::to_answers(rules, f).into_iter().enumerate() {
                     let Some(mask) = answer else { continue };
                     // The app's model types are the flags', the file's or the models' files'.
                     if i != q && rules.questions[i].scope == crate::rules::Scope::Model {

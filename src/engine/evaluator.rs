@@ -325,6 +325,20 @@ impl<'r> Evaluator<'r> {
             .copied()
     }
 
+    /// What group `g` and the factors `carried` (see [`Evaluator::factors`]) contribute
+    /// together for `answers`: the group's entry with each factor's points added, exclusions
+    /// and fired rules joined.
+    pub fn carried_entry(&self, g: usize, carried: &[usize], answers: &[Mask]) -> Option<Entry> {
+        let mut e = self.group_entry(g, answers)?;
+        for &f in carried {
+            let more = self.factor_entry(f, answers)?;
+            e.points = add(e.points, more.points);
+            e.excluded |= more.excluded;
+            e.fired |= more.fired;
+        }
+        Some(e)
+    }
+
     /// What group `g` contributes for `answers` (only its own questions are read); `None`
     /// when the tabulated form does not apply or an answer is outside the table.
     pub fn group_entry(&self, g: usize, answers: &[Mask]) -> Option<Entry> {

@@ -145,17 +145,7 @@ impl Layout {
                 if fixed[q].is_some() || group_of[q] == kept {
                     continue;
                 }
-                let masks = masks_of(q);
-                match layout.conditioned.iter_mut().find(|(p, _)| *p == q) {
-                    Some((_, have)) => {
-                        for m in masks {
-                            if !have.contains(&m) {
-                                have.push(m);
-                            }
-                        }
-                    }
-                    None => layout.conditioned.push((q, masks)),
-                }
+                split_on(&mut layout.conditioned, q, masks_of(q));
             }
         }
         layout.conditioned.sort_by_key(|(q, _)| *q);
@@ -166,38 +156,55 @@ impl Layout {
     /// fastest); one empty case when nothing is conditioned on. `None` when a conditioned
     /// question has too many answers to enumerate.
     pub fn cases(&self, rules: &RuleSet) -> Option<Vec<Case>> {
-        self.cases_over(&rules.questions.iter().collect::<Vec<_>>())
-    }
-
-    /// [`Layout::cases`] with the questions given (`rules diff` splits on the questions both
-    /// files share, over their common options).
-    pub fn cases_over(&self, questions: &[&Question]) -> Option<Vec<Case>> {
-        let per_question: Vec<Vec<Mask>> = self
-            .conditioned
-            .iter()
-            .map(|(q, masks)| {
-                classes(questions[*q], masks).map(|cs| cs.into_iter().map(|c| c.answer).collect())
-            })
-            .collect::<Option<_>>()?;
-        let sizes: Vec<usize> = per_question.iter().map(Vec::len).collect();
-        let mut out = Vec::new();
-        super::joint::odometer(&sizes, |choice| {
-            out.push(Case {
-                limits: self
-                    .conditioned
-                    .iter()
-                    .zip(&per_question)
-                    .zip(choice)
-                    .map(|(((q, masks), answers), &c)| (*q, masks.clone(), answers[c]))
-                    .collect(),
-            });
-            true
-        });
-        Some(out)
+        cases_of(
+            &self.conditioned,
+            &rules.questions.iter().collect::<Vec<_>>(),
+        )
     }
 
     /// Whether `q` is conditioned on.
     pub fn conditions(&self, q: usize) -> bool {
         self.conditioned.iter().any(|(p, _)| *p == q)
     }
+}
+
+/// Add `masks` to the tests question `q` is split on in `conditioned`, each once.
+pub fn split_on(conditioned: &mut Vec<(usize, Vec<Mask>)>, q: usize, masks: Vec<Mask>) {
+    match conditioned.iter_mut().find(|(p, _)| *p == q) {
+        Some((_, have)) => {
+            for m in masks {
+                if !have.contains(&m) {
+                    have.push(m);
+                }
+            }
+        }
+        None => conditioned.push((q, masks)),
+    }
+}
+
+/// Every case of splitting on `conditioned` ((question, tests), by index into `questions`),
+/// in odometer order (the last question turning fastest); one empty case when it is empty.
+/// `rules diff` splits on the questions both files share, over their common options. `None`
+/// when a question has too many answers to enumerate.
+pub fn cases_of(conditioned: &[(usize, Vec<Mask>)], questions: &[&Question]) -> Option<Vec<Case>> {
+    let per_question: Vec<Vec<Mask>> = conditioned
+        .iter()
+        .map(|(q, masks)| {
+            classes(questions[*q], masks).map(|cs| cs.into_iter().map(|c| c.answer).collect())
+        })
+        .collect::<Option<_>>()?;
+    let sizes: Vec<usize> = per_question.iter().map(Vec::len).collect();
+    let mut out = Vec::new();
+    super::joint::odometer(&sizes, |choice| {
+        out.push(Case {
+            limits: conditioned
+                .iter()
+                .zip(&per_question)
+                .zip(choice)
+                .map(|(((q, masks), answers), &c)| (*q, masks.clone(), answers[c]))
+                .collect(),
+        });
+        true
+    });
+    Some(out)
 }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use super::aggregate::{FxSet, Item, Total, aggregate, choice, strides};
 use super::cases::{Case, Layout};
 use super::prune::{self, Pruning, Reach};
-use super::{Class, classes, test_masks};
+use super::{Class, classes};
 use crate::engine;
 use crate::engine::evaluator::{Evaluator, LANES, RuleBits};
 use crate::rules::Mask;
@@ -41,16 +41,7 @@ pub struct JointDimension {
 impl JointDimension {
     /// What the group and the factors it carries contribute for `answers`.
     pub fn entry(&self, eval: &Evaluator, answers: &[Mask]) -> Option<engine::evaluator::Entry> {
-        let mut e = eval.group_entry(self.group, answers)?;
-        for &f in &self.factors {
-            let more = eval.factor_entry(f, answers)?;
-            for (p, add) in e.points.iter_mut().zip(more.points) {
-                *p = p.wrapping_add(add);
-            }
-            e.excluded |= more.excluded;
-            e.fired |= more.fired;
-        }
-        Some(e)
+        eval.carried_entry(self.group, &self.factors, answers)
     }
 }
 
@@ -102,44 +93,62 @@ pub fn spaces(
 ) -> Option<(Layout, Vec<Vec<JointDimension>>)> {
     let layout = Layout::new(eval, fixed, free_of)?;
     let cases = layout.cases(eval.rules())?;
+    let all = per_question_classes(eval.rules(), fixed)?;
     let spaces = cases
         .iter()
-        .map(|case| dimensions_in(eval, fixed, &layout, case))
+        .map(|case| dimensions_in(eval, &all, &layout, case))
         .collect::<Option<Vec<_>>>()?;
     Some((layout, spaces))
 }
 
-/// The joint dimensions of one case.
+/// Each question's classes: the one answer of a held question (`fixed[q]`), else its legal
+/// answers grouped by every test on it; `None` when a question cannot be enumerated. Worked
+/// out once for all the cases of a layout.
+fn per_question_classes(
+    rules: &crate::rules::RuleSet,
+    fixed: &[Option<Mask>],
+) -> Option<Vec<Vec<Class>>> {
+    let tests = super::all_test_masks(rules);
+    (0..rules.questions.len())
+        .map(|q| match fixed[q] {
+            Some(answer) => Some(vec![Class { answer, weight: 1 }]),
+            None => classes(&rules.questions[q], &tests[q]),
+        })
+        .collect()
+}
+
+/// The joint dimensions of one case, from each question's classes (`all`, see
+/// [`per_question_classes`]; a held question has one).
 fn dimensions_in(
     eval: &Evaluator,
-    fixed: &[Option<Mask>],
+    all: &[Vec<Class>],
     layout: &Layout,
     case: &Case,
 ) -> Option<Vec<JointDimension>> {
     let rules = eval.rules();
     let groups = eval.groups()?;
-    let mut answers = vec![0 as Mask; rules.questions.len()];
-    // Conditioned questions read by the groups carrying factors hold an answer of the case.
+    // Conditioned questions read by the groups carrying factors hold an answer of the case
+    // (their own group then enumerates only answers of the case, so any it leaves there does
+    // too), held questions their answer.
+    let mut answers: Vec<Mask> = all
+        .iter()
+        .map(|cs| cs.first().map_or(0, |c| c.answer))
+        .collect();
     for (q, _, example) in &case.limits {
         answers[*q] = *example;
     }
-    for (q, a) in fixed.iter().enumerate() {
-        if let Some(a) = a {
-            answers[q] = *a;
-        }
-    }
     let mut out = Vec::with_capacity(groups.len());
     for (g, questions) in groups.into_iter().enumerate() {
-        let per_question = questions
+        let per_question: Vec<Vec<Class>> = questions
             .iter()
-            .map(|&q| match fixed[q] {
-                Some(answer) => Some(vec![Class { answer, weight: 1 }]),
-                None => classes(&rules.questions[q], &test_masks(rules, q)).map(|mut cs| {
-                    cs.retain(|c| case.allows(q, c.answer));
-                    cs
-                }),
+            .map(|&q| {
+                all[q]
+                    .iter()
+                    .filter(|c| case.allows(q, c.answer))
+                    .cloned()
+                    .collect()
             })
-            .collect::<Option<Vec<_>>>()?;
+            .collect();
         let mut dim = JointDimension {
             group: g,
             factors: layout.carried.get(g).cloned().unwrap_or_default(),
@@ -194,10 +203,6 @@ fn dimensions_in(
         });
         if failed {
             return None;
-        }
-        // Put the group's questions back to an answer of the case, for the groups after it.
-        for (q, _, example) in &case.limits {
-            answers[*q] = *example;
         }
         dim.classes = joint;
         out.push(dim);
@@ -474,29 +479,16 @@ fn matters_in_a_case(
     limit: u128,
 ) -> Option<bool> {
     let layout = Layout::new(eval, fixed, Some(q))?;
+    let all = per_question_classes(eval.rules(), fixed)?;
     for case in layout.cases(eval.rules())? {
-        let dims = dimensions_in(eval, fixed, &layout, &case)?;
+        let dims = dimensions_in(eval, &all, &layout, &case)?;
         if sizes(&dims).1 > limit {
             return None;
         }
-        if matters_in_some_case(eval, std::slice::from_ref(&dims), q)? {
-            return Some(true);
-        }
-    }
-    Some(false)
-}
-
-/// Whether `q` matters in some case of `spaces` (cases never split on `q`).
-fn matters_in_some_case(
-    eval: &Evaluator,
-    spaces: &[Vec<JointDimension>],
-    q: usize,
-) -> Option<bool> {
-    for dims in spaces {
         let Some(g) = dims.iter().position(|d| d.questions.contains(&q)) else {
             continue;
         };
-        if matters(eval, dims, q, &mut Others::new(dims, g))? {
+        if matters(eval, &dims, q, &mut Others::new(&dims, g))? {
             return Some(true);
         }
     }
