@@ -428,6 +428,22 @@ impl fmt::Display for MissingAnswers {
 
 /// Merge answers by precedence (earlier layers win) and fill the rest from defaults.
 pub fn resolve(rules: &RuleSet, layers: &[(&Given, Source)]) -> Result<Answers, MissingAnswers> {
+    let (answers, missing) = merge_layers(rules, layers);
+    if missing.is_empty() {
+        Ok(answers)
+    } else {
+        Err(MissingAnswers { questions: missing })
+    }
+}
+
+/// [`resolve`] for answers still being collected (the interview's): a question with neither
+/// an answer nor a default holds no option.
+pub fn merge(rules: &RuleSet, layers: &[(&Given, Source)]) -> Answers {
+    merge_layers(rules, layers).0
+}
+
+/// The merged answers, and the ids of the questions that have no answer and no default.
+fn merge_layers(rules: &RuleSet, layers: &[(&Given, Source)]) -> (Answers, Vec<String>) {
     let mut masks = Vec::with_capacity(rules.questions.len());
     let mut sources = Vec::with_capacity(rules.questions.len());
     let mut missing = Vec::new();
@@ -447,11 +463,7 @@ pub fn resolve(rules: &RuleSet, layers: &[(&Given, Source)]) -> Result<Answers, 
             }
         }
     }
-    if missing.is_empty() {
-        Ok(Answers { masks, sources })
-    } else {
-        Err(MissingAnswers { questions: missing })
-    }
+    (Answers { masks, sources }, missing)
 }
 
 #[cfg(test)]

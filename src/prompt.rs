@@ -14,14 +14,30 @@ pub enum PromptError {
     InputEnded { question: String, reason: String },
 }
 
+/// One question as it is put: for the app, or for one model of several, with the options
+/// that are for it.
+#[derive(Debug, Clone, Copy)]
+pub struct Ask<'a> {
+    pub question: &'a Question,
+    /// Preselected (one of `offered`).
+    pub default: Option<Mask>,
+    /// The model asked about, in an app of several models.
+    pub model: Option<&'a str>,
+    /// The options to offer: those whose `ask_if` holds for the model (or some model).
+    pub offered: Mask,
+}
+
 /// Something that can put one question to a person.
 pub trait Prompter {
-    /// Ask `question`, offering `default` preselected; returns a legal answer.
-    fn ask(&mut self, question: &Question, default: Option<Mask>) -> Result<Mask, PromptError>;
+    /// Ask the question, offering its default preselected; returns a legal answer made of
+    /// offered options.
+    fn ask(&mut self, ask: &Ask<'_>) -> Result<Mask, PromptError>;
 }
 
 /// One option as the prompt shows it: `id: label (help)`.
 struct Choice {
+    /// The option's index among the question's options.
+    index: usize,
     id: String,
     text: String,
 }
@@ -46,11 +62,15 @@ fn prompt_width() -> u16 {
     terminal_size::terminal_size_of(std::io::stderr()).map_or(80, |(w, _)| w.0)
 }
 
-/// `indent`: the columns the list prints before an option (`> `, `> [ ] `).
-fn choices(q: &Question, width: u16, indent: usize) -> Vec<Choice> {
+/// The offered options of `q` as the list shows them, each with its index among the
+/// question's options. `indent`: the columns the list prints before an option (`> `, `> [ ] `).
+fn choices(q: &Question, offered: Mask, width: u16, indent: usize) -> Vec<Choice> {
     q.options
         .iter()
-        .map(|o| Choice {
+        .enumerate()
+        .filter(|(i, _)| offered & (1 << i) != 0)
+        .map(|(index, o)| Choice {
+            index,
             id: o.id.to_string(),
             // Labels come from the rule file: no control characters reach the terminal.
             text: fit(
@@ -84,7 +104,8 @@ fn without_none(mask: Mask, exclusive: Mask) -> Mask {
 pub struct TerminalPrompter;
 
 impl Prompter for TerminalPrompter {
-    fn ask(&mut self, q: &Question, default: Option<Mask>) -> Result<Mask, PromptError> {
+    fn ask(&mut self, ask: &Ask<'_>) -> Result<Mask, PromptError> {
+        let (q, default) = (ask.question, ask.default);
         let fail = |e: inquire::InquireError| match e {
             inquire::InquireError::OperationCanceled
             | inquire::InquireError::OperationInterrupted => PromptError::Interrupted,
@@ -102,9 +123,19 @@ impl Prompter for TerminalPrompter {
             Kind::Multi => 3 * longest.unwrap_or(0),
         };
         let room = width.saturating_sub(u16::try_from(answer).unwrap_or(u16::MAX));
-        let message = fit(&safe(&format!("{} (--{})", q.prompt, q.id)), room, 2);
-        let preselected: Vec<usize> = (0..q.options.len())
-            .filter(|i| default.is_some_and(|d| d & (1 << i) != 0))
+        // Model names come from answers files: escaped like the rule file's text.
+        let message = match ask.model {
+            Some(name) => format!("For the {name} model: {} (--{} {name}=...)", q.prompt, q.id),
+            None => format!("{} (--{})", q.prompt, q.id),
+        };
+        let message = fit(&safe(&message), room, 2);
+        let list = choices(q, ask.offered, width, 2);
+        // Positions in the list, not option indexes.
+        let preselected: Vec<usize> = list
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| default.is_some_and(|d| d & (1 << c.index) != 0))
+            .map(|(at, _)| at)
             .collect();
         match q.kind {
             Kind::Single => {
@@ -115,15 +146,16 @@ impl Prompter for TerminalPrompter {
                     |h| format!("{} (↑↓ to move, enter to choose)", safe(h)),
                 );
                 let help = fit(&help, width, 1);
-                let picked = inquire::Select::new(&message, choices(q, width, 2))
+                let page = list.len().min(10);
+                let picked = inquire::Select::new(&message, list)
                     .with_help_message(&help)
                     .with_starting_cursor(preselected.first().copied().unwrap_or(0))
-                    .with_page_size(q.options.len().min(10))
+                    .with_page_size(page)
                     .without_filtering()
                     .with_formatter(&|chosen| chosen.value.id.clone())
                     .raw_prompt()
                     .map_err(fail)?;
-                Ok(1 << picked.index)
+                Ok(1 << picked.value.index)
             }
             Kind::Multi => {
                 let help = q.help.clone().map_or_else(
@@ -132,16 +164,18 @@ impl Prompter for TerminalPrompter {
                 );
                 let question = q.clone();
                 let help = fit(&help, width, 1);
-                let picked = inquire::MultiSelect::new(&message, choices(q, width, 6))
+                let list = choices(q, ask.offered, width, 6);
+                let page = list.len().min(10);
+                let picked = inquire::MultiSelect::new(&message, list)
                     .with_help_message(&help)
                     .with_default(&preselected)
-                    .with_page_size(q.options.len().min(10))
+                    .with_page_size(page)
                     .without_filtering()
                     .with_formatter(&|chosen| {
-                        let some = chosen.iter().any(|c| !is_exclusive(q, c.index));
+                        let some = chosen.iter().any(|c| !is_exclusive(q, c.value.index));
                         chosen
                             .iter()
-                            .filter(|c| !(some && is_exclusive(q, c.index)))
+                            .filter(|c| !(some && is_exclusive(q, c.value.index)))
                             .map(|c| c.value.id.as_str())
                             .collect::<Vec<_>>()
                             .join(", ")
@@ -150,7 +184,7 @@ impl Prompter for TerminalPrompter {
                         move |selected: &[inquire::list_option::ListOption<&Choice>]| {
                             use inquire::validator::Validation;
                             let mask = without_none(
-                                selected.iter().fold(0u64, |m, o| m | 1 << o.index),
+                                selected.iter().fold(0u64, |m, o| m | 1 << o.value.index),
                                 question.exclusive,
                             );
                             Ok(if mask == 0 {
@@ -170,7 +204,7 @@ impl Prompter for TerminalPrompter {
                     .raw_prompt()
                     .map_err(fail)?;
                 let mask = without_none(
-                    picked.iter().fold(0u64, |m, o| m | 1 << o.index),
+                    picked.iter().fold(0u64, |m, o| m | 1 << o.value.index),
                     q.exclusive,
                 );
                 // Nothing selected means "none of these" where the question offers it.

@@ -175,15 +175,30 @@ pub fn run(
     let wants_prompts = args.interactive || required_missing;
     let session = if terminal.can_prompt && !args.no_input && !stdin_taken && open && wants_prompts
     {
+        let layers = [
+            (&flags, Source::Flag),
+            (&file, Source::File),
+            (&from_model, Source::Model),
+        ];
+        let known = interview::Known {
+            layers: &layers,
+            targeted: &targeted,
+            listed: &listed,
+        };
         Some(
-            interview::interview(rules, &given, &mut TerminalPrompter).map_err(|e| match e {
-                PromptError::Interrupted => Failure::Interrupted,
-                ended => usage(ended),
-            })?,
+            interview::interview_app(rules, &known, &mut TerminalPrompter).map_err(
+                |e| match e {
+                    PromptError::Interrupted => Failure::Interrupted,
+                    ended => usage(ended),
+                },
+            )?,
         )
     } else {
         None
     };
+    if let Some(session) = &session {
+        targeted.extend(session.asked_for_models.iter().cloned());
+    }
     let prompted = session
         .as_ref()
         .map_or_else(|| vec![None; rules.questions.len()], |s| s.asked.clone());
@@ -270,7 +285,7 @@ pub fn run(
     }
 
     if let Some(session) = &session {
-        let summary = session_summary(rules, args, &answers, session);
+        let summary = session_summary(rules, args, &answers, &targeted, session);
         // The "Not asked" bullets wrap to the terminal; the replay command stays one line, to
         // copy whole.
         let width = terminal_size::terminal_size_of(std::io::stderr())
@@ -399,6 +414,7 @@ fn session_summary(
     rules: &RuleSet,
     args: &RecommendArgs,
     answers: &Answers,
+    targeted: &[plan::models::Targeted],
     session: &Interview,
 ) -> String {
     let mut text = String::new();
@@ -408,6 +424,10 @@ fn session_summary(
             let q = &rules.questions[s.question];
             let default =
                 AnswerValue::new(rules, s.question, answers.masks[s.question]).to_flag_value();
+            let id = match &s.model {
+                Some(name) => format!("{} for {name}", q.id),
+                None => q.id.to_string(),
+            };
             let why = match s.reason {
                 SkipReason::NotApplicable => format!(
                     "only asked when {}",
@@ -417,13 +437,13 @@ fn session_summary(
                     "no answer could change the recommendation, given your other answers".to_owned()
                 }
             };
-            let _ = writeln!(text, "- {} (assumed {default}): {why}", q.id);
+            let _ = writeln!(text, "- {id} (assumed {default}): {why}");
         }
     }
     let _ = writeln!(
         text,
         "\nTo get this verdict again without prompts (in CI, say):\n  {}",
-        command_line(rules, args, answers)
+        command_line(rules, args, answers, targeted)
     );
     text
 }
@@ -466,7 +486,12 @@ fn warn_where_the_model_disagrees(rules: &RuleSet, flags: &Given, file: &Given, 
 
 /// `mlstack recommend` with a flag for every answer that was given rather than assumed
 /// (`--model PATH` standing for the answers its files gave).
-pub fn command_line(rules: &RuleSet, args: &RecommendArgs, answers: &Answers) -> String {
+pub fn command_line(
+    rules: &RuleSet,
+    args: &RecommendArgs,
+    answers: &Answers,
+    targeted: &[plan::models::Targeted],
+) -> String {
     let mut parts = vec!["mlstack recommend".to_owned()];
     if let Some(path) = &args.rules {
         parts.push(format!(
@@ -481,9 +506,29 @@ pub fn command_line(rules: &RuleSet, args: &RecommendArgs, answers: &Answers) ->
         ));
     }
     for (q, question) in rules.questions.iter().enumerate() {
+        let mut values = Vec::new();
         if !matches!(answers.sources[q], Source::Default | Source::Model) {
-            let value = AnswerValue::new(rules, q, answers.masks[q]).to_flag_value();
-            parts.push(format!("--{} {}", question.id, shell_word(&value)));
+            values.push(AnswerValue::new(rules, q, answers.masks[q]).to_flag_value());
+        }
+        // Answers for some models only: `MODEL=OPTION` for each option (a value without a
+        // name is the app's), or the option alone when it went to the model it is for.
+        for t in targeted
+            .iter()
+            .filter(|t| t.question == q && t.source != Source::Model)
+        {
+            for option in question.option_ids(t.mask) {
+                values.push(match &t.model {
+                    Some(name) => format!("{name}={option}"),
+                    None => option.to_string(),
+                });
+            }
+        }
+        if !values.is_empty() {
+            parts.push(format!(
+                "--{} {}",
+                question.id,
+                shell_word(&values.join(","))
+            ));
         }
     }
     parts.join(" ")

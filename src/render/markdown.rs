@@ -26,7 +26,7 @@ pub fn write(
     detail: Detail,
 ) -> io::Result<()> {
     let model_section = |out: &mut dyn Write, report: &Report, model: Option<&str>| {
-        write_model(out, report, model, names, "####", detail)
+        write_model(out, report, (model, app.models_by), names, "####", detail)
     };
     if let Some(report) = app.only() {
         writeln!(
@@ -179,7 +179,11 @@ fn write_flip_lines(
 }
 
 /// What the model's own files said and answered (with `--model`).
-fn write_from_model(out: &mut dyn Write, report: &Report) -> io::Result<()> {
+fn write_from_model(
+    out: &mut dyn Write,
+    report: &Report,
+    (model, models_by): (Option<&str>, Option<&str>),
+) -> io::Result<()> {
     if let Some(found) = &report.model {
         writeln!(
             out,
@@ -187,7 +191,7 @@ fn write_from_model(out: &mut dyn Write, report: &Report) -> io::Result<()> {
             found.path.replace('`', "'"),
             super::model::summary(found)
         )?;
-        let used = super::model::answered_from_model(report);
+        let used = super::model::answered_from_model(report, model, models_by);
         if !used.is_empty() {
             writeln!(out, "Answered from its files: `{used}`\n")?;
         }
@@ -250,7 +254,8 @@ fn write_nothing_fits(
 fn write_model(
     out: &mut dyn Write,
     report: &Report,
-    model: Option<&str>,
+    // The model's name in an app of several, and the question that makes the models.
+    (model, models_by): (Option<&str>, Option<&str>),
     names: &[(&str, &str)],
     h: &str,
     detail: Detail,
@@ -279,7 +284,7 @@ fn write_model(
     if let Some(basis) = &report.confidence_basis {
         writeln!(out, "> {}\n", basis.text)?;
     }
-    write_from_model(out, report)?;
+    write_from_model(out, report, (model, models_by))?;
     if detail == Detail::Brief {
         return write_brief(out, report, model, names, h);
     }

@@ -49,14 +49,25 @@ pub fn flags(proven: &ModelAnswers) -> String {
 
 /// The answers that came from the model's files, as flags (after flags and the answers file
 /// had their say): `--model-type llm --model-size 1b-to-4b`.
-pub fn answered_from_model(report: &crate::report::Report) -> String {
+/// `model`: the model's name in an app of several, whose answers are given `NAME=VALUE`;
+/// `models_by` (the question whose options make the models) is then the app's, not listed.
+pub fn answered_from_model(
+    report: &crate::report::Report,
+    model: Option<&str>,
+    models_by: Option<&str>,
+) -> String {
     report
         .provenance
         .0
         .iter()
         .zip(&report.answers.0)
         .filter(|((_, source), _)| *source == crate::answers::Source::Model)
-        .map(|(_, (q, value))| format!("--{q} {}", value.to_flag_value()))
+        .filter(|((q, _), _)| model.is_none() || Some(*q) != models_by)
+        .map(|(_, (q, value))| match model {
+            // In an app of several models, as a person would give this model the answer.
+            Some(name) => format!("--{q} {name}={}", value.to_flag_value()),
+            None => format!("--{q} {}", value.to_flag_value()),
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }

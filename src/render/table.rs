@@ -286,7 +286,7 @@ fn write_plain(
     detail: Detail,
 ) -> io::Result<()> {
     let model_section = |out: &mut dyn Write, report: &Report, model: Option<&str>| {
-        write_model(out, report, model, names, width, detail)
+        write_model(out, report, (model, app.models_by), names, width, detail)
     };
     if let Some(report) = app.only() {
         heading(
@@ -446,11 +446,16 @@ fn write_brief(
 }
 
 /// What the model's own files said and answered (with `--model`).
-fn write_from_model(out: &mut dyn Write, report: &Report, width: u16) -> io::Result<()> {
+fn write_from_model(
+    out: &mut dyn Write,
+    report: &Report,
+    (model, models_by): (Option<&str>, Option<&str>),
+    width: u16,
+) -> io::Result<()> {
     if let Some(found) = &report.model {
         let text = format!("From the model ({}): {}", found.path, model::summary(found));
         writeln!(out, "\n{}", wrap(&text, width, "", ""))?;
-        let used = model::answered_from_model(report);
+        let used = model::answered_from_model(report, model, models_by);
         let text = if used.is_empty() {
             "Its files answered nothing that flags or --answers had not".to_owned()
         } else {
@@ -484,7 +489,8 @@ fn write_fit(out: &mut dyn Write, report: &Report, width: u16) -> io::Result<()>
 fn write_model(
     out: &mut dyn Write,
     report: &Report,
-    model: Option<&str>,
+    // The model's name in an app of several, and the question that makes the models.
+    (model, models_by): (Option<&str>, Option<&str>),
     names: &[(&str, &str)],
     width: u16,
     detail: Detail,
@@ -511,7 +517,7 @@ fn write_model(
     if let Some(basis) = &report.confidence_basis {
         writeln!(out, "\n{}", wrap(&basis.text, width, "", ""))?;
     }
-    write_from_model(out, report, width)?;
+    write_from_model(out, report, (model, models_by), width)?;
     if detail == Detail::Brief {
         return write_brief(out, report, model, names, width);
     }

@@ -27,6 +27,8 @@ pub struct AppReport<'r> {
     pub plan_rationale: Vec<PlanReason<'r>>,
     pub rules: RulesInfo<'r>,
     pub tool: super::ToolInfo,
+    /// The id of the question whose options make the models (`model-type`); not in the JSON.
+    pub models_by: Option<&'r str>,
 }
 
 /// A plan rule that applied.
@@ -94,6 +96,7 @@ impl<'r> AppReport<'r> {
             plan_rationale: Vec::new(),
             rules: report.rules.clone(),
             tool: report.tool.clone(),
+            models_by: plan::models::creator(rules).map(|q| rules.questions[q].id.as_str()),
             models: vec![ModelReport { name, report }],
         }
     }
@@ -208,6 +211,7 @@ impl<'r> AppReport<'r> {
             plan_rationale,
             rules: RulesInfo::of(rules),
             tool: super::ToolInfo::this(),
+            models_by: plan::models::creator(rules).map(|q| rules.questions[q].id.as_str()),
             models,
         }
     }

@@ -409,3 +409,93 @@ fn prompts_wrap_at_word_boundaries() {
     p.send_control('c').unwrap();
     p.exp_eof().unwrap();
 }
+
+#[test]
+fn an_app_of_two_models_is_asked_about_each_and_replays_with_model_answers() {
+    // Wide, so that no prompt wraps.
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(format!(
+            "stty cols 250 rows 50 && exec '{}' recommend --interactive --model-type vision,llm",
+            assert_cmd::cargo::cargo_bin("mlstack").display()
+        ))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("TERM", "xterm-256color");
+    let mut p = spawn_command(cmd, Some(TIMEOUT_MS)).expect("spawn in a pty");
+    // A question about the model names the model, and is put to each model it can matter for.
+    // Choose the GPU for the language model and the Neural Engine for the vision model; take
+    // every other default.
+    let mut prompts: Vec<String> = Vec::new();
+    loop {
+        match p.exp_regex(r"(\(--[a-z-]+( [a-z]+=\.\.\.)?\)|Plan: )") {
+            Ok((_, m)) if m.starts_with("Plan") => break,
+            Ok((before, m)) => {
+                let line = before.rsplit('\n').next().unwrap_or("").to_owned();
+                // The prompt is drawn with `?` and drawn again with `>` once answered.
+                if !line.contains("?\u{1b}[39m") {
+                    continue;
+                }
+                if m == "(--hardware llm=...)" {
+                    key(&mut p, "\x1b[B\x1b[B"); // any, then neural-engine, then gpu
+                } else if m == "(--hardware vision=...)" {
+                    key(&mut p, "\x1b[B"); // neural-engine
+                }
+                key(&mut p, "\r");
+                prompts.push(format!("{line}{m}"));
+            }
+            Err(e) => panic!("no plan after {prompts:?}: {e}"),
+        }
+    }
+    assert!(
+        prompts
+            .iter()
+            .any(|p| p.contains("For the llm model: How many parameters")),
+        "{prompts:?}"
+    );
+    assert!(
+        !prompts.iter().any(|p| p.contains("(--model-size vision=")),
+        "a size is not a vision model's question: {prompts:?}"
+    );
+    // The app's questions once each.
+    for app in ["(--platform)", "(--background)", "(--portability)"] {
+        assert_eq!(
+            prompts.iter().filter(|m| m.ends_with(app)).count(),
+            1,
+            "{prompts:?}"
+        );
+    }
+    p.exp_string("Not asked:").unwrap();
+    p.exp_string("- model-size for vision (assumed unknown)")
+        .unwrap();
+    let (_, replay) = p
+        .exp_regex(r"mlstack recommend --model-type [^\r\n]+")
+        .unwrap();
+    assert!(
+        replay.contains("--hardware llm=gpu,vision=neural-engine"),
+        "{replay}"
+    );
+    assert!(replay.contains("--model-size llm=unknown"), "{replay}");
+    assert!(replay.contains("--platform ios"), "{replay}");
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&p), 0);
+    // The replay gives the same answers without prompts.
+    let words: Vec<&str> = replay.split_whitespace().skip(2).collect();
+    let out = crate::util::mlstack()
+        .args(["recommend", "--format", "json"])
+        .args(&words)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hardware = |name: &str| {
+        doc["models"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == name)
+            .map(|m| m["answers"]["hardware"].clone())
+    };
+    assert_eq!(hardware("llm"), Some("gpu".into()), "{doc}");
+    assert_eq!(hardware("vision"), Some("neural-engine".into()), "{doc}");
+}

@@ -458,6 +458,17 @@ fn each_model_of_the_app_can_answer_from_its_own_files() {
         json["recommendation"]["id"], by_hand["recommendation"]["id"],
         "{json}"
     );
+    // The table says what each model's files answered as a person would give it that model.
+    mlstack()
+        .args(["recommend", "--model"])
+        .arg(&vit)
+        .arg("--model")
+        .arg(&llm)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Answered from its files: --model-size llm=1b-to-4b",
+        ));
     // Files that do not say what kind of model they are, or two of one kind.
     let bare = dir.path().join("bare.safetensors");
     fixtures::safetensors(&bare, &[("w", "F16", &[1000])], None);
