@@ -17,25 +17,59 @@ use serde_saphyr::Spanned;
 use crate::answers::{self, Given};
 use crate::rules::{Kind, Mask, OneOrMany, Pairs, Question, RuleSet};
 
+/// A line's answers: the app's, and the models it lists (`models`, as in an answers file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineAnswers {
+    pub given: Given,
+    pub models: Vec<answers::FileModel>,
+}
+
 /// A line's answers, or what is wrong with the line.
-pub fn answers(rules: &RuleSet, text: &str) -> Result<Given, String> {
-    quick(rules, text).map_or_else(|| located(rules, text), Ok)
+pub fn answers(rules: &RuleSet, text: &str) -> Result<LineAnswers, String> {
+    match quick(rules, text) {
+        Some(given) => Ok(LineAnswers {
+            given,
+            models: Vec::new(),
+        }),
+        None => located_with_models(rules, text),
+    }
 }
 
 /// A line's answers the located way: every shape the answers language allows, and a message
 /// naming each problem.
 pub fn located(rules: &RuleSet, text: &str) -> Result<Given, String> {
     let pairs: Pairs<Spanned<OneOrMany>> = serde_json::from_str(text).map_err(|e| {
-        if text.contains("\"models\"") {
-            return "a batch line takes one answer set for the app, not `models:` (a list of models \
-                    is read by --answers FILE)"
-                .to_owned();
-        }
         format!("not a JSON object of answers ({e}); expected e.g. {{\"model-type\": \"llm\"}}")
     })?;
     answers::given_from_pairs(rules, &pairs).map_err(|problems| {
         let messages: Vec<String> = problems.into_iter().map(|(_, m)| m).collect();
         messages.join("; ")
+    })
+}
+
+/// [`located`], and a line that lists its models (`"models": [{"name": ..., ...}]`) read as
+/// an answers file reads them.
+fn located_with_models(rules: &RuleSet, text: &str) -> Result<LineAnswers, String> {
+    let plain = located(rules, text);
+    let lists_models = plain.is_err()
+        && serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text)
+            .is_ok_and(|object| object.contains_key("models"));
+    if !lists_models {
+        return plain.map(|given| LineAnswers {
+            given,
+            models: Vec::new(),
+        });
+    }
+    let parsed = answers::parse_models(rules, "line", text.as_bytes()).map_err(|e| {
+        e.problems
+            .iter()
+            .map(|p| format!("column {}: {}", p.column, p.message))
+            .collect::<Vec<_>>()
+            .join("; ")
+    })?;
+    Ok(LineAnswers {
+        given: parsed.given,
+        models: parsed.models,
     })
 }
 

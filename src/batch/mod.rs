@@ -92,26 +92,43 @@ fn process(
     memo: &mut Memo,
 ) -> Body {
     let text = std::str::from_utf8(bytes).map_err(|_| "the line is not valid UTF-8".to_owned())?;
-    let line = line::answers(rules, text)?;
-    let answers = answers::resolve(rules, &[(flags, Source::Flag), (&line, Source::File)])
+    let mut line = line::answers(rules, text)?;
+    // The models the line lists make the app's model types (each model its own); a rule set
+    // without a question that makes models has refused `models` already.
+    if let (false, Some(q)) = (line.models.is_empty(), crate::plan::models::creator(rules)) {
+        if flags[q].is_some() {
+            return Err(format!(
+                "--{} and the line's `models`: give the models in one place",
+                rules.questions[q].id
+            ));
+        }
+        let kinds = line.models.iter().filter_map(|m| m.given[q]);
+        line.given[q] = Some(kinds.fold(0, |all, m| all | m));
+    }
+    let answers = answers::resolve(rules, &[(flags, Source::Flag), (&line.given, Source::File)])
         .map_err(|missing| missing.to_string())?;
-    let body = |answers: &Answers| build(rules, search, answers, detail).map(Arc::new);
+    if !line.models.is_empty() {
+        // Lines that list models are few: not kept.
+        return build(rules, search, &answers, &line.models, detail).map(Arc::new);
+    }
+    let body = |answers: &Answers| build(rules, search, answers, &[], detail).map(Arc::new);
     if !detail.worth_keeping() {
         return body(&answers);
     }
     memo.get_or_build(answers, body)
 }
 
-/// The verdict's JSON object for `answers`, as `detail` asks.
+/// The verdict's JSON object for `answers` (and the models the line lists), as `detail` asks.
 fn build(
     rules: &RuleSet,
     search: &FlipSearch,
     answers: &Answers,
+    listed: &[crate::answers::FileModel],
     detail: &Detail,
 ) -> Result<String, String> {
     let fields = match detail {
         Detail::Full { with_trace } => {
-            let models = crate::plan::models::split_with(rules, answers, &[], &[])?;
+            let models = crate::plan::models::split_with(rules, answers, &[], listed)?;
             let composed = crate::plan::compose::compose(rules, models);
             let app = report::app::AppReport::of(rules, search, answers, composed, *with_trace);
             return serde_json::to_string(&app).map_err(|e| e.to_string());
@@ -119,11 +136,11 @@ fn build(
         Detail::Brief(fields) => fields,
     };
     // Most lines of a grid are one model as they stand: no split to make.
-    if crate::plan::models::one_model_as_is(rules, answers)? {
+    if listed.is_empty() && crate::plan::models::one_model_as_is(rules, answers)? {
         let brief = brief(rules, search, answers, fields)?;
         return serde_json::to_string(&brief).map_err(|e| e.to_string());
     }
-    let models = crate::plan::models::split_with(rules, answers, &[], &[])?;
+    let models = crate::plan::models::split_with(rules, answers, &[], listed)?;
     if let [one] = models.as_slice() {
         let brief = brief(rules, search, &one.answers, fields)?;
         return serde_json::to_string(&brief).map_err(|e| e.to_string());
@@ -560,8 +577,8 @@ mod tests {
                 masks: rules.questions.iter().map(|q| rng.answer(q)).collect(),
                 sources: vec![Source::File; rules.questions.len()],
             };
-            let from_tree = build(&rules, &tree, &answers, &detail);
-            assert_eq!(from_tree, build(&rules, &table, &answers, &detail));
+            let from_tree = build(&rules, &tree, &answers, &[], &detail);
+            assert_eq!(from_tree, build(&rules, &table, &answers, &[], &detail));
             possible += usize::from(from_tree.is_ok());
         }
         // Random answers often have no stack (one engine with Android and Apple Watch, say), or

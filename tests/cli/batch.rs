@@ -379,3 +379,61 @@ fn lines_with_the_same_answers_get_the_same_result_under_their_own_numbers() {
         }
     }
 }
+
+/// Issue 23: a line may list the app's models as an answers file does; its record is the plan,
+/// the same as the answers file with those models gives. A `--model-type` flag beside it, or a
+/// model list that is wrong, is that line's error record.
+#[test]
+fn a_line_may_list_the_apps_models_as_an_answers_file_does() {
+    let models = r#"{"min-os": "26", "models": [{"name": "species", "model-type": "vision", "hardware": "neural-engine"}, {"name": "chat", "model-type": "llm", "model-size": "1b-to-4b"}]}"#;
+    let input = format!(
+        "{models}\n{{\"models\": [{{\"name\": \"chat\", \"model-type\": \"llm\", \"platform\": \"ios\"}}]}}\n{{\"models\": []}}\n"
+    );
+    let assert = mlstack()
+        .args(["recommend", "--batch", "-"])
+        .write_stdin(input)
+        .assert()
+        .code(2);
+    let out = lines_of(&assert);
+    // The same answers as a file.
+    let (_dir, path) = temp_file(
+        "answers.yaml",
+        b"min-os: \"26\"\nmodels:\n  - name: species\n    model-type: vision\n    hardware: neural-engine\n  - name: chat\n    model-type: llm\n    model-size: 1b-to-4b\n",
+    );
+    let file = stdout_of(
+        &mlstack()
+            .args(["recommend", "--format", "json", "--answers"])
+            .arg(&path)
+            .assert()
+            .success(),
+    );
+    let file: serde_json::Value = serde_json::from_str(&file).unwrap();
+    assert_eq!(
+        out[0]["recommendation"], file["recommendation"],
+        "{}",
+        out[0]
+    );
+    let names: Vec<&str> = out[0]["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["species", "chat"]);
+    // Each problem names where in the line it is.
+    assert_eq!(
+        out[1]["error"],
+        "column 51: `platform` is the app's answer: give it at the top, not under a model"
+    );
+    assert_eq!(out[2]["error"], "column 12: `models:` lists no model");
+    // The models in two places.
+    let assert = mlstack()
+        .args(["recommend", "--batch", "-", "--model-type", "llm"])
+        .write_stdin(format!("{models}\n"))
+        .assert()
+        .code(2);
+    assert_eq!(
+        lines_of(&assert)[0]["error"],
+        "--model-type and the line's `models`: give the models in one place"
+    );
+}
