@@ -23,23 +23,47 @@ pub fn safe(text: &str) -> Cow<'_, str> {
 
 /// Whether UTF-8 `bytes` hold a control character other than `\n` and `\t`, found on the
 /// bytes without decoding: C0 controls and DEL are single bytes, C1 controls (U+0080 to
-/// U+009F) the two bytes 0xC2 0x80 to 0xC2 0x9F. Printable ASCII is skipped in one scan.
+/// U+009F) the two bytes 0xC2 0x80 to 0xC2 0x9F. Words of eight printable ASCII bytes are
+/// skipped whole: a report is mostly that, and a byte-by-byte scan of a whole JSON document
+/// cost a third as much as writing it.
 fn has_control(bytes: &[u8]) -> bool {
-    let mut from = 0;
-    while let Some(p) = bytes[from..]
-        .iter()
-        .position(|&b| !(0x20..0x7f).contains(&b))
-    {
-        let at = from + p;
-        match bytes[at] {
-            b'\n' | b'\t' => {}
-            0x00..=0x1f | 0x7f => return true,
-            0xc2 if matches!(bytes.get(at + 1), Some(0x80..=0x9f)) => return true,
-            _ => {}
+    let mut at = 0;
+    while let Some(word) = bytes.get(at..at + 8) {
+        if printable_ascii(word) {
+            at += 8;
+            continue;
         }
-        from = at + 1;
+        if (at..at + 8).any(|i| control_at(bytes, i)) {
+            return true;
+        }
+        at += 8;
     }
-    false
+    (at..bytes.len()).any(|i| control_at(bytes, i))
+}
+
+/// Whether the eight bytes of `word` are all printable ASCII (0x20 to 0x7e).
+fn printable_ascii(word: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let mut eight = [0u8; 8];
+    eight.copy_from_slice(word);
+    let w = u64::from_ne_bytes(eight);
+    // A byte below 0x20: subtracting 0x20 borrows into its high bit (a borrow across lanes
+    // only comes from such a byte). A byte of 0x7f or more: it, or it plus one, has its high
+    // bit set (a carry across lanes only comes from 0xff, itself caught).
+    let low = w.wrapping_sub(0x20 * ONES) & !w & HIGH;
+    let high = (w | w.wrapping_add(ONES)) & HIGH;
+    low | high == 0
+}
+
+/// Whether a control character other than `\n` and `\t` starts at byte `at`.
+fn control_at(bytes: &[u8], at: usize) -> bool {
+    match bytes[at] {
+        b'\n' | b'\t' => false,
+        0x00..=0x1f | 0x7f => true,
+        0xc2 => matches!(bytes.get(at + 1), Some(0x80..=0x9f)),
+        _ => false,
+    }
 }
 
 fn unsafe_char(c: char) -> bool {
@@ -61,9 +85,13 @@ mod tests {
             std::borrow::Cow::Borrowed("£5 · Ã")
         ));
         assert_eq!(safe("next\u{85}line"), "next\\u{85}line");
-        // The byte scan finds exactly what `char::is_control` finds.
-        for c in (0u32..0x300).filter_map(char::from_u32) {
-            let text = format!("a{c}b");
+        // The byte scan finds exactly what `char::is_control` finds, wherever the character
+        // falls in the eight-byte words.
+        for (c, pad) in (0u32..0x300)
+            .filter_map(char::from_u32)
+            .flat_map(|c| (0..9).map(move |pad| (c, pad)))
+        {
+            let text = format!("{}{c}{}", "a".repeat(pad), "b".repeat(16));
             let expect = c.is_control() && c != '\n' && c != '\t';
             assert_eq!(
                 super::has_control(text.as_bytes()),
