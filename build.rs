@@ -81,7 +81,7 @@ fn generate(r: &RuleSet) -> String {
         out,
         "questions: {},",
         vec_of(&r.questions, |q| format!(
-            "Question {{ id: {}, prompt: {}, help: {}, kind: Kind::{}, required: {}, default: {:?}, ask_if: {}, options: {}, exclusive: {:#x}, scope: Scope::{:?}, one_per_model: {} }}",
+            "Question {{ id: {}, prompt: {}, help: {}, kind: Kind::{}, required: {}, default: {:?}, ask_if: {}, options: {}, exclusive: {:#x}, unsure: {:#x}, scope: Scope::{:?}, one_per_model: {} }}",
             s(&q.id),
             s(&q.prompt),
             opt(&q.help),
@@ -116,6 +116,7 @@ fn generate(r: &RuleSet) -> String {
             )
             }),
             q.exclusive,
+            q.unsure,
             q.scope,
             q.one_per_model
         ))

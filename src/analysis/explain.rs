@@ -286,8 +286,9 @@ pub fn flips_with<'r>(
         let tests = &search.tests[qi];
         let mut seen: Vec<(u64, Option<usize>)> = Vec::new();
         let partial = search.probe(rules, answers, 1 << qi);
-        // Only options that are for this model (a camera model is never offered Speech).
-        let fits = q.options_for(answers);
+        // Only options that are for this model (a camera model is never offered Speech), and
+        // never "not sure yet": forgetting an answer changes no app.
+        let fits = q.options_for(answers) & !q.unsure;
         for alt in search
             .alternatives(q, qi, answers[qi])
             .into_iter()
@@ -347,7 +348,10 @@ pub fn flips_with<'r>(
             {
                 let mut found = Vec::new();
                 let partial = search.probe(rules, answers, (1 << q1) | (1 << q2));
-                let (fits1, fits2) = (first.options_for(answers), second.options_for(answers));
+                let (fits1, fits2) = (
+                    first.options_for(answers) & !first.unsure,
+                    second.options_for(answers) & !second.unsure,
+                );
                 for a1 in first
                     .neighbours(answers[q1])
                     .into_iter()

@@ -361,10 +361,13 @@ pub struct Flip<'r> {
     pub also: Vec<FlipChange<'r>>,
     /// How far the changed answers are from the given ones: options added, removed or
     /// replaced, then how many options apart in the question's order for a single choice
-    /// (`--min-os 27` from 26 is nearer than 15) or options changed for a multiple choice. What "nearest" means when a report shows
-    /// only a few flips.
+    /// (`--min-os 27` from 26 is nearer than 15) or options changed for a multiple choice,
+    /// then for a multiple choice how late in its order the options added are and how early
+    /// those dropped (`--platform ios` from watchos is nearer than intel-mac; from
+    /// watchos,linux dropping linux is nearer than dropping watchos). What "nearest" means
+    /// when a report shows only a few flips.
     #[serde(skip)]
-    pub distance: (u32, u32),
+    pub distance: (u32, u32, u32),
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -576,6 +579,23 @@ fn flip<'r>(rules: &'r RuleSet, f: &explain::FlipResult) -> Flip<'r> {
                 .map(|c| match rules.questions[c.question].kind {
                     Kind::Single => c.from.trailing_zeros().abs_diff(c.to.trailing_zeros()),
                     Kind::Multi => (c.from ^ c.to).count_ones(),
+                })
+                .sum(),
+            // The rule file lists a multiple choice's common options first (iOS before
+            // Intel Macs): of changes otherwise as near, those that add earlier options and
+            // drop later ones.
+            f.changes
+                .iter()
+                .filter(|c| rules.questions[c.question].kind == Kind::Multi)
+                .map(|c| {
+                    let n = rules.questions[c.question].options.len() as u32;
+                    (0..n)
+                        .map(|i| match (c.from & (1 << i) != 0, c.to & (1 << i) != 0) {
+                            (false, true) => i + 1,
+                            (true, false) => n - i,
+                            _ => 0,
+                        })
+                        .sum::<u32>()
                 })
                 .sum(),
         ),

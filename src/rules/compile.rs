@@ -540,6 +540,11 @@ impl Compiler<'_> {
                 }
             }
         }
+        let unsure = opts
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.unsure)
+            .fold(0, |m, (i, _)| m | (1 << i));
         let mut exclusive = 0;
         for (i, o) in opts.iter().enumerate() {
             if o.exclusive {
@@ -582,6 +587,7 @@ impl Compiler<'_> {
                 .collect::<Vec<_>>()
                 .into(),
             exclusive,
+            unsure,
             scope: def.scope.as_ref().map_or(Scope::Model, |s| s.value),
             one_per_model: def.one_per_model.as_ref().is_some_and(|b| b.value),
         };
@@ -1231,6 +1237,14 @@ confidence: {strong: 2, moderate: 1}
             "[{name: one, backend: gpu, when: {third: q}, cite: c}]",
         ));
         assert!(e[0].contains("third"), "{e:?}");
+    }
+
+    #[test]
+    fn unsure_options_are_marked() {
+        let text = BASE.replacen("{id: q, label: Q}", "{id: q, label: Q, unsure: true}", 1);
+        let rules = load_rules("t.yaml", text.as_bytes()).unwrap();
+        assert_eq!(rules.questions[0].unsure, 0b10);
+        assert_eq!(rules.questions[1].unsure, 0);
     }
 
     #[test]

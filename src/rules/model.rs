@@ -227,6 +227,9 @@ pub struct Question {
     pub options: List<AnswerOption>,
     /// Options that stand alone (`none`): they cannot be combined with any other.
     pub exclusive: Mask,
+    /// Options that say the team does not know yet (`unknown`): a flip never changes an answer
+    /// to one of them.
+    pub unsure: Mask,
     /// Whether each model has its own answer, or the app one.
     pub scope: Scope,
     /// Each option ticked is a model of its own (the default rules' `model-type`).

@@ -201,6 +201,10 @@ pub struct OptionDef {
     /// Stands for the empty set in a multi-choice question; cannot be combined with others.
     #[serde(default)]
     pub exclusive: bool,
+    /// Says the team does not know yet ("Not sure yet"): never offered as a change that
+    /// would move a verdict, since forgetting an answer changes no app.
+    #[serde(default)]
+    pub unsure: bool,
     /// Other spellings accepted for this option in flags and answers files.
     #[serde(default)]
     pub aliases: Vec<Spanned<String>>,

@@ -687,7 +687,46 @@ fn what_no_stack_can_run_is_none_with_what_to_relax() {
         assert!(out.contains(relax), "{out}");
         let json = recommend_json(args);
         assert!(json["recommendation"].is_null(), "{json}");
+        // "Not sure yet" is never a relaxation: forgetting an answer changes no app.
+        let flips = json["flips"].as_array().unwrap();
+        assert!(
+            flips.iter().all(|f| f["to"] != "unknown"
+                && f["also"]
+                    .as_array()
+                    .is_none_or(|a| a.iter().all(|c| c["to"] != "unknown"))),
+            "{json}"
+        );
     }
+    // For a 3B model on the watch, the nearest platforms are the common ones: the iPhone
+    // before an Intel Mac.
+    let out = stdout_of(
+        &mlstack()
+            .args([
+                "recommend",
+                "--model-type",
+                "llm",
+                "--model-size",
+                "1b-to-4b",
+            ])
+            .args(["--platform", "watchos"])
+            .assert()
+            .success(),
+    );
+    let shown: Vec<&str> = out
+        .lines()
+        .skip_while(|l| !l.starts_with("What would make a stack possible"))
+        .skip(1)
+        .take_while(|l| l.starts_with("- "))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "- --model-size under-1b (now model-size 1b-to-4b) -> Core ML",
+            "- --platform ios (now platform watchos) -> MLX",
+            "- --platform macos (now platform watchos) -> MLX"
+        ],
+        "{out}"
+    );
 }
 
 /// One engine for iOS and Android is a cross-platform runtime, and the verdict names it: no
