@@ -1490,3 +1490,30 @@ fn the_plan_its_reason_and_what_would_change_it_come_first() {
     );
     assert!(!full.contains("What would change the plan"), "{full}");
 }
+
+/// A team that asks for the Neural Engine (or battery life) for a 3B language model gets MLX,
+/// and the report says why its answer did not carry the verdict: the note on LLMs on the
+/// Neural Engine concerns every stack that runs the model, MLX too (it was hidden when MLX won).
+#[test]
+fn a_3b_llm_aimed_at_the_neural_engine_is_told_why_it_gets_mlx() {
+    let json = recommend_json(&[
+        "--model-type",
+        "llm",
+        "--model-size",
+        "1b-to-4b",
+        "--battery",
+        "critical",
+        "--hardware",
+        "neural-engine",
+    ]);
+    assert_eq!(json["recommendation"]["id"], "mlx", "{json}");
+    let notes = json["notes"].as_array().unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n["text"].as_str().unwrap().starts_with(
+                "Running a generative LLM of 1B parameters or more on the Neural Engine"
+            )),
+        "{notes:?}"
+    );
+}
