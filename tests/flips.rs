@@ -69,8 +69,8 @@ proptest! {
         for (qi, q) in r.questions.iter().enumerate().filter(|(_, q)| !q.one_per_model && q.applies(&answers)) {
             // Brute force: the nearest alternative answer to this question for each new outcome.
             let mut nearest: Vec<Option<u32>> = vec![None; r.outcomes.len()];
-            // Only options that are for this model are offered.
-            let fits = q.options_for(&answers);
+            // Only options that are for this model are offered, and never "not sure yet".
+            let fits = q.options_for(&answers) & !q.unsure;
             for alt in q.legal_answers(EXHAUSTIVE_ANSWERS).unwrap().into_iter().filter(|a| a & !fits == 0) {
                 let mut changed = answers.clone();
                 changed[qi] = alt;
