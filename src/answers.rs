@@ -244,6 +244,12 @@ pub fn parse_models(
             let mut rest = Vec::new();
             for (key, value) in &entry.value.0 {
                 match (key.value.as_str(), &value.value) {
+                    ("name", OneOrMany::One(n)) if !is_model_name(n) => problems.push((
+                        value.referenced,
+                        format!(
+                            "model name `{n}`: a name is letters, digits, `-`, `_` and `.` (flags name a model with it: --hardware NAME=gpu)"
+                        ),
+                    )),
                     ("name", OneOrMany::One(n)) => name = Some((n.clone(), value.referenced)),
                     ("name", _) => {
                         problems.push((value.referenced, "`name` is one name".to_owned()))
@@ -324,6 +330,15 @@ pub fn parse_models(
         return Err(located(problems));
     }
     Ok(FileAnswers { given, models })
+}
+
+/// Whether `name` can name a model in flags (`--hardware NAME=gpu`), gates (`--expect
+/// NAME=STACK`) and the replay command: letters, digits, `-`, `_` and `.`, at least one.
+fn is_model_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// Check `question: answer` pairs against the rule set; on error, every problem with the

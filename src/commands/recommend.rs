@@ -499,6 +499,15 @@ pub fn command_line(
             shell_word(&path.display().to_string())
         ));
     }
+    // The answers file stands for its own answers (its `models:` name the models the
+    // per-model answers below reach); stdin cannot be read again, so its answers are flags.
+    let file = args.answers.as_ref().filter(|p| p.as_os_str() != "-");
+    if let Some(path) = file {
+        parts.push(format!(
+            "--answers {}",
+            shell_word(&path.display().to_string())
+        ));
+    }
     for path in &args.model {
         parts.push(format!(
             "--model {}",
@@ -507,7 +516,8 @@ pub fn command_line(
     }
     for (q, question) in rules.questions.iter().enumerate() {
         let mut values = Vec::new();
-        if !matches!(answers.sources[q], Source::Default | Source::Model) {
+        let from_file = file.is_some() && answers.sources[q] == Source::File;
+        if !from_file && !matches!(answers.sources[q], Source::Default | Source::Model) {
             values.push(AnswerValue::new(rules, q, answers.masks[q]).to_flag_value());
         }
         // Answers for some models only: `MODEL=OPTION` for each option (a value without a

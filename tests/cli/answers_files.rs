@@ -392,3 +392,15 @@ fn a_release_written_as_a_number_is_read_like_the_flag() {
         assert_eq!(json["answers"]["min-os"], floor, "{value}");
     }
 }
+
+/// A model's name is how flags, gates and the replay command reach it (`--hardware NAME=gpu`):
+/// a name that cannot be written there is an error at its place.
+#[test]
+fn a_model_name_must_be_one_flags_can_write() {
+    for name in ["\"\"", "a=b", "\"x,y\"", "\"two words\""] {
+        bad_answers(
+            format!("models:\n  - name: {name}\n    model-type: vision\n").as_bytes(),
+            "answers.yaml:2:11: model name",
+        );
+    }
+}

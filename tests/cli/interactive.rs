@@ -499,3 +499,62 @@ fn an_app_of_two_models_is_asked_about_each_and_replays_with_model_answers() {
     assert_eq!(hardware("llm"), Some("gpu".into()), "{doc}");
     assert_eq!(hardware("vision"), Some("neural-engine".into()), "{doc}");
 }
+
+/// The replay of an interview over an answers file that names its models names the file, and
+/// gives each model's prompted answers by the file's names.
+#[test]
+fn an_interview_over_named_models_replays_with_the_answers_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("app.yaml");
+    std::fs::write(
+        &file,
+        "models:\n  - name: species\n    model-type: vision\n  - name: chat\n    model-type: llm\n    hardware: neural-engine\n",
+    )
+    .unwrap();
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(format!(
+            "stty cols 250 rows 50 && exec '{}' recommend --interactive --answers '{}'",
+            assert_cmd::cargo::cargo_bin("mlstack").display(),
+            file.display()
+        ))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("TERM", "xterm-256color");
+    let mut p = spawn_command(cmd, Some(TIMEOUT_MS)).expect("spawn in a pty");
+    loop {
+        match p.exp_regex(r"(\(--[a-z-]+( [a-z]+=\.\.\.)?\)|Plan: )") {
+            Ok((_, m)) if m.starts_with("Plan") => break,
+            Ok((before, _)) => {
+                if before
+                    .rsplit('\n')
+                    .next()
+                    .unwrap_or("")
+                    .contains("?\u{1b}[39m")
+                {
+                    key(&mut p, "\r");
+                }
+            }
+            Err(e) => panic!("no plan: {e}"),
+        }
+    }
+    let (_, replay) = p
+        .exp_regex(r"mlstack recommend --answers [^\r\n]+")
+        .unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&p), 0);
+    assert!(replay.contains("--model-size chat=unknown"), "{replay}");
+    assert!(
+        !replay.contains("--model-type"),
+        "the file gives the models: {replay}"
+    );
+    let words: Vec<&str> = replay.split_whitespace().skip(2).collect();
+    let out = crate::util::mlstack()
+        .args(["recommend", "--format", "json"])
+        .args(&words)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["recommendation"]["id"], "core-ml+mlx", "{doc}");
+}
