@@ -352,17 +352,34 @@ pub fn flip_text(f: &Flip) -> (String, String) {
 /// [`flip_text`] for one model of an app of several (`model`: its name and its own questions):
 /// a change of its own answer is written as a flag for it alone (`--hardware vision=gpu`).
 pub fn flip_text_for(f: &Flip, model: Option<(&str, &Report)>) -> (String, String) {
-    let flag = |question: &str, value: String| match model {
+    // `vision=stable` for the model's own answer, the value alone for the app's.
+    let value = |question: &str, value: String| match model {
         Some((name, report)) if report.answers.0.iter().any(|(id, _)| *id == question) => {
-            format!("--{question} {name}={value}")
+            format!("{name}={value}")
         }
-        _ => format!("--{question} {value}"),
+        _ => value,
     };
-    let mut flags = vec![flag(f.question, f.to.to_flag_value())];
-    let mut now = vec![format!("{} {}", f.question, f.from.to_flag_value())];
+    let mut flags = vec![format!(
+        "--{} {}",
+        f.question,
+        value(f.question, f.to.to_flag_value())
+    )];
+    let mut now = vec![format!(
+        "{} {}",
+        f.question,
+        value(f.question, f.from.to_flag_value())
+    )];
     for c in &f.also {
-        flags.push(flag(c.question, c.to.to_flag_value()));
-        now.push(format!("{} {}", c.question, c.from.to_flag_value()));
+        flags.push(format!(
+            "--{} {}",
+            c.question,
+            value(c.question, c.to.to_flag_value())
+        ));
+        now.push(format!(
+            "{} {}",
+            c.question,
+            value(c.question, c.from.to_flag_value())
+        ));
     }
     (flags.join(" "), now.join(", "))
 }

@@ -1517,3 +1517,19 @@ fn a_3b_llm_aimed_at_the_neural_engine_is_told_why_it_gets_mlx() {
         "{notes:?}"
     );
 }
+
+/// In an app of several models, a model's own flip says its current answer as it would be
+/// given: `(now iteration vision=stable)`, the way the flag beside it is written.
+#[test]
+fn a_models_own_flip_says_its_answer_in_the_models_form() {
+    let out = stdout_of(
+        &mlstack()
+            .args(["recommend", "--model-type", "vision,llm"])
+            .assert()
+            .success(),
+    );
+    assert!(
+        out.contains("--iteration vision=frequent (now iteration vision=stable) -> MLX"),
+        "{out}"
+    );
+}
