@@ -1533,3 +1533,19 @@ fn a_models_own_flip_says_its_answer_in_the_models_form() {
         "{out}"
     );
 }
+
+/// An LLM of unknown size on the watch gets Core ML (moderate), and a note that this holds only
+/// under 1B parameters: from 1B no stack runs it there (issue 24's reviewer).
+#[test]
+fn an_llm_of_unknown_size_on_the_watch_is_told_the_size_it_must_be() {
+    let json = recommend_json(&["--model-type", "llm", "--platform", "watchos"]);
+    assert_eq!(json["recommendation"]["id"], "core-ml", "{json}");
+    let notes = json["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| n["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("On Apple Watch this holds only for a model under 1B parameters")),
+        "{notes:?}"
+    );
+}
