@@ -353,33 +353,18 @@ pub fn flip_text(f: &Flip) -> (String, String) {
 /// a change of its own answer is written as a flag for it alone (`--hardware vision=gpu`).
 pub fn flip_text_for(f: &Flip, model: Option<(&str, &Report)>) -> (String, String) {
     // `vision=stable` for the model's own answer, the value alone for the app's.
-    let value = |question: &str, value: String| match model {
+    let value = |question: &str, value: &crate::report::AnswerValue| match model {
         Some((name, report)) if report.answers.0.iter().any(|(id, _)| *id == question) => {
-            format!("{name}={value}")
+            format!("{name}={}", value.to_flag_value())
         }
-        _ => value,
+        _ => value.to_flag_value(),
     };
-    let mut flags = vec![format!(
-        "--{} {}",
-        f.question,
-        value(f.question, f.to.to_flag_value())
-    )];
-    let mut now = vec![format!(
-        "{} {}",
-        f.question,
-        value(f.question, f.from.to_flag_value())
-    )];
-    for c in &f.also {
-        flags.push(format!(
-            "--{} {}",
-            c.question,
-            value(c.question, c.to.to_flag_value())
-        ));
-        now.push(format!(
-            "{} {}",
-            c.question,
-            value(c.question, c.from.to_flag_value())
-        ));
+    let changes = std::iter::once((f.question, &f.from, &f.to))
+        .chain(f.also.iter().map(|c| (c.question, &c.from, &c.to)));
+    let (mut flags, mut now) = (Vec::new(), Vec::new());
+    for (question, from, to) in changes {
+        flags.push(format!("--{question} {}", value(question, to)));
+        now.push(format!("{question} {}", value(question, from)));
     }
     (flags.join(" "), now.join(", "))
 }

@@ -17,6 +17,34 @@ fn spawn(args: &[&str]) -> PtySession {
     spawn_command(cmd, Some(TIMEOUT_MS)).expect("spawn in a pty")
 }
 
+/// `mlstack ARGS` in a fresh pseudo-terminal of `cols` columns (set with `stty` before the
+/// program starts, so its first prompt is drawn at that width).
+fn spawn_sized(cols: u16, rows: u16, args: &str) -> PtySession {
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(format!(
+            "stty cols {cols} rows {rows} && exec '{}' {args}",
+            assert_cmd::cargo::cargo_bin("mlstack").display()
+        ))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("TERM", "xterm-256color");
+    spawn_command(cmd, Some(TIMEOUT_MS)).expect("spawn in a pty")
+}
+
+/// The JSON document of a replay command printed after an interview (`mlstack recommend ...`),
+/// run without prompts; it must succeed.
+fn replay_json(replay: &str) -> serde_json::Value {
+    let words: Vec<&str> = replay.split_whitespace().skip(2).collect();
+    let out = crate::util::mlstack()
+        .args(["recommend", "--format", "json"])
+        .args(&words)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// Type `keys` (rexpect buffers `send`; the prompt must see them now).
 fn key(p: &mut PtySession, keys: &str) {
     p.send(keys).unwrap();
@@ -356,17 +384,11 @@ fn ticking_an_option_clears_the_preselected_none() {
 /// library would break them mid-word (`backgro` / `und`), and the flag in a prompt stays whole.
 #[test]
 fn prompts_wrap_at_word_boundaries() {
-    let bin = assert_cmd::cargo::cargo_bin("mlstack");
-    let inner = format!(
-        "stty cols 60 rows 40 && exec '{}' recommend --interactive --model-type llm --built-in foundation-models",
-        bin.display()
+    let mut p = spawn_sized(
+        60,
+        40,
+        "recommend --interactive --model-type llm --built-in foundation-models",
     );
-    let mut cmd = Command::new("sh");
-    cmd.args(["-c", &inner])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("TERM", "xterm-256color");
-    let mut p = spawn_command(cmd, Some(TIMEOUT_MS)).unwrap();
     let mut screen = String::new();
     let mut answered: Vec<String> = Vec::new();
     // Answer until the background question has been drawn, taking every default. A prompt's
@@ -413,16 +435,7 @@ fn prompts_wrap_at_word_boundaries() {
 #[test]
 fn an_app_of_two_models_is_asked_about_each_and_replays_with_model_answers() {
     // Wide, so that no prompt wraps.
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg(format!(
-            "stty cols 250 rows 50 && exec '{}' recommend --interactive --model-type vision,llm",
-            assert_cmd::cargo::cargo_bin("mlstack").display()
-        ))
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("TERM", "xterm-256color");
-    let mut p = spawn_command(cmd, Some(TIMEOUT_MS)).expect("spawn in a pty");
+    let mut p = spawn_sized(250, 50, "recommend --interactive --model-type vision,llm");
     // A question about the model names the model, and is put to each model it can matter for.
     // Choose the GPU for the language model and the Neural Engine for the vision model; take
     // every other default.
@@ -480,14 +493,7 @@ fn an_app_of_two_models_is_asked_about_each_and_replays_with_model_answers() {
     p.exp_eof().unwrap();
     assert_eq!(exit_code(&p), 0);
     // The replay gives the same answers without prompts.
-    let words: Vec<&str> = replay.split_whitespace().skip(2).collect();
-    let out = crate::util::mlstack()
-        .args(["recommend", "--format", "json"])
-        .args(&words)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = replay_json(&replay);
     let hardware = |name: &str| {
         doc["models"]
             .as_array()
@@ -511,17 +517,11 @@ fn an_interview_over_named_models_replays_with_the_answers_file() {
         "models:\n  - name: species\n    model-type: vision\n  - name: chat\n    model-type: llm\n    hardware: neural-engine\n",
     )
     .unwrap();
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg(format!(
-            "stty cols 250 rows 50 && exec '{}' recommend --interactive --answers '{}'",
-            assert_cmd::cargo::cargo_bin("mlstack").display(),
-            file.display()
-        ))
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("TERM", "xterm-256color");
-    let mut p = spawn_command(cmd, Some(TIMEOUT_MS)).expect("spawn in a pty");
+    let mut p = spawn_sized(
+        250,
+        50,
+        &format!("recommend --interactive --answers '{}'", file.display()),
+    );
     loop {
         match p.exp_regex(r"(\(--[a-z-]+( [a-z]+=\.\.\.)?\)|Plan: )") {
             Ok((_, m)) if m.starts_with("Plan") => break,
@@ -548,13 +548,6 @@ fn an_interview_over_named_models_replays_with_the_answers_file() {
         !replay.contains("--model-type"),
         "the file gives the models: {replay}"
     );
-    let words: Vec<&str> = replay.split_whitespace().skip(2).collect();
-    let out = crate::util::mlstack()
-        .args(["recommend", "--format", "json"])
-        .args(&words)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = replay_json(&replay);
     assert_eq!(doc["recommendation"]["id"], "core-ml+mlx", "{doc}");
 }
