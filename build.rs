@@ -190,13 +190,21 @@ fn generate(r: &RuleSet) -> String {
         out,
         "tests: {},",
         vec_of(&r.tests, |x| format!(
-            "Test {{ name: {}, answers: {}, expect: {} }}",
+            "Test {{ name: {}, answers: {}, expect: {}, models: {} }}",
             s(&x.name),
             masks(&x.answers),
             x.expect.as_ref().map_or_else(
                 || "None".to_owned(),
                 |e| format!("Some(List(Cow::Borrowed(&{:?})))", &**e)
-            )
+            ),
+            vec_of(&x.models, |m| format!(
+                "TestModel {{ name: {}, given: {} }}",
+                s(&m.name),
+                vec_of(&m.given, |g| match g {
+                    Some(mask) => format!("Some({mask:#x})"),
+                    None => "None".to_owned(),
+                })
+            ))
         ))
     );
     let article = r.article.as_ref().map_or_else(

@@ -60,7 +60,7 @@ impl std::hash::Hash for Answers {
 }
 
 /// Answers given so far, per question index; `None` where unanswered.
-pub type Given = Vec<Option<Mask>>;
+pub use rules::listed::Given;
 
 /// A problem in an answers file, located at the offending key or value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,11 +129,7 @@ fn misread(text: &str) -> Option<Problem> {
 }
 
 /// A model an answers file describes under `models:`: its name and its own answers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileModel {
-    pub name: String,
-    pub given: Given,
-}
+pub type FileModel = rules::ListedModel;
 
 /// An answers file: the answers for the app (and every model), and the models it lists.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -220,125 +216,12 @@ pub fn parse_models(
             .collect(),
     };
     let given = given_from_pairs(rules, &doc.pairs).map_err(located)?;
-    let mut models = Vec::new();
-    let mut problems = Vec::new();
-    if let Some(list) = &doc.models {
-        let creator = rules.questions.iter().position(|q| q.one_per_model);
-        let Some(creator) = creator else {
-            return Err(located(vec![(
-                list.referenced,
-                "`models:` lists models, and these rules have no question that makes models"
-                    .to_owned(),
-            )]));
-        };
-        let kind = &rules.questions[creator].id;
-        if given[creator].is_some() {
-            problems.push((
-                list.referenced,
-                format!("`{kind}` at the top and `models:`: give the models in one place"),
-            ));
-        }
-        let mut counts: Vec<(String, usize)> = Vec::new();
-        for entry in &list.value {
-            let mut name = None;
-            let mut rest = Vec::new();
-            for (key, value) in &entry.value.0 {
-                match (key.value.as_str(), &value.value) {
-                    ("name", OneOrMany::One(n)) if !is_model_name(n) => problems.push((
-                        value.referenced,
-                        format!(
-                            "model name `{n}`: a name is letters, digits, `-`, `_` and `.` (flags name a model with it: --hardware NAME=gpu)"
-                        ),
-                    )),
-                    ("name", OneOrMany::One(n)) => name = Some((n.clone(), value.referenced)),
-                    ("name", _) => {
-                        problems.push((value.referenced, "`name` is one name".to_owned()))
-                    }
-                    _ => rest.push((key.clone(), value.clone())),
-                }
-            }
-            let mut own = match given_from_pairs(rules, &Pairs(rest)) {
-                Ok(own) => own,
-                Err(found) => {
-                    problems.extend(found);
-                    continue;
-                }
-            };
-            for (q, question) in rules.questions.iter().enumerate() {
-                if own[q].is_some() && question.scope == rules::Scope::App {
-                    let at = entry
-                        .value
-                        .0
-                        .iter()
-                        .find(|(k, _)| k.value == *question.id)
-                        .map_or(entry.referenced, |(k, _)| k.referenced);
-                    problems.push((
-                        at,
-                        format!(
-                            "`{}` is the app's answer: give it at the top, not under a model",
-                            question.id
-                        ),
-                    ));
-                    own[q] = None;
-                }
-            }
-            let Some(mask) = own[creator] else {
-                problems.push((entry.referenced, format!("a model needs its `{kind}`")));
-                continue;
-            };
-            if mask.count_ones() != 1 {
-                problems.push((
-                    entry.referenced,
-                    format!("a model has one `{kind}`; list each as a model"),
-                ));
-                continue;
-            }
-            let kind_id = rules.questions[creator].option_ids(mask).join("");
-            let name = match name {
-                Some((n, at)) => {
-                    if models.iter().any(|m: &FileModel| m.name == n) {
-                        problems.push((at, format!("two models are named '{n}'")));
-                    }
-                    n
-                }
-                None => {
-                    // Named by type: the second model of one type is `llm-2`.
-                    let seen = match counts.iter_mut().find(|(k, _)| *k == kind_id) {
-                        Some((_, n)) => {
-                            *n += 1;
-                            *n
-                        }
-                        None => {
-                            counts.push((kind_id.clone(), 1));
-                            1
-                        }
-                    };
-                    if seen == 1 {
-                        kind_id
-                    } else {
-                        format!("{kind_id}-{seen}")
-                    }
-                }
-            };
-            models.push(FileModel { name, given: own });
-        }
-        if list.value.is_empty() {
-            problems.push((list.referenced, "`models:` lists no model".to_owned()));
-        }
-    }
-    if !problems.is_empty() {
-        return Err(located(problems));
-    }
+    let models = match &doc.models {
+        Some(list) => rules::listed::models_from_list(&rules.questions, list, &given, "at the top")
+            .map_err(located)?,
+        None => Vec::new(),
+    };
     Ok(FileAnswers { given, models })
-}
-
-/// Whether `name` can name a model in flags (`--hardware NAME=gpu`), gates (`--expect
-/// NAME=STACK`) and the replay command: letters, digits, `-`, `_` and `.`, at least one.
-fn is_model_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// Check `question: answer` pairs against the rule set; on error, every problem with the
@@ -348,78 +231,7 @@ pub fn given_from_pairs(
     rules: &RuleSet,
     pairs: &Pairs<Spanned<OneOrMany>>,
 ) -> Result<Given, Vec<(serde_saphyr::Location, String)>> {
-    let mut given: Given = vec![None; rules.questions.len()];
-    let mut problems = Vec::new();
-    for (key, value) in &pairs.0 {
-        match check_pair(rules, key, value) {
-            Ok((q, mask)) => given[q] = Some(mask),
-            Err(problem) => problems.push(problem),
-        }
-    }
-    if problems.is_empty() {
-        Ok(given)
-    } else {
-        Err(problems)
-    }
-}
-
-/// One `question: answer` pair: the question's index and the answer's mask.
-fn check_pair(
-    rules: &RuleSet,
-    key: &Spanned<String>,
-    value: &Spanned<OneOrMany>,
-) -> Result<(usize, Mask), (serde_saphyr::Location, String)> {
-    let Some(q) = rules.question_index(&key.value) else {
-        let known = rules
-            .questions
-            .iter()
-            .map(|q| q.id.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let hint = rules::did_you_mean(&key.value, rules.questions.iter().map(|q| q.id.as_str()))
-            .map(|s| format!("; did you mean `{s}`?"))
-            .unwrap_or_default();
-        return Err((
-            key.referenced,
-            format!(
-                "unknown question `{}` (questions: {known}){hint}",
-                key.value
-            ),
-        ));
-    };
-    let question = &rules.questions[q];
-    let mut items = value.value.items(value.referenced);
-    // YAML and JSON booleans (`true`, `false`) answer a yes/no question as `yes` and `no`.
-    let has = |id: &str| question.options.iter().any(|o| o.id == id);
-    if has("yes") && has("no") && !has("true") {
-        for (id, _) in &mut items {
-            match id.as_str() {
-                "true" => *id = "yes".to_owned(),
-                "false" => *id = "no".to_owned(),
-                _ => {}
-            }
-        }
-    }
-    if question.kind == rules::Kind::Single && matches!(value.value, OneOrMany::Many(_)) {
-        return Err((
-            value.referenced,
-            format!("`{}` takes a single option, not a list", key.value),
-        ));
-    }
-    let mask = question
-        .answer_mask(items.iter().map(|(id, _)| id.as_str()))
-        .map_err(|problem| {
-            // Point at the offending list item when there is one.
-            let loc = match &problem {
-                rules::AnswerProblem::UnknownOption { value: bad, .. } => items
-                    .iter()
-                    .find(|(id, _)| id == bad)
-                    .map_or(value.referenced, |(_, l)| *l),
-                _ => value.referenced,
-            };
-            (loc, problem.to_string())
-        })?;
-    Ok((q, mask))
+    rules::listed::given_from_pairs(&rules.questions, pairs)
 }
 
 /// Required questions nobody answered.

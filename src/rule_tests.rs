@@ -2,7 +2,7 @@
 
 use crate::answers::{Answers, Source};
 use crate::plan;
-use crate::rules::{Mask, RuleSet};
+use crate::rules::{Mask, RuleSet, TestModel};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CaseKind {
@@ -14,18 +14,24 @@ pub enum CaseKind {
 pub struct CaseResult {
     pub kind: CaseKind,
     pub name: String,
-    /// The answer set the case ran (defaults filled in).
-    pub answers: Vec<Mask>,
+    /// Each model's name and answer set (defaults filled in), as the case ran them.
+    pub models: Vec<(String, Vec<Mask>)>,
     /// The plan's stacks, in tie-break order (one for a one-model app); `None`: a model has
     /// every outcome ruled out (a test's `expect: none`).
     pub expected: Option<Vec<usize>>,
-    /// `None` when constraints exclude every outcome for a model.
+    /// `None` when constraints exclude every outcome for a model, or the case's models could
+    /// not be made (`problem`).
     pub got: Option<Vec<usize>>,
+    /// Why the case's models could not be made from its answers (an answer a listed model
+    /// cannot take, such as a built-in framework for another kind of model).
+    pub problem: Option<String>,
+    /// The plan rules that applied (with a move: those that moved a model).
+    pub applied: Vec<plan::compose::Applied>,
 }
 
 impl CaseResult {
     pub fn passed(&self) -> bool {
-        self.got == self.expected
+        self.problem.is_none() && self.got == self.expected
     }
 }
 
@@ -34,19 +40,42 @@ fn case(
     kind: CaseKind,
     name: &str,
     answers: &[Mask],
+    listed: &[TestModel],
     expected: Option<Vec<usize>>,
 ) -> CaseResult {
     let all = Answers {
         masks: answers.to_vec(),
         sources: vec![Source::File; answers.len()],
     };
-    let composed = plan::compose::compose(rules, plan::models::split(rules, &all));
+    let listed: Vec<crate::answers::FileModel> = listed
+        .iter()
+        .map(|m| crate::answers::FileModel {
+            name: m.name.to_string(),
+            given: m.given.to_vec(),
+        })
+        .collect();
+    let (got, models, problem, applied) = match plan::models::split_with(rules, &all, &[], &listed)
+    {
+        Ok(models) => {
+            let composed = plan::compose::compose(rules, models);
+            let models = composed
+                .models
+                .iter()
+                .map(|m| (m.model.name.clone(), m.model.answers.masks.clone()))
+                .collect();
+            let stacks = plan::stacks(rules, &composed.entries);
+            (stacks, models, None, composed.applied)
+        }
+        Err(problem) => (None, Vec::new(), Some(problem), Vec::new()),
+    };
     CaseResult {
         kind,
         name: name.to_owned(),
-        answers: answers.to_vec(),
+        models,
         expected,
-        got: plan::stacks(rules, &composed.entries),
+        got,
+        problem,
+        applied,
     }
 }
 
@@ -54,7 +83,14 @@ fn case(
 pub fn run_all(rules: &RuleSet) -> Vec<CaseResult> {
     let tests = rules.tests.iter().map(|t| {
         let expect = t.expect.as_ref().map(|e| e.to_vec());
-        case(rules, CaseKind::Test, &t.name, &t.answers, expect)
+        case(
+            rules,
+            CaseKind::Test,
+            &t.name,
+            &t.answers,
+            &t.models,
+            expect,
+        )
     });
     let conflicts = rules.conflicts.iter().map(|c| {
         case(
@@ -62,6 +98,7 @@ pub fn run_all(rules: &RuleSet) -> Vec<CaseResult> {
             CaseKind::Conflict,
             &c.id,
             &c.example,
+            &[],
             Some(vec![c.wins]),
         )
     });

@@ -63,8 +63,23 @@ struct CheckOut<'r> {
     rules_without_effect: Vec<String>,
     questions_without_effect: Vec<String>,
     outcomes_never_winning: Vec<String>,
+    /// Each rule about the app's plan: whether it can apply, and the tests that show it.
+    plan_rules: Vec<PlanRuleOut>,
     problems: usize,
     seconds: f64,
+}
+
+#[derive(Serialize)]
+struct PlanRuleOut {
+    id: String,
+    /// The first of the rule file's tests of several models where the rule applies (for a
+    /// rule with a move: where it moves a model); `null`: none does (a problem).
+    applies_in: Option<String>,
+    /// The first such test where it does not apply; `null`: none (a problem).
+    not_in: Option<String>,
+    /// A pattern (0-based) no model can meet, since none of its stacks wins any answer set
+    /// (a problem: the rule never applies).
+    unreachable_pattern: Option<usize>,
 }
 
 fn coverage(c: &Coverage) -> CoverageOut {
@@ -99,6 +114,8 @@ pub fn check(
     let rules = load_rules(file)?;
     let started = Instant::now();
     let report = check::check(&rules, seed, threads());
+    let cases = crate::rule_tests::run_all(&rules);
+    let plan_rules = crate::analysis::plan_rules::plan_rules(&rules, &report.wins, &cases);
     let seconds = started.elapsed().as_secs_f64();
     let ids =
         |v: &[usize], f: &dyn Fn(usize) -> String| v.iter().map(|&i| f(i)).collect::<Vec<_>>();
@@ -143,7 +160,16 @@ pub fn check(
         outcomes_never_winning: ids(&report.outcomes_never_winning, &|i| {
             rules.outcomes[i].id.to_string()
         }),
-        problems: report.problems(),
+        plan_rules: plan_rules
+            .iter()
+            .map(|f| PlanRuleOut {
+                id: rules.plan.rules[f.rule].id.to_string(),
+                applies_in: f.shown_by.clone(),
+                not_in: f.not_by.clone(),
+                unreachable_pattern: f.unreachable,
+            })
+            .collect(),
+        problems: report.problems() + plan_rules.iter().map(|f| f.problems()).sum::<usize>(),
         seconds,
     };
     let text = match format {
@@ -166,6 +192,27 @@ pub fn check(
         )));
     }
     Ok(())
+}
+
+/// Where the rule file's tests show a plan rule applying and not, or what is missing.
+fn plan_rule_text(p: &PlanRuleOut) -> String {
+    if let Some(n) = p.unreachable_pattern {
+        return format!(
+            "never applies: no answer set gives a model a stack its pattern {} names",
+            n + 1
+        );
+    }
+    let quoted = |name: &Option<String>| name.as_ref().map(|n| format!("'{n}'"));
+    match (quoted(&p.applies_in), quoted(&p.not_in)) {
+        (Some(yes), Some(no)) => format!("applies in test {yes}, not in test {no}"),
+        (Some(yes), None) => format!(
+            "applies in test {yes}; no test of several models shows it not applying (add one)"
+        ),
+        (None, Some(no)) => format!(
+            "no test of several models shows it applying (add one where it does); not in test {no}"
+        ),
+        (None, None) => "no test of several models shows it applying or not (add both)".to_owned(),
+    }
 }
 
 fn list(items: &[String]) -> String {
@@ -283,6 +330,9 @@ fn check_text(
         ("outcomes that can never win", &out.outcomes_never_winning),
     ] {
         let _ = writeln!(t, "- {label}: {}", list(items));
+    }
+    for p in &out.plan_rules {
+        let _ = writeln!(t, "- plan rule {}: {}", p.id, plan_rule_text(p));
     }
     let _ = writeln!(
         t,

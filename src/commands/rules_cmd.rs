@@ -75,8 +75,12 @@ struct CaseOut<'a> {
     passed: bool,
     /// A stack, or a plan of several (`core-ml+mlx`); `none` when the test expects no stack.
     expected: String,
-    /// `null` when constraints exclude every outcome (of a model).
+    /// `null` when constraints exclude every outcome (of a model), or the case's models
+    /// could not be made (`problem`).
     got: Option<String>,
+    /// Why the case's models could not be made from its answers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    problem: Option<&'a str>,
     /// For failures: the points each fired rule gave the expected and the actual outcome.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     rationale: Vec<ReasonOut<'a>>,
@@ -84,6 +88,9 @@ struct CaseOut<'a> {
 
 #[derive(Serialize)]
 struct ReasonOut<'a> {
+    /// The model the rule fired for, in a case of several models.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    model: Option<&'a str>,
     rule: &'a str,
     outcome: &'a str,
     points: i32,
@@ -97,24 +104,28 @@ struct TestsOut<'a> {
     cases: Vec<CaseOut<'a>>,
 }
 
+/// For a failed case: per model, the points each fired rule gave the outcomes of the
+/// expected and the actual plan (`model` named when the app has several).
 fn failure_rationale<'a>(
     rules: &'a RuleSet,
-    answers: &[crate::rules::Mask],
-    expected: Option<&[usize]>,
-    got: Option<&[usize]>,
+    case: &'a rule_tests::CaseResult,
 ) -> Vec<ReasonOut<'a>> {
-    let verdict = crate::engine::evaluate(rules, answers);
+    let several = case.models.len() > 1;
+    let in_plan = |plan: Option<&[usize]>, o: usize| plan.is_some_and(|p| p.contains(&o));
     let mut out = Vec::new();
-    for &r in &verdict.fired_rules {
-        let rule = &rules.rules[r];
-        for &(o, points) in &rule.score {
-            let is = |plan: Option<&[usize]>| plan.is_some_and(|p| p == [o]);
-            if is(expected) || is(got) {
-                out.push(ReasonOut {
-                    rule: &rule.id,
-                    outcome: &rules.outcomes[o].id,
-                    points,
-                });
+    for (name, answers) in &case.models {
+        let verdict = crate::engine::evaluate(rules, answers);
+        for &r in &verdict.fired_rules {
+            let rule = &rules.rules[r];
+            for &(o, points) in &rule.score {
+                if in_plan(case.expected.as_deref(), o) || in_plan(case.got.as_deref(), o) {
+                    out.push(ReasonOut {
+                        model: several.then_some(name.as_str()),
+                        rule: &rule.id,
+                        outcome: &rules.outcomes[o].id,
+                        points,
+                    });
+                }
             }
         }
     }
@@ -138,10 +149,11 @@ pub fn test(file: Option<&Path>, format: Format) -> Result<(), Failure> {
                 .as_ref()
                 .map_or_else(|| "none".to_owned(), |p| crate::plan::id(&rules, p)),
             got: r.got.as_ref().map(|p| crate::plan::id(&rules, p)),
+            problem: r.problem.as_deref(),
             rationale: if r.passed() {
                 Vec::new()
             } else {
-                failure_rationale(&rules, &r.answers, r.expected.as_deref(), r.got.as_deref())
+                failure_rationale(&rules, r)
             },
         })
         .collect();
@@ -159,6 +171,8 @@ pub fn test(file: Option<&Path>, format: Format) -> Result<(), Failure> {
             for c in &doc.cases {
                 if c.passed {
                     let _ = writeln!(text, "ok    {} {}", c.kind, c.name);
+                } else if let Some(problem) = c.problem {
+                    let _ = writeln!(text, "FAIL  {} {}: {problem}", c.kind, c.name);
                 } else {
                     let _ = writeln!(
                         text,
@@ -171,7 +185,12 @@ pub fn test(file: Option<&Path>, format: Format) -> Result<(), Failure> {
                             .unwrap_or("nothing (every outcome ruled out)")
                     );
                     for r in &c.rationale {
-                        let _ = writeln!(text, "        {:+} {} ({})", r.points, r.outcome, r.rule);
+                        let model = r.model.map(|m| format!("{m}: ")).unwrap_or_default();
+                        let _ = writeln!(
+                            text,
+                            "        {model}{:+} {} ({})",
+                            r.points, r.outcome, r.rule
+                        );
                     }
                 }
             }

@@ -68,6 +68,7 @@ pub fn split_with(
     listed: &[crate::answers::FileModel],
 ) -> Result<Vec<Model>, String> {
     let seeds = seeds(rules, answers, listed);
+    listed_fit(rules, listed, &seeds)?;
     let mut out = models_of(rules, answers, seeds);
     place_shared(rules, targeted, &mut out)?;
     fit_to_models(rules, &mut out);
@@ -109,6 +110,37 @@ fn seeds(
             .collect(),
         None => Vec::new(),
     }
+}
+
+/// A listed model's own single-choice answer must be for it (Speech does not stand in for a
+/// camera model): an answer given for every model is fitted to each, but one given under a
+/// model says the team meant that model.
+fn listed_fit(
+    rules: &RuleSet,
+    listed: &[crate::answers::FileModel],
+    seeds: &[(String, Answers)],
+) -> Result<(), String> {
+    for (m, (name, own)) in listed.iter().zip(seeds) {
+        for (q, given) in m.given.iter().enumerate() {
+            let question = &rules.questions[q];
+            // A flag beats the model's own answer (and is checked where it is placed).
+            if given.is_none()
+                || own.sources[q] != crate::answers::Source::File
+                || question.kind != crate::rules::Kind::Single
+                || question.one_per_model
+            {
+                continue;
+            }
+            if misplaced(rules, q, own).is_some() {
+                return Err(format!(
+                    "`{}: {}` under the model {name} is not for it: {MISPLACED}",
+                    question.id,
+                    question.option_ids(own.masks[q]).join(",")
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Several values for one single-choice question (`--built-in speech,foundation-models`):

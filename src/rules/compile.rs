@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use serde_saphyr::{Location, Spanned};
 
 use super::diagnostic::{Diagnostic, did_you_mean};
+use super::listed;
 use super::model::*;
 use super::syntax::{self, OneOrMany, Pairs};
 
@@ -257,12 +258,61 @@ impl Compiler<'_> {
         }
     }
 
+    /// A test's app answers (defaults filled in) and the models it lists: with `models:`, the
+    /// `one_per_model` question's answer is every listed model's type.
+    fn test_answers(
+        &mut self,
+        questions: &[Question],
+        t: &syntax::TestDef,
+    ) -> (Option<Vec<Mask>>, Option<Vec<TestModel>>) {
+        let Some(list) = &t.models else {
+            return (
+                self.answer_set(questions, &t.answers, None),
+                Some(Vec::new()),
+            );
+        };
+        let mut pairs = t.answers.clone();
+        if pairs.referenced == Location::UNKNOWN {
+            pairs.referenced = t.name.referenced;
+        }
+        // Problems with the app's answers are reported as a test's answers are, below.
+        let top = listed::given_from_pairs(questions, &pairs.value)
+            .unwrap_or_else(|_| vec![None; questions.len()]);
+        let models = match listed::models_from_list(questions, list, &top, "in `answers`") {
+            Ok(models) => Some(models),
+            Err(problems) => {
+                for (at, message) in problems {
+                    self.error(at, message);
+                }
+                None
+            }
+        };
+        let kinds = questions.iter().position(|q| q.one_per_model).map(|q| {
+            let all = models.iter().flatten().filter_map(|m| m.given[q]);
+            (q, all.fold(0, |all, m| all | m))
+        });
+        // With `models:`, the models answer the question that makes them (a problem with the
+        // list is reported above, not again as a missing answer).
+        let answers = self.answer_set(questions, &pairs, kinds);
+        let models = models.map(|models| {
+            models
+                .into_iter()
+                .map(|m| TestModel {
+                    name: Text::from(m.name),
+                    given: m.given.into(),
+                })
+                .collect()
+        });
+        (answers, models)
+    }
+
     /// A full answer set (defaults filled in) from `question: value` pairs, as used by tests
-    /// and conflict examples.
+    /// and conflict examples; `models` answers the question that makes models, if given.
     fn answer_set(
         &mut self,
         questions: &[Question],
         pairs: &Spanned<Pairs<Spanned<OneOrMany>>>,
+        models: Option<(usize, Mask)>,
     ) -> Option<Vec<Mask>> {
         let mut answers: Vec<Option<Mask>> = vec![None; questions.len()];
         let mut ok = true;
@@ -281,6 +331,9 @@ impl Compiler<'_> {
                 ok = false;
                 continue;
             }
+            answers[q] = Some(mask);
+        }
+        if let Some((q, mask)) = models {
             answers[q] = Some(mask);
         }
         let mut full = Vec::with_capacity(questions.len());
@@ -957,7 +1010,7 @@ pub fn compile(
     c.check_unique("conflict", def.conflicts.iter().map(|k| &k.id));
     for k in &def.conflicts {
         c.check_id("conflict", &k.id);
-        let example = c.answer_set(&questions, &k.example);
+        let example = c.answer_set(&questions, &k.example, None);
         let wins = c.outcome_ref(&outcomes, &k.wins);
         if let (Some(example), Some(wins)) = (example, wins) {
             conflicts.push(Conflict {
@@ -1008,15 +1061,16 @@ pub fn compile(
                 format!("duplicate test name `{}`", t.name.value),
             );
         }
-        let answers = c.answer_set(&questions, &t.answers);
+        let (answers, models) = c.test_answers(&questions, t);
         // `none`: a model's constraints rule out every outcome (no stack fits); otherwise an
         // outcome, a plan alias or a plan (`core-ml+mlx`).
         let expect = c.expected_plan(&outcomes, &tie_break, &plan.aliases, &t.expect);
-        if let (Some(answers), Some(expect)) = (answers, expect) {
+        if let (Some(answers), Some(models), Some(expect)) = (answers, models, expect) {
             tests.push(Test {
                 name: c.text("test name", &t.name),
                 answers: answers.into(),
                 expect,
+                models: models.into(),
             });
         }
     }

@@ -367,6 +367,16 @@ pub struct Test {
     /// The plan expected: its stacks in tie-break order (one for a one-model app); `None` for
     /// `expect: none`: a model has no stack (every outcome ruled out).
     pub expect: Option<List<usize>>,
+    /// The models the test lists (`models:`), each with its own answers; empty when the
+    /// models come from the answers' `one_per_model` question.
+    pub models: List<TestModel>,
+}
+
+/// A model a rule test lists: its name and the answers given for it alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestModel {
+    pub name: Text,
+    pub given: List<Option<Mask>>,
 }
 
 impl RuleSet {

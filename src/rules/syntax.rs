@@ -305,8 +305,21 @@ pub struct TieDef {
 #[serde(deny_unknown_fields)]
 pub struct TestDef {
     pub name: Spanned<String>,
+    /// The app's answers (and every model's, for a test of one model).
+    #[serde(default = "no_answers")]
     pub answers: Spanned<Pairs<Spanned<OneOrMany>>>,
+    /// The app's models, each with its own answers, as an answers file lists them.
+    #[serde(default)]
+    pub models: Option<Spanned<Vec<Spanned<AnswerPairs>>>>,
     pub expect: Spanned<String>,
+}
+
+fn no_answers() -> Spanned<Pairs<Spanned<OneOrMany>>> {
+    Spanned {
+        value: Pairs(Vec::new()),
+        referenced: Location::UNKNOWN,
+        defined: Location::UNKNOWN,
+    }
 }
 
 /// `option` or `[option, ...]`.
@@ -402,7 +415,7 @@ impl<'de> Deserialize<'de> for AnswersDoc {
 }
 
 /// A mapping kept in file order, each key with its location (serde maps lose both).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Pairs<V>(pub Vec<(Spanned<String>, V)>);
 
 impl<'de, V: Deserialize<'de>> Deserialize<'de> for Pairs<V> {

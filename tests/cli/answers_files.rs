@@ -373,6 +373,20 @@ fn an_answers_file_may_list_the_models_by_name() {
         .stderr(predicate::str::contains(
             "--model-type and the answers file's `models:`: give the models in one place",
         ));
+    // A framework given under a model it cannot stand in for is an error (as the flag
+    // `--built-in camera=speech` is), not dropped in silence.
+    let (_dir4, misfit) = temp_file(
+        "misfit.yaml",
+        b"models:\n  - {name: camera, model-type: vision, built-in: speech}\n  - {name: chat, model-type: llm}\n",
+    );
+    mlstack()
+        .args(["recommend", "--answers", misfit.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "`built-in: speech` under the model camera is not for it",
+        ));
 }
 
 /// A release written as a number (`min-os: 17.4`, `26.0`) reads as the flag's text would.

@@ -267,6 +267,146 @@ fn test_json_shows_expected_got_and_rationale_of_failures() {
 }
 
 #[test]
+fn a_failing_test_of_several_models_names_each_models_rules_and_a_misfit_answer() {
+    let text = include_str!("../../rules/default.yaml")
+        .replacen(
+            "      - {name: chat, model-type: llm, hardware: gpu}\n    expect: core-ml+mlx",
+            "      - {name: chat, model-type: llm, hardware: gpu}\n    expect: core-ml",
+            1,
+        )
+        .replacen(
+            "{name: dictation, model-type: audio, built-in: speech}",
+            "{name: dictation, model-type: vision, built-in: speech}",
+            1,
+        );
+    let (_dir, path) = temp_file("rules.yaml", text.as_bytes());
+    let assert = mlstack()
+        .args(["rules", "test", "--format", "json"])
+        .arg(&path)
+        .assert()
+        .code(1);
+    let json = json_of(&assert);
+    assert_eq!(json["failed"], 2, "{json}");
+    let case = |name: &str| {
+        json["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let scanner = case("a receipt scanner on the neural engine beside a chat llm on the gpu");
+    assert_eq!(scanner["got"], "core-ml+mlx");
+    let rationale = scanner["rationale"].as_array().unwrap();
+    assert!(rationale.iter().any(|r| r["model"] == "chat"
+        && r["rule"] == "checklist-1-generative-llm"
+        && r["outcome"] == "mlx"));
+    assert!(
+        rationale
+            .iter()
+            .any(|r| r["model"] == "scanner" && r["outcome"] == "core-ml")
+    );
+    let dictation =
+        case("dictation through apple's speech framework beside a 1-4b summarizer of our own");
+    assert_eq!(dictation["got"], serde_json::Value::Null);
+    assert_eq!(
+        dictation["problem"],
+        "`built-in: speech` under the model dictation is not for it: it stands in for other kinds of model; drop it, or give the model's own"
+    );
+    let table = mlstack()
+        .args(["rules", "test"])
+        .arg(&path)
+        .assert()
+        .code(1);
+    let out = stdout_of(&table);
+    assert!(
+        out.contains("        chat: +7 mlx (checklist-1-generative-llm)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("FAIL  test dictation through apple's speech framework beside a 1-4b summarizer of our own: `built-in: speech` under the model dictation"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_test_lists_models_as_an_answers_file_does_and_problems_are_located() {
+    let text = include_str!("../../rules/default.yaml").replacen(
+        "      - {name: chat, model-type: llm, hardware: gpu}\n",
+        "      - {name: chat, model-type: llm, hardware: gpu, platform: ios}\n      - {name: chat, model-type: audio}\n",
+        1,
+    );
+    let line = text
+        .lines()
+        .position(|l| l.contains("hardware: gpu, platform: ios}"))
+        .unwrap()
+        + 1;
+    let (_dir, path) = temp_file("rules.yaml", text.as_bytes());
+    let assert = mlstack()
+        .args(["rules", "validate"])
+        .arg(&path)
+        .assert()
+        .code(3);
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        err.contains(&format!(
+            "rules.yaml:{line}:54: `platform` is the app's answer: give it in `answers`, not under a model"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "rules.yaml:{}:16: two models are named 'chat'",
+            line + 1
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("the rule set is invalid (2 problems)"),
+        "{err}"
+    );
+}
+
+/// A plan rule no test of several models shows applying fails `rules check`, and one whose
+/// pattern names a stack that never wins is reported as never applying.
+#[test]
+fn check_reports_plan_rules_the_tests_do_not_show() {
+    let text = b"name: p\noutcomes: [{id: a, name: A, summary: a}, {id: b, name: B, summary: b}, {id: c, name: C, summary: c}]\nquestions:\n  - {id: kind, prompt: K?, kind: multi, one_per_model: true, required: true, options: [{id: x, label: X}, {id: y, label: Y}]}\nrules:\n  - {id: x-is-a, when: {kind: x}, score: {a: 1}, why: w, cite: c}\n  - {id: y-is-b, when: {kind: y}, score: {b: 1}, why: w, cite: c}\ntie_break: [a, b, c]\nconfidence: {strong: 2, moderate: 1}\nplan:\n  rules:\n    - {id: a-and-b, models: [{stack: [a]}, {stack: [b]}], why: w, cite: c}\n    - {id: c-and-a, models: [{stack: [c]}, {stack: [a]}], why: w, cite: c}\ntests:\n  - name: both kinds\n    models: [{name: one, kind: x}, {name: two, kind: y}]\n    expect: a+b\n";
+    let (_dir, path) = temp_file("plan.yaml", text);
+    let assert = mlstack()
+        .args(["rules", "check", "--format", "json"])
+        .arg(&path)
+        .assert()
+        .code(1);
+    let json = json_of(&assert);
+    let plan = json["plan_rules"].as_array().unwrap();
+    assert_eq!(plan[0]["id"], "a-and-b");
+    assert_eq!(plan[0]["applies_in"], "both kinds");
+    assert_eq!(plan[0]["not_in"], serde_json::Value::Null);
+    assert_eq!(plan[1]["unreachable_pattern"], 0);
+    assert_eq!(plan[1]["applies_in"], serde_json::Value::Null);
+    assert_eq!(plan[1]["not_in"], "both kinds");
+    // One missing test for the first rule, the second rule that cannot apply; and of the
+    // one-model space, x-is-a (it changes no verdict: a wins the tie-break) and outcome c.
+    assert_eq!(json["problems"], 4);
+    let table = mlstack()
+        .args(["rules", "check"])
+        .arg(&path)
+        .assert()
+        .code(1);
+    let out = stdout_of(&table);
+    assert!(
+        out.contains("- plan rule a-and-b: applies in test 'both kinds'; no test of several models shows it not applying (add one)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("- plan rule c-and-a: never applies: no answer set gives a model a stack its pattern 1 names"),
+        "{out}"
+    );
+}
+
+#[test]
 fn one_answer_set_is_singular() {
     let text = b"name: one\noutcomes: [{id: a, name: A, summary: a}, {id: b, name: B, summary: b}]\nquestions: [{id: q, prompt: Q?, kind: single, default: x, options: [{id: x, label: X}]}]\nrules: [{id: r, when: {q: x}, score: {a: 1}, why: w, cite: c}]\ntie_break: [a, b]\nconfidence: {strong: 2, moderate: 1}\n";
     let (_dir, path) = temp_file("one.yaml", text);
