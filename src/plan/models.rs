@@ -133,9 +133,10 @@ fn listed_fit(
             }
             if misplaced(rules, q, own).is_some() {
                 return Err(format!(
-                    "`{}: {}` under the model {name} is not for it: {MISPLACED}",
+                    "`{}: {}` under the model {name} is not for it: {}",
                     question.id,
-                    question.option_ids(own.masks[q]).join(",")
+                    question.option_ids(own.masks[q]).join(","),
+                    instead(rules, q, own)
                 ));
             }
         }
@@ -261,7 +262,10 @@ fn place(
                 } else {
                     format!("a model of this kind ({})", m.name)
                 };
-                return Err(format!("{problem} {whose}: {MISPLACED}"));
+                return Err(format!(
+                    "{problem} {whose}: {}",
+                    instead(rules, q, &m.answers)
+                ));
             }
         }
         let shared = answers.masks[q];
@@ -363,7 +367,15 @@ fn fit_to_models(rules: &RuleSet, out: &mut [Model]) {
     }
 }
 
-const MISPLACED: &str = "it stands in for other kinds of model; drop it, or give the model's own";
+/// What to give instead of an option that is not for a model: the options that are.
+fn instead(rules: &RuleSet, q: usize, answers: &Answers) -> String {
+    let question = &rules.questions[q];
+    let own = question.options_for(&answers.masks) & !question.unsure;
+    format!(
+        "it is for other kinds of model; give one of this model's own ({})",
+        question.option_ids(own).join(", ")
+    )
+}
 
 /// `--QUESTION OPTION is not for` when someone gave model `answers` a single-choice option that
 /// is not for it (question `q`, whose own `ask_if` holds).
@@ -409,7 +421,8 @@ pub fn one_model_as_is(rules: &RuleSet, answers: &Answers) -> Result<bool, Strin
                 && !question.one_per_model;
             if let (true, Some(problem)) = (relevant, misplaced(rules, i, answers)) {
                 return Err(format!(
-                    "{problem} a model of this kind ({name}): {MISPLACED}"
+                    "{problem} a model of this kind ({name}): {}",
+                    instead(rules, i, answers)
                 ));
             }
         }

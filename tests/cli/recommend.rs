@@ -1549,3 +1549,44 @@ fn an_llm_of_unknown_size_on_the_watch_is_told_the_size_it_must_be() {
         "{notes:?}"
     );
 }
+
+/// A model whose Core ML export fails: where Core ML still wins (the Neural Engine is a
+/// requirement), a note says the export must be fixed first; a classical model, which never
+/// goes through torch.export, is not offered the answer, and the error names its own options.
+#[test]
+fn a_failed_export_is_for_neural_networks_and_core_ml_then_starts_by_fixing_it() {
+    let json = recommend_json(&[
+        "--model-type",
+        "audio",
+        "--converted",
+        "export-fails",
+        "--hardware",
+        "neural-engine",
+    ]);
+    assert_eq!(json["recommendation"]["id"], "core-ml", "{json}");
+    let notes = json["notes"].as_array().unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n["text"].as_str().unwrap().starts_with(
+                "The Core ML export fails today, so a Core ML verdict starts with fixing it"
+            )),
+        "{notes:?}"
+    );
+    mlstack()
+        .args([
+            "recommend",
+            "--model-type",
+            "classifier",
+            "--model-kind",
+            "classical",
+            "--converted",
+            "export-fails",
+        ])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "--converted export-fails is not for a model of this kind (classifier): it is for other kinds of model; give one of this model's own (none, core-ml, core-ai, mlx, gguf, onnx)",
+        ));
+}

@@ -312,7 +312,7 @@ fn a_failing_test_of_several_models_names_each_models_rules_and_a_misfit_answer(
     assert_eq!(dictation["got"], serde_json::Value::Null);
     assert_eq!(
         dictation["problem"],
-        "`built-in: speech` under the model dictation is not for it: it stands in for other kinds of model; drop it, or give the model's own"
+        "`built-in: speech` under the model dictation is not for it: it is for other kinds of model; give one of this model's own (none, vision)"
     );
     let table = mlstack()
         .args(["rules", "test"])
