@@ -1590,3 +1590,27 @@ fn a_failed_export_is_for_neural_networks_and_core_ml_then_starts_by_fixing_it()
             "--converted export-fails is not for a model of this kind (classifier): it is for other kinds of model; give one of this model's own (none, core-ml, core-ai, mlx, gguf, onnx)",
         ));
 }
+
+/// visionOS before 26 (a floor of 18 is visionOS 2) reaches the Neural Engine only with an
+/// enterprise entitlement: a note says so, and not from visionOS 26 (fact V9).
+#[test]
+fn a_vision_pro_app_below_visionos_26_is_told_the_neural_engine_needs_an_entitlement() {
+    let says = |floor: &str| {
+        let json = recommend_json(&[
+            "--model-type",
+            "vision",
+            "--platform",
+            "visionos",
+            "--min-os",
+            floor,
+        ]);
+        json["notes"].as_array().unwrap().iter().any(|n| {
+            n["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("Below visionOS 26 an app reaches the Neural Engine only with")
+        })
+    };
+    assert!(says("18"));
+    assert!(!says("26"));
+}
