@@ -27,6 +27,8 @@ pub struct CaseResult {
     pub problem: Option<String>,
     /// The plan rules that applied (with a move: those that moved a model).
     pub applied: Vec<plan::compose::Applied>,
+    /// Each model's stack in the plan (`None`: no stack fits it).
+    pub entries: Vec<plan::Entry>,
 }
 
 impl CaseResult {
@@ -54,20 +56,20 @@ fn case(
             given: m.given.to_vec(),
         })
         .collect();
-    let (got, models, problem, applied) = match plan::models::split_with(rules, &all, &[], &listed)
-    {
-        Ok(models) => {
-            let composed = plan::compose::compose(rules, models);
-            let models = composed
-                .models
-                .iter()
-                .map(|m| (m.model.name.clone(), m.model.answers.masks.clone()))
-                .collect();
-            let stacks = plan::stacks(rules, &composed.entries);
-            (stacks, models, None, composed.applied)
-        }
-        Err(problem) => (None, Vec::new(), Some(problem), Vec::new()),
-    };
+    let (got, models, problem, applied, entries) =
+        match plan::models::split_with(rules, &all, &[], &listed) {
+            Ok(models) => {
+                let composed = plan::compose::compose(rules, models);
+                let models = composed
+                    .models
+                    .iter()
+                    .map(|m| (m.model.name.clone(), m.model.answers.masks.clone()))
+                    .collect();
+                let stacks = plan::stacks(rules, &composed.entries);
+                (stacks, models, None, composed.applied, composed.entries)
+            }
+            Err(problem) => (None, Vec::new(), Some(problem), Vec::new(), Vec::new()),
+        };
     CaseResult {
         kind,
         name: name.to_owned(),
@@ -76,6 +78,7 @@ fn case(
         got,
         problem,
         applied,
+        entries,
     }
 }
 

@@ -81,9 +81,19 @@ struct CaseOut<'a> {
     /// Why the case's models could not be made from its answers.
     #[serde(skip_serializing_if = "Option::is_none")]
     problem: Option<&'a str>,
+    /// For a failure in an app of several models: each model's stack in the plan got.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    models: Vec<ModelGot<'a>>,
     /// For failures: the points each fired rule gave the expected and the actual outcome.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     rationale: Vec<ReasonOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct ModelGot<'a> {
+    name: &'a str,
+    /// `null` when no stack fits the model.
+    got: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -150,6 +160,17 @@ pub fn test(file: Option<&Path>, format: Format) -> Result<(), Failure> {
                 .map_or_else(|| "none".to_owned(), |p| crate::plan::id(&rules, p)),
             got: r.got.as_ref().map(|p| crate::plan::id(&rules, p)),
             problem: r.problem.as_deref(),
+            models: if r.passed() || r.entries.len() < 2 {
+                Vec::new()
+            } else {
+                r.entries
+                    .iter()
+                    .map(|e| ModelGot {
+                        name: &e.model,
+                        got: e.stack.map(|s| rules.outcomes[s].id.as_str()),
+                    })
+                    .collect()
+            },
             rationale: if r.passed() {
                 Vec::new()
             } else {
@@ -184,6 +205,14 @@ pub fn test(file: Option<&Path>, format: Format) -> Result<(), Failure> {
                             .as_deref()
                             .unwrap_or("nothing (every outcome ruled out)")
                     );
+                    for m in &c.models {
+                        let _ = writeln!(
+                            text,
+                            "        {} gets {}",
+                            m.name,
+                            m.got.unwrap_or("nothing (every outcome ruled out)")
+                        );
+                    }
                     for r in &c.rationale {
                         let model = r.model.map(|m| format!("{m}: ")).unwrap_or_default();
                         let _ = writeln!(

@@ -298,6 +298,10 @@ fn a_failing_test_of_several_models_names_each_models_rules_and_a_misfit_answer(
     };
     let scanner = case("a receipt scanner on the neural engine beside a chat llm on the gpu");
     assert_eq!(scanner["got"], "core-ml+mlx");
+    assert_eq!(
+        scanner["models"],
+        serde_json::json!([{"name": "scanner", "got": "core-ml"}, {"name": "chat", "got": "mlx"}])
+    );
     let rationale = scanner["rationale"].as_array().unwrap();
     assert!(rationale.iter().any(|r| r["model"] == "chat"
         && r["rule"] == "checklist-1-generative-llm"
@@ -320,6 +324,7 @@ fn a_failing_test_of_several_models_names_each_models_rules_and_a_misfit_answer(
         .assert()
         .code(1);
     let out = stdout_of(&table);
+    assert!(out.contains("        chat gets mlx\n"), "{out}");
     assert!(
         out.contains("        chat: +7 mlx (checklist-1-generative-llm)"),
         "{out}"
