@@ -14,8 +14,8 @@ pub enum CaseKind {
 pub struct CaseResult {
     pub kind: CaseKind,
     pub name: String,
-    /// Each model's name and answer set (defaults filled in), as the case ran them.
-    pub models: Vec<(String, Vec<Mask>)>,
+    /// Each model as the case ran it: its answers, verdict and stack in the plan.
+    pub models: Vec<CaseModel>,
     /// The plan's stacks, in tie-break order (one for a one-model app); `None`: a model has
     /// every outcome ruled out (a test's `expect: none`).
     pub expected: Option<Vec<usize>>,
@@ -27,8 +27,15 @@ pub struct CaseResult {
     pub problem: Option<String>,
     /// The plan rules that applied (with a move: those that moved a model).
     pub applied: Vec<plan::compose::Applied>,
-    /// Each model's stack in the plan (`None`: no stack fits it).
-    pub entries: Vec<plan::Entry>,
+}
+
+/// One model of a case: its name, its own verdict (the answers the case gave it, defaults
+/// filled in), and its stack in the plan after the plan rules (`None`: no stack fits it).
+#[derive(Debug, Clone)]
+pub struct CaseModel {
+    pub name: String,
+    pub verdict: crate::engine::Verdict,
+    pub stack: Option<usize>,
 }
 
 impl CaseResult {
@@ -56,20 +63,25 @@ fn case(
             given: m.given.to_vec(),
         })
         .collect();
-    let (got, models, problem, applied, entries) =
-        match plan::models::split_with(rules, &all, &[], &listed) {
-            Ok(models) => {
-                let composed = plan::compose::compose(rules, models);
-                let models = composed
-                    .models
-                    .iter()
-                    .map(|m| (m.model.name.clone(), m.model.answers.masks.clone()))
-                    .collect();
-                let stacks = plan::stacks(rules, &composed.entries);
-                (stacks, models, None, composed.applied, composed.entries)
-            }
-            Err(problem) => (None, Vec::new(), Some(problem), Vec::new(), Vec::new()),
-        };
+    let (got, models, problem, applied) = match plan::models::split_with(rules, &all, &[], &listed)
+    {
+        Ok(models) => {
+            let composed = plan::compose::compose(rules, models);
+            let got = plan::stacks(rules, &composed.entries);
+            let models = composed
+                .models
+                .into_iter()
+                .zip(&composed.entries)
+                .map(|(m, e)| CaseModel {
+                    name: m.model.name,
+                    verdict: m.verdict,
+                    stack: e.stack,
+                })
+                .collect();
+            (got, models, None, composed.applied)
+        }
+        Err(problem) => (None, Vec::new(), Some(problem), Vec::new()),
+    };
     CaseResult {
         kind,
         name: name.to_owned(),
@@ -78,7 +90,6 @@ fn case(
         got,
         problem,
         applied,
-        entries,
     }
 }
 

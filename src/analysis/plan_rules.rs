@@ -64,39 +64,7 @@ pub fn plan_rules(rules: &RuleSet, wins: &[u128], cases: &[CaseResult]) -> Vec<P
 mod tests {
     use super::*;
 
-    const RULES: &str = r#"
-name: t
-outcomes:
-  - {id: a, name: A, summary: a}
-  - {id: b, name: B, summary: b}
-  - {id: c, name: C, summary: c}
-questions:
-  - id: kind
-    prompt: Kind?
-    kind: multi
-    one_per_model: true
-    required: true
-    options:
-      - {id: x, label: X}
-      - {id: y, label: Y}
-rules:
-  - {id: x-is-a, when: {kind: x}, score: {a: 1}, why: w, cite: c}
-  - {id: y-is-b, when: {kind: y}, score: {b: 1}, why: w, cite: c}
-tie_break: [a, b, c]
-confidence: {strong: 2, moderate: 1}
-plan:
-  rules:
-    - id: a-and-b
-      models: [{stack: [a]}, {stack: [b]}]
-      why: w
-      cite: c
-    - id: c-twice
-      models: [{stack: [c]}, {stack: [a]}]
-      why: w
-      cite: c
-tests:
-  - {name: both kinds, answers: {kind: [x, y]}, expect: a+b}
-"#;
+    const RULES: &str = include_str!("../../tests/fixtures/plan-rules.yaml");
 
     #[test]
     fn a_rule_is_shown_by_tests_and_a_pattern_no_stack_wins_is_unreachable() {

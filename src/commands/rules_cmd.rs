@@ -123,14 +123,13 @@ fn failure_rationale<'a>(
     let several = case.models.len() > 1;
     let in_plan = |plan: Option<&[usize]>, o: usize| plan.is_some_and(|p| p.contains(&o));
     let mut out = Vec::new();
-    for (name, answers) in &case.models {
-        let verdict = crate::engine::evaluate(rules, answers);
-        for &r in &verdict.fired_rules {
+    for m in &case.models {
+        for &r in &m.verdict.fired_rules {
             let rule = &rules.rules[r];
             for &(o, points) in &rule.score {
                 if in_plan(case.expected.as_deref(), o) || in_plan(case.got.as_deref(), o) {
                     out.push(ReasonOut {
-                        model: several.then_some(name.as_str()),
+                        model: several.then_some(m.name.as_str()),
                         rule: &rule.id,
                         outcome: &rules.outcomes[o].id,
                         points,
@@ -160,14 +159,14 @@ pub fn test(file: Option<&Path>, format: Format) -> Result<(), Failure> {
                 .map_or_else(|| "none".to_owned(), |p| crate::plan::id(&rules, p)),
             got: r.got.as_ref().map(|p| crate::plan::id(&rules, p)),
             problem: r.problem.as_deref(),
-            models: if r.passed() || r.entries.len() < 2 {
+            models: if r.passed() || r.models.len() < 2 {
                 Vec::new()
             } else {
-                r.entries
+                r.models
                     .iter()
-                    .map(|e| ModelGot {
-                        name: &e.model,
-                        got: e.stack.map(|s| rules.outcomes[s].id.as_str()),
+                    .map(|m| ModelGot {
+                        name: &m.name,
+                        got: m.stack.map(|s| rules.outcomes[s].id.as_str()),
                     })
                     .collect()
             },

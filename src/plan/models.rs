@@ -126,8 +126,7 @@ fn listed_fit(
             // A flag beats the model's own answer (and is checked where it is placed).
             if given.is_none()
                 || own.sources[q] != crate::answers::Source::File
-                || question.kind != crate::rules::Kind::Single
-                || question.one_per_model
+                || !one_option_per_model(question)
             {
                 continue;
             }
@@ -248,10 +247,7 @@ fn place(
             answers.sources[q],
             crate::answers::Source::Flag | crate::answers::Source::File
         );
-        if question.kind != crate::rules::Kind::Single
-            || question.scope != crate::rules::Scope::Model
-            || question.one_per_model
-        {
+        if !one_option_per_model(question) {
             continue;
         }
         let asked = |m: &Model| question.applies(&m.answers.masks);
@@ -367,6 +363,14 @@ fn fit_to_models(rules: &RuleSet, out: &mut [Model]) {
     }
 }
 
+/// A single-choice question each model answers for itself (not the one that makes models):
+/// the kind whose option can be given to a model it is not for.
+fn one_option_per_model(question: &crate::rules::Question) -> bool {
+    question.kind == crate::rules::Kind::Single
+        && question.scope == crate::rules::Scope::Model
+        && !question.one_per_model
+}
+
 /// What to give instead of an option that is not for a model: the options that are.
 fn instead(rules: &RuleSet, q: usize, answers: &Answers) -> String {
     let question = &rules.questions[q];
@@ -416,10 +420,9 @@ pub fn one_model_as_is(rules: &RuleSet, answers: &Answers) -> Result<bool, Strin
         }
         let name = &option.id;
         for (i, question) in rules.questions.iter().enumerate() {
-            let relevant = question.kind == crate::rules::Kind::Single
-                && question.scope == crate::rules::Scope::Model
-                && !question.one_per_model;
-            if let (true, Some(problem)) = (relevant, misplaced(rules, i, answers)) {
+            if let (true, Some(problem)) =
+                (one_option_per_model(question), misplaced(rules, i, answers))
+            {
                 return Err(format!(
                     "{problem} a model of this kind ({name}): {}",
                     instead(rules, i, answers)

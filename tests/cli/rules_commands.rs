@@ -377,8 +377,7 @@ fn a_test_lists_models_as_an_answers_file_does_and_problems_are_located() {
 /// pattern names a stack that never wins is reported as never applying.
 #[test]
 fn check_reports_plan_rules_the_tests_do_not_show() {
-    let text = b"name: p\noutcomes: [{id: a, name: A, summary: a}, {id: b, name: B, summary: b}, {id: c, name: C, summary: c}]\nquestions:\n  - {id: kind, prompt: K?, kind: multi, one_per_model: true, required: true, options: [{id: x, label: X}, {id: y, label: Y}]}\nrules:\n  - {id: x-is-a, when: {kind: x}, score: {a: 1}, why: w, cite: c}\n  - {id: y-is-b, when: {kind: y}, score: {b: 1}, why: w, cite: c}\ntie_break: [a, b, c]\nconfidence: {strong: 2, moderate: 1}\nplan:\n  rules:\n    - {id: a-and-b, models: [{stack: [a]}, {stack: [b]}], why: w, cite: c}\n    - {id: c-and-a, models: [{stack: [c]}, {stack: [a]}], why: w, cite: c}\ntests:\n  - name: both kinds\n    models: [{name: one, kind: x}, {name: two, kind: y}]\n    expect: a+b\n";
-    let (_dir, path) = temp_file("plan.yaml", text);
+    let path = fixture("plan-rules.yaml");
     let assert = mlstack()
         .args(["rules", "check", "--format", "json"])
         .arg(&path)
