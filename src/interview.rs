@@ -327,12 +327,24 @@ mod tests {
     #[test]
     fn questions_that_cannot_matter_are_skipped() {
         // On Linux only MLX survives the Apple-stack constraints: only a model already in a
-        // cross-platform format, or an engine shared with Android, can change the verdict.
+        // cross-platform format, an engine shared with Android, or a need MLX cannot meet (an
+        // app extension, for a model of 1B parameters or more; devices older than its GPU
+        // floor) can change the verdict. The built-in frameworks, the floor, the compute unit
+        // and the rest are skipped.
         let (interview, asked) = run(
             &[("platform", &["linux"])],
             vec![("model-type", vec!["llm"])],
         );
-        assert_eq!(asked, ["model-type", "converted", "portability"]);
+        assert_eq!(
+            asked,
+            [
+                "model-type",
+                "model-size",
+                "converted",
+                "needs",
+                "portability"
+            ]
+        );
         assert!(
             interview
                 .skipped

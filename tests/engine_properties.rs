@@ -1,6 +1,6 @@
 //! Engine properties over random answer sets of the default rules.
 
-use mlstack::analysis::explain::EXHAUSTIVE_ANSWERS;
+use mlstack::analysis::space::MAX_ANSWERS_PER_QUESTION;
 use mlstack::engine;
 use mlstack::rules::{Mask, RuleSet, default_rules};
 use proptest::prelude::*;
@@ -15,7 +15,8 @@ fn answer_sets() -> impl Strategy<Value = Vec<Mask>> {
         .questions
         .iter()
         .map(|q| {
-            let legal = q.legal_answers(EXHAUSTIVE_ANSWERS).unwrap();
+            // Every legal answer (the default rules' largest question has 512).
+            let legal = q.legal_answers(MAX_ANSWERS_PER_QUESTION).unwrap();
             (0..legal.len()).prop_map(move |i| legal[i])
         })
         .collect::<Vec<_>>()

@@ -2,6 +2,7 @@
 //! sets of the default rules.
 
 use mlstack::analysis::explain::{self, EXHAUSTIVE_ANSWERS};
+use mlstack::analysis::space::MAX_ANSWERS_PER_QUESTION;
 use mlstack::engine;
 use mlstack::rules::{Mask, RuleSet, default_rules};
 use proptest::prelude::*;
@@ -22,7 +23,8 @@ fn answer_sets() -> impl Strategy<Value = Vec<Mask>> {
         .questions
         .iter()
         .map(|q| {
-            let legal = q.legal_answers(EXHAUSTIVE_ANSWERS).unwrap();
+            // Every legal answer (the default rules' largest question has 512).
+            let legal = q.legal_answers(MAX_ANSWERS_PER_QUESTION).unwrap();
             (0..legal.len()).prop_map(move |i| legal[i])
         })
         .collect();
@@ -71,7 +73,12 @@ proptest! {
             let mut nearest: Vec<Option<u32>> = vec![None; r.outcomes.len()];
             // Only options that are for this model are offered, and never "not sure yet".
             let fits = q.options_for(&answers) & !q.unsure;
-            for alt in q.legal_answers(EXHAUSTIVE_ANSWERS).unwrap().into_iter().filter(|a| a & !fits == 0) {
+            // Every answer of a question small enough to search whole, else every answer one
+            // option away (the search's promise for the runtime needs' 512 answers).
+            let candidates = q
+                .legal_answers(EXHAUSTIVE_ANSWERS)
+                .unwrap_or_else(|| q.neighbours(answers[qi]));
+            for alt in candidates.into_iter().filter(|a| *a != answers[qi] && a & !fits == 0) {
                 let mut changed = answers.clone();
                 changed[qi] = alt;
                 if let Some(o) = engine::winner(r, &changed) && o != current {

@@ -102,7 +102,8 @@ fn a_full_session_reaches_a_verdict_and_prints_the_replay_command() {
 
 #[test]
 fn irrelevant_questions_are_skipped_and_said_so() {
-    // On Linux, for an Apple-only app whose model is still to convert, only MLX is possible,
+    // On Linux, for an Apple-only app whose model is still to convert and that needs nothing
+    // MLX lacks (an app extension, devices older than its GPU floor), only MLX is possible,
     // so after the model type nothing else can matter.
     let mut p = spawn(&[
         "recommend",
@@ -111,6 +112,8 @@ fn irrelevant_questions_are_skipped_and_said_so() {
         "--portability",
         "apple-only",
         "--converted",
+        "none",
+        "--needs",
         "none",
     ]);
     p.exp_string("What kind of model").unwrap();

@@ -94,9 +94,10 @@ pub fn spaces(
     let layout = Layout::new(eval, fixed, free_of)?;
     let cases = layout.cases(eval.rules())?;
     let all = per_question_classes(eval.rules(), fixed)?;
+    let mut memo = Dimensions::new(eval, &all, &layout)?;
     let spaces = cases
         .iter()
-        .map(|case| dimensions_in(eval, &all, &layout, case))
+        .map(|case| memo.of(case))
         .collect::<Option<Vec<_>>>()?;
     Some((layout, spaces))
 }
@@ -117,16 +118,84 @@ fn per_question_classes(
         .collect()
 }
 
-/// The joint dimensions of one case, from each question's classes (`all`, see
-/// [`per_question_classes`]; a held question has one).
-fn dimensions_in(
+/// The joint dimensions of the cases of a layout. What a group's dimension reads of a case is
+/// the limits on its own questions (which of their classes the case allows) and on the
+/// questions of the factors it carries (held at the case's answer): cases that agree there
+/// share the dimension, worked out once.
+struct Dimensions<'a, 'r> {
+    eval: &'a Evaluator<'r>,
+    all: &'a [Vec<Class>],
+    layout: &'a Layout,
+    groups: Vec<Vec<usize>>,
+    /// Per group, the questions its dimension reads (a bit per question).
+    reads: Vec<Mask>,
+    memo: HashMap<(usize, Vec<(usize, Mask)>), JointDimension>,
+}
+
+impl<'a, 'r> Dimensions<'a, 'r> {
+    fn new(eval: &'a Evaluator<'r>, all: &'a [Vec<Class>], layout: &'a Layout) -> Option<Self> {
+        let groups = eval.groups()?;
+        let factors = eval.factors();
+        let reads = groups
+            .iter()
+            .enumerate()
+            .map(|(g, qs)| {
+                let carried = layout.carried.get(g).map_or(&[][..], Vec::as_slice);
+                qs.iter()
+                    .chain(carried.iter().flat_map(|&f| &factors[f]))
+                    .fold(0, |m, &q| m | 1 << q)
+            })
+            .collect();
+        Some(Dimensions {
+            eval,
+            all,
+            layout,
+            groups,
+            reads,
+            memo: HashMap::new(),
+        })
+    }
+
+    /// The joint dimensions of `case`, one per group.
+    fn of(&mut self, case: &Case) -> Option<Vec<JointDimension>> {
+        let mut dims = Vec::with_capacity(self.groups.len());
+        for (g, questions) in self.groups.iter().enumerate() {
+            let key: Vec<(usize, Mask)> = case
+                .limits
+                .iter()
+                .filter(|(q, _, _)| self.reads[g] & 1 << q != 0)
+                .map(|(q, _, example)| (*q, *example))
+                .collect();
+            let dim = match self.memo.entry((g, key)) {
+                std::collections::hash_map::Entry::Occupied(e) => e.get().clone(),
+                std::collections::hash_map::Entry::Vacant(e) => e
+                    .insert(dimension_in(
+                        self.eval,
+                        self.all,
+                        self.layout,
+                        case,
+                        g,
+                        questions.clone(),
+                    )?)
+                    .clone(),
+            };
+            dims.push(dim);
+        }
+        Some(dims)
+    }
+}
+
+/// The joint dimension of group `g` (its `questions`) in one case, from each question's
+/// classes (`all`, see [`per_question_classes`]; a held question has one).
+fn dimension_in(
     eval: &Evaluator,
     all: &[Vec<Class>],
     layout: &Layout,
     case: &Case,
-) -> Option<Vec<JointDimension>> {
+    g: usize,
+    questions: Vec<usize>,
+) -> Option<JointDimension> {
     let rules = eval.rules();
-    let groups = eval.groups()?;
     // Conditioned questions read by the groups carrying factors hold an answer of the case
     // (their own group then enumerates only answers of the case, so any it leaves there does
     // too), held questions their answer.
@@ -137,77 +206,73 @@ fn dimensions_in(
     for (q, _, example) in &case.limits {
         answers[*q] = *example;
     }
-    let mut out = Vec::with_capacity(groups.len());
-    for (g, questions) in groups.into_iter().enumerate() {
-        let per_question: Vec<Vec<Class>> = questions
-            .iter()
-            .map(|&q| {
-                all[q]
-                    .iter()
-                    .filter(|c| case.allows(q, c.answer))
-                    .cloned()
-                    .collect()
-            })
-            .collect();
-        let mut dim = JointDimension {
-            group: g,
-            factors: layout.carried.get(g).cloned().unwrap_or_default(),
-            questions,
-            per_question,
-            classes: Vec::new(),
-        };
-        let questions = &dim.questions;
-        let sizes: Vec<usize> = dim.per_question.iter().map(Vec::len).collect();
-        let mut index: HashMap<([i32; LANES], u64), usize> = HashMap::new();
-        let mut joint: Vec<JointClass> = Vec::new();
-        // Per class, how many answers of its example are the question's default: the example
-        // with the most defaults reads best ("nothing special here").
-        let mut defaults: Vec<usize> = Vec::new();
-        let mut failed = false;
-        odometer(&sizes, |choice| {
-            let mut weight = 1u64;
-            for ((&q, classes), &c) in questions.iter().zip(&dim.per_question).zip(choice) {
-                answers[q] = classes[c].answer;
-                weight = weight.saturating_mul(classes[c].weight);
-            }
-            let Some(e) = dim.entry(eval, &answers) else {
-                failed = true;
-                return false;
-            };
-            let plain = questions
+    let per_question: Vec<Vec<Class>> = questions
+        .iter()
+        .map(|&q| {
+            all[q]
                 .iter()
-                .filter(|&&q| rules.questions[q].default == Some(answers[q]))
-                .count();
-            match index.get(&(e.points, e.excluded)) {
-                Some(&i) => {
-                    joint[i].weight = joint[i].weight.saturating_add(weight);
-                    joint[i].fired |= e.fired;
-                    if plain > defaults[i] {
-                        defaults[i] = plain;
-                        joint[i].answers = questions.iter().map(|&q| answers[q]).collect();
-                    }
-                }
-                None => {
-                    index.insert((e.points, e.excluded), joint.len());
-                    defaults.push(plain);
-                    joint.push(JointClass {
-                        answers: questions.iter().map(|&q| answers[q]).collect(),
-                        weight,
-                        points: e.points,
-                        excluded: e.excluded,
-                        fired: e.fired,
-                    });
+                .filter(|c| case.allows(q, c.answer))
+                .cloned()
+                .collect()
+        })
+        .collect();
+    let mut dim = JointDimension {
+        group: g,
+        factors: layout.carried.get(g).cloned().unwrap_or_default(),
+        questions,
+        per_question,
+        classes: Vec::new(),
+    };
+    let questions = &dim.questions;
+    let sizes: Vec<usize> = dim.per_question.iter().map(Vec::len).collect();
+    let mut index: HashMap<([i32; LANES], u64), usize> = HashMap::new();
+    let mut joint: Vec<JointClass> = Vec::new();
+    // Per class, how many answers of its example are the question's default: the example
+    // with the most defaults reads best ("nothing special here").
+    let mut defaults: Vec<usize> = Vec::new();
+    let mut failed = false;
+    odometer(&sizes, |choice| {
+        let mut weight = 1u64;
+        for ((&q, classes), &c) in questions.iter().zip(&dim.per_question).zip(choice) {
+            answers[q] = classes[c].answer;
+            weight = weight.saturating_mul(classes[c].weight);
+        }
+        let Some(e) = dim.entry(eval, &answers) else {
+            failed = true;
+            return false;
+        };
+        let plain = questions
+            .iter()
+            .filter(|&&q| rules.questions[q].default == Some(answers[q]))
+            .count();
+        match index.get(&(e.points, e.excluded)) {
+            Some(&i) => {
+                joint[i].weight = joint[i].weight.saturating_add(weight);
+                joint[i].fired |= e.fired;
+                if plain > defaults[i] {
+                    defaults[i] = plain;
+                    joint[i].answers = questions.iter().map(|&q| answers[q]).collect();
                 }
             }
-            true
-        });
-        if failed {
-            return None;
+            None => {
+                index.insert((e.points, e.excluded), joint.len());
+                defaults.push(plain);
+                joint.push(JointClass {
+                    answers: questions.iter().map(|&q| answers[q]).collect(),
+                    weight,
+                    points: e.points,
+                    excluded: e.excluded,
+                    fired: e.fired,
+                });
+            }
         }
-        dim.classes = joint;
-        out.push(dim);
+        true
+    });
+    if failed {
+        return None;
     }
-    Some(out)
+    dim.classes = joint;
+    Some(dim)
 }
 
 /// Number of answer sets the dimensions stand for, and number of class combinations.
@@ -480,8 +545,9 @@ fn matters_in_a_case(
 ) -> Option<bool> {
     let layout = Layout::new(eval, fixed, Some(q))?;
     let all = per_question_classes(eval.rules(), fixed)?;
+    let mut memo = Dimensions::new(eval, &all, &layout)?;
     for case in layout.cases(eval.rules())? {
-        let dims = dimensions_in(eval, &all, &layout, &case)?;
+        let dims = memo.of(&case)?;
         if sizes(&dims).1 > limit {
             return None;
         }

@@ -105,12 +105,18 @@ impl Reach {
         }
         // Only differences between outcomes decide anything: the outcomes still in reach are
         // shifted so the highest is at 0, and sums that differ by a constant meet.
-        let live: Vec<usize> = (0..self.outcomes)
-            .filter(|&o| excluded & (1 << o) == 0 && points[o] != OUT_OF_REACH)
-            .collect();
-        if let Some(top) = live.iter().map(|&o| points[o]).max() {
-            for &o in &live {
-                points[o] -= top;
+        // (No list of them: this runs for every partial sum of an aggregation.)
+        let live =
+            |o: usize, points: &[i32; LANES]| excluded & (1 << o) == 0 && points[o] != OUT_OF_REACH;
+        if let Some(top) = (0..self.outcomes)
+            .filter(|&o| live(o, points))
+            .map(|o| points[o])
+            .max()
+        {
+            for o in 0..self.outcomes {
+                if live(o, points) {
+                    points[o] -= top;
+                }
             }
         }
         sum
