@@ -125,12 +125,13 @@ fn generate(r: &RuleSet) -> String {
         out,
         "rules: {},",
         vec_of(&r.rules, |x| format!(
-            "Rule {{ id: {}, when: {}, score: List(Cow::Borrowed(&{:?})), why: {}, cite: {} }}",
+            "Rule {{ id: {}, when: {}, score: List(Cow::Borrowed(&{:?})), why: {}, cite: {}, unproven: {} }}",
             s(&x.id),
             opt_cond(&x.when),
             &*x.score,
             s(&x.why),
-            s(&x.cite)
+            s(&x.cite),
+            x.unproven
         ))
     );
     let _ = writeln!(

@@ -82,13 +82,19 @@ pub fn failure(rules: &RuleSet, cond: &Condition, answers: &[Mask]) -> String {
     }
 }
 
-/// What a rule does when it fires, e.g. `+7 mlx, +7 both`.
+/// What a rule does when it fires, e.g. `+7 mlx, +7 both`; `-4 core-ml (unproven: at most
+/// moderate)` for a rule marked unproven.
 pub fn rule_effect(rules: &RuleSet, rule: &Rule) -> String {
-    rule.score
+    let points = rule
+        .score
         .iter()
         .map(|&(o, p)| format!("{p:+} {}", rules.outcomes[o].id))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    match rule.unproven {
+        true => format!("{points} (unproven: at most moderate)"),
+        false => points,
+    }
 }
 
 /// What a constraint does when it holds, e.g. `rules out mlx, both`.

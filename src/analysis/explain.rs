@@ -45,6 +45,9 @@ pub enum Basis {
     /// The constraints left only this outcome, and ruled out `outcomes` (a bit per outcome),
     /// which scored higher: the verdict is what remains, not what fits best.
     Elimination { outcomes: u64 },
+    /// Rules marked `unproven` (indices) take points from the winner: whether it can run the
+    /// model at all is still open (a Core ML export that failed, say).
+    Unproven { rules: Vec<usize> },
 }
 
 /// Confidence from what the user actually answered. A verdict the margin calls strong stays
@@ -57,6 +60,9 @@ pub enum Basis {
 ///   that, no ruled-out outcome may have scored higher than the winner (else it is what the
 ///   constraints leave, not what fits), and no assumed answer may have given it points
 ///   (else it rests on them; with none, the given constraints alone decide it).
+///
+/// And whatever the lead, no rule marked `unproven` may take points from the winner (the
+/// answers leave open whether it runs the model at all).
 ///
 /// Otherwise it is moderate, and [`Basis`] says what it rests on. Margins below the strong
 /// threshold are left as the margin says: evidence only ever lowers confidence.
@@ -74,6 +80,18 @@ pub fn confidence_from_evidence(
         return (by_margin, None);
     }
     let points = |r: usize, o: Option<usize>| rules.rules[r].points_to(o);
+    let unproven: Vec<usize> = verdict
+        .fired_rules
+        .iter()
+        .copied()
+        .filter(|&r| rules.rules[r].unproven && points(r, Some(winner)) < 0)
+        .collect();
+    if !unproven.is_empty() {
+        return (
+            Confidence::Moderate,
+            Some(Basis::Unproven { rules: unproven }),
+        );
+    }
     let rests_on_assumed = |r: usize| rules.rules[r].questions() & assumed;
     // The lead over `other` (or the winner's own points, with `None`) counting given answers
     // only; and the assumed questions of the rules that widened it.
@@ -742,6 +760,42 @@ confidence: {strong: 4, moderate: 2}
         }
         let verdict = engine::evaluate(&rules, &masks);
         confidence_from_evidence(&rules, &verdict, assumed)
+    }
+
+    /// A rule marked unproven that takes points from the winner keeps it from strong,
+    /// whatever the lead; one that takes points only from a loser changes nothing.
+    #[test]
+    fn an_unproven_penalty_on_the_winner_caps_it_at_moderate() {
+        let rules_with = |score: &str| {
+            let yaml = EVIDENCE.replace(
+                "{id: team-big, when: {team: big}, score: {b: 1}, why: w, cite: c}",
+                &format!("{{id: team-big, when: {{team: big}}, score: {score}, unproven: true, why: w, cite: c}}"),
+            );
+            crate::rules::load_rules("u.yaml", yaml.as_bytes()).unwrap()
+        };
+        let masks = |r: &RuleSet| -> Vec<Mask> {
+            let mut m: Vec<Mask> = r.questions.iter().map(|q| q.default.unwrap()).collect();
+            m[2] = r.questions[2].answer_mask(["big"]).unwrap();
+            m
+        };
+        // a: 3 + 2 - 1 = 4 against b's -2: strong by the margin and by the answers given.
+        let r = rules_with("{a: -1, b: -2}");
+        let v = engine::evaluate(&r, &masks(&r));
+        assert_eq!(v.winner(), Some(0));
+        assert_eq!(
+            confidence_from_evidence(&r, &v, 0),
+            (
+                Confidence::Moderate,
+                Some(Basis::Unproven { rules: vec![2] })
+            )
+        );
+        // Only the loser pays: strong.
+        let r = rules_with("{b: -2}");
+        let v = engine::evaluate(&r, &masks(&r));
+        assert_eq!(
+            confidence_from_evidence(&r, &v, 0),
+            (Confidence::Strong, None)
+        );
     }
 
     #[test]

@@ -132,12 +132,14 @@ fn and_list(items: &[&str]) -> String {
 /// What a verdict's confidence rests on, when that keeps it from being strong.
 #[derive(Debug, Clone, Serialize)]
 pub struct ConfidenceBasis<'r> {
-    /// `assumed-answers` or `elimination`.
+    /// `assumed-answers`, `elimination` or `unproven`.
     pub rests_on: &'static str,
     /// The questions nobody answered whose rules widened the lead (`assumed-answers`).
     pub questions: Vec<&'r str>,
     /// The ruled-out outcomes that scored higher than the winner (`elimination`).
     pub outcomes: Vec<&'r str>,
+    /// The rules that leave open whether the winner runs the model at all (`unproven`).
+    pub rules: Vec<&'r str>,
     /// The same in a sentence.
     pub text: String,
 }
@@ -164,6 +166,7 @@ impl<'r> ConfidenceBasis<'r> {
                     rests_on: "assumed-answers",
                     questions: ids,
                     outcomes: Vec::new(),
+                    rules: Vec::new(),
                     text,
                 }
             }
@@ -193,6 +196,23 @@ impl<'r> ConfidenceBasis<'r> {
                     rests_on: "elimination",
                     questions: Vec::new(),
                     outcomes: picked.iter().map(|o| o.id.as_str()).collect(),
+                    rules: Vec::new(),
+                    text,
+                }
+            }
+            explain::Basis::Unproven { rules: ref fired } => {
+                let ids: Vec<&str> = fired.iter().map(|&r| rules.rules[r].id.as_str()).collect();
+                let text = format!(
+                    "Moderate, not strong: the answers leave open whether this stack runs the \
+                     model at all ({}; why: --full). Prove that first, with the smallest slice \
+                     of the model.",
+                    ids.join(", ")
+                );
+                ConfidenceBasis {
+                    rests_on: "unproven",
+                    questions: Vec::new(),
+                    outcomes: Vec::new(),
+                    rules: ids,
                     text,
                 }
             }

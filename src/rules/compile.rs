@@ -865,6 +865,20 @@ pub fn compile(
                 score.push((o, points.value));
             }
         }
+        let unproven = r.unproven.as_ref().is_some_and(|u| u.value);
+        if let Some(u) = &r.unproven
+            && u.value
+            && r.score.value.0.iter().all(|(_, p)| p.value > 0)
+        {
+            c.error(
+                u.referenced,
+                format!(
+                    "rule `{}` is marked unproven but takes points from no outcome: `unproven` \
+                     says the outcomes it takes points from may not run the model at all",
+                    r.id.value
+                ),
+            );
+        }
         if let Some(when) = when {
             rules.push(Rule {
                 id: r.id.value.clone().into(),
@@ -872,6 +886,7 @@ pub fn compile(
                 score: score.into(),
                 why: c.text("rule why", &r.why),
                 cite: c.text("rule cite", &r.cite),
+                unproven,
             });
         }
     }
@@ -1318,6 +1333,20 @@ confidence: {strong: 2, moderate: 1}
         let e = errors(&BASE.replacen("tie_break: [a, b]", "tie_break: [a, a]", 1));
         assert!(e.iter().any(|d| d.contains("appears twice")), "{e:?}");
         assert!(e.iter().any(|d| d.contains("missing: b")), "{e:?}");
+    }
+
+    #[test]
+    fn unproven_needs_a_penalty_and_is_located() {
+        let e = errors(&BASE.replacen("score: {a: 1}", "score: {a: 1}\n    unproven: true", 1));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].contains("marked unproven but takes points from no outcome"),
+            "{e:?}"
+        );
+        assert!(e[0].starts_with("t.yaml:"), "{e:?}");
+        let ok = BASE.replacen("score: {a: 1}", "score: {a: -1}\n    unproven: true", 1);
+        let rules = load_rules("t.yaml", ok.as_bytes()).unwrap();
+        assert!(rules.rules[0].unproven);
     }
 
     #[test]

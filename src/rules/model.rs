@@ -305,6 +305,9 @@ pub struct Rule {
     pub score: List<(usize, i32)>,
     pub why: Text,
     pub cite: Text,
+    /// Its penalty says the outcomes it takes points from may not run the model at all: a
+    /// winner it takes points from is at most moderate (`unproven: true` in the file).
+    pub unproven: bool,
 }
 
 impl Rule {

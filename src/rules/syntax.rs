@@ -247,6 +247,10 @@ pub struct RuleDef {
     pub score: Spanned<Pairs<Spanned<i32>>>,
     pub why: Spanned<String>,
     pub cite: Spanned<String>,
+    /// The outcomes this rule takes points from may not run the model at all (not only run it
+    /// worse): while it takes points from the winner, the verdict is at most moderate.
+    #[serde(default)]
+    pub unproven: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -15,6 +15,7 @@ struct ConfidenceBasis {
     rests_on: RestsOn,
     questions: Vec<String>,
     outcomes: Vec<String>,
+    rules: Vec<String>,
     text: String,
 }
 
@@ -23,6 +24,7 @@ struct ConfidenceBasis {
 enum RestsOn {
     AssumedAnswers,
     Elimination,
+    Unproven,
 }
 
 #[derive(Debug, Deserialize)]
@@ -471,6 +473,28 @@ fn confidence_basis_matches_the_schema() {
     let basis = r.confidence_basis.expect("the constraints forced it");
     assert_eq!(basis.rests_on, RestsOn::Elimination);
     assert_eq!(basis.outcomes, ["mlx", "core-ai"]);
+    // A failed Core ML export leaves Core AI's converter (the same torch.export) unproven: four
+    // points ahead, from answers given, and still moderate.
+    let r = report(&[
+        "--model-type",
+        "vision",
+        "--min-os",
+        "27",
+        "--hardware",
+        "neural-engine",
+        "--converted",
+        "export-fails",
+    ]);
+    assert_eq!(r.margin, Some(4));
+    assert_eq!(r.confidence, Confidence::Moderate);
+    let basis = r.confidence_basis.expect("the export is unproven");
+    assert_eq!(basis.rests_on, RestsOn::Unproven);
+    assert_eq!(basis.rules, ["core-ai-export-shares-the-trace"]);
+    assert!(
+        basis.text.contains("runs the model at all"),
+        "{}",
+        basis.text
+    );
     // Strong verdicts carry no basis.
     assert!(report(&["--model-type", "llm"]).confidence_basis.is_none());
 }
