@@ -314,7 +314,10 @@ pub fn flips_with<'r>(
         for alt in search
             .alternatives(q, qi, answers[qi])
             .into_iter()
-            .filter(|&alt| alt & !fits == 0 && q.is_relaxation(answers[qi], alt, current.is_none()))
+            .filter(|&alt| alt & !fits == 0)
+            // From "no stack fits", only relaxations: adding a requirement makes nothing
+            // possible.
+            .filter(|&alt| current.is_some() || q.is_relaxation(answers[qi], alt))
         {
             work[qi] = alt;
             let signature = (tests.len() <= 64).then(|| {

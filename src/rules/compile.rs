@@ -865,9 +865,8 @@ pub fn compile(
                 score.push((o, points.value));
             }
         }
-        let unproven = r.unproven.as_ref().is_some_and(|u| u.value);
-        if let Some(u) = &r.unproven
-            && u.value
+        let unproven = r.unproven.as_ref().filter(|u| u.value);
+        if let Some(u) = unproven
             && r.score.value.0.iter().all(|(_, p)| p.value > 0)
         {
             c.error(
@@ -886,7 +885,7 @@ pub fn compile(
                 score: score.into(),
                 why: c.text("rule why", &r.why),
                 cite: c.text("rule cite", &r.cite),
-                unproven,
+                unproven: unproven.is_some(),
             });
         }
     }

@@ -686,15 +686,15 @@ impl Question {
     }
 
     /// How many options differ between two answers (exclusive options count as nothing).
-    /// Whether changing `from` to `to` can be offered as a relaxation: any change, unless
-    /// `relax_only` (from "no stack fits") and the question lists requirements (a multi-choice
-    /// question with an exclusive "none of these", such as the runtime needs): then only
-    /// dropping some, since adding one makes nothing possible and trading one for another is
-    /// not a relaxation. A multi-choice question without one (the platforms) says where, not
-    /// what is required: another platform is a change the team can weigh.
-    pub fn is_relaxation(&self, from: Mask, to: Mask, relax_only: bool) -> bool {
+    /// Whether changing `from` to `to` relaxes the answer: for a question that lists
+    /// requirements (a multi-choice question with an exclusive "none of these", such as the
+    /// runtime needs), only dropping some does, since adding one makes nothing possible and
+    /// trading one for another is not a relaxation. Any other change does: a multi-choice
+    /// question without one (the platforms) says where, not what is required, and another
+    /// platform is a change the team can weigh.
+    pub fn is_relaxation(&self, from: Mask, to: Mask) -> bool {
         match self.kind {
-            Kind::Multi if relax_only && self.exclusive != 0 => {
+            Kind::Multi if self.exclusive != 0 => {
                 (to & !self.exclusive) & !(from & !self.exclusive) == 0
             }
             _ => true,
@@ -750,25 +750,24 @@ mod cite_tests {
 mod relaxation_tests {
     use crate::rules::default_rules;
 
-    /// From "no stack fits", the runtime needs (which have a "none of these") may only be
-    /// dropped; the platforms (which have none) may change in any way; outside it, any change.
+    /// The runtime needs (which have a "none of these") relax only by dropping some; the
+    /// platforms (which have none) and single-choice answers by any change.
     #[test]
     fn from_nothing_possible_requirements_are_only_dropped() {
         let rules = default_rules();
         let needs = &rules.questions[rules.question_index("needs").unwrap()];
         let m = |ids: &[&str]| needs.answer_mask(ids.iter().copied()).unwrap();
         let ext = m(&["app-extension"]);
-        assert!(needs.is_relaxation(ext, m(&["none"]), true));
-        assert!(needs.is_relaxation(m(&["app-extension", "kv-cache"]), ext, true));
-        assert!(!needs.is_relaxation(ext, m(&["older-devices"]), true));
-        assert!(!needs.is_relaxation(ext, m(&["app-extension", "kv-cache"]), true));
-        assert!(!needs.is_relaxation(m(&["none"]), ext, true));
-        assert!(needs.is_relaxation(ext, m(&["older-devices"]), false));
+        assert!(needs.is_relaxation(ext, m(&["none"])));
+        assert!(needs.is_relaxation(m(&["app-extension", "kv-cache"]), ext));
+        assert!(!needs.is_relaxation(ext, m(&["older-devices"])));
+        assert!(!needs.is_relaxation(ext, m(&["app-extension", "kv-cache"])));
+        assert!(!needs.is_relaxation(m(&["none"]), ext));
         let platform = &rules.questions[rules.question_index("platform").unwrap()];
         let p = |ids: &[&str]| platform.answer_mask(ids.iter().copied()).unwrap();
-        assert!(platform.is_relaxation(p(&["watchos"]), p(&["ios"]), true));
+        assert!(platform.is_relaxation(p(&["watchos"]), p(&["ios"])));
         let size = &rules.questions[rules.question_index("model-size").unwrap()];
         let s = |id: &str| size.answer_mask([id]).unwrap();
-        assert!(size.is_relaxation(s("1b-to-4b"), s("over-8b"), true));
+        assert!(size.is_relaxation(s("1b-to-4b"), s("over-8b")));
     }
 }

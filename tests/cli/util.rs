@@ -67,3 +67,13 @@ pub fn strip_ansi(s: &str) -> String {
     }
     out
 }
+
+/// The texts of a recommendation's notes (`notes[].text`).
+pub fn note_texts(json: &serde_json::Value) -> Vec<&str> {
+    json["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["text"].as_str().unwrap())
+        .collect()
+}

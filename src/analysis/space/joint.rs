@@ -5,6 +5,7 @@
 //! all `rules check` needs to tell whether removing a rule could change a verdict.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use super::aggregate::{FxSet, Item, Total, aggregate, choice, strides};
 use super::cases::{Case, Layout};
@@ -167,8 +168,8 @@ impl<'a, 'r> Dimensions<'a, 'r> {
                 .map(|(q, _, example)| (*q, *example))
                 .collect();
             let dim = match self.memo.entry((g, key)) {
-                std::collections::hash_map::Entry::Occupied(e) => e.get().clone(),
-                std::collections::hash_map::Entry::Vacant(e) => e
+                Entry::Occupied(e) => e.get().clone(),
+                Entry::Vacant(e) => e
                     .insert(dimension_in(
                         self.eval,
                         self.all,
