@@ -116,12 +116,10 @@ impl Prompter for TerminalPrompter {
         };
         let width = prompt_width();
         // Once answered, the library prints the answer after the prompt's last line: leave it
-        // room there (the longest option id; a few for a list of them).
+        // room there for one option id (a list of several wraps, as any long line does;
+        // keeping room for three made every multi-choice prompt wrap at half the width).
         let longest = q.options.iter().map(|o| o.id.chars().count()).max();
-        let answer = match q.kind {
-            Kind::Single => longest.unwrap_or(0) + 2,
-            Kind::Multi => 3 * longest.unwrap_or(0),
-        };
+        let answer = longest.unwrap_or(0) + 2;
         let room = width.saturating_sub(u16::try_from(answer).unwrap_or(u16::MAX));
         // Model names come from answers files: escaped like the rule file's text.
         let message = match ask.model {

@@ -10,7 +10,7 @@ use crate::analysis::space::prune::{self, Reach};
 use crate::analysis::space::{self, Class, Dimension, Rng};
 use crate::engine;
 use crate::engine::evaluator::{Evaluator, LANES};
-use crate::rules::{Mask, Question, RuleSet};
+use crate::rules::{Kind, Mask, Question, RuleSet};
 
 /// Why two rule files cannot be compared.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -109,15 +109,21 @@ fn plan<'r>(old: &'r RuleSet, new: &'r RuleSet) -> Result<Plan<'r>, Incomparable
             continue;
         };
         let nq = &new.questions[ni];
-        if oq.kind != nq.kind {
-            return Err(Incomparable(format!(
-                "question `{}` is single choice in one file and multi choice in the other",
-                oq.id
-            )));
-        }
         let mut common = oq.clone();
         common.options.to_mut().clear();
         common.exclusive = 0;
+        // One option is an answer to both kinds: a question that became multi choice (or
+        // single) is compared over the answers both files accept, one option at a time.
+        let mixed = oq.kind != nq.kind;
+        if mixed {
+            common.kind = Kind::Single;
+            caveats.push(format!(
+                "question `{}` is {} choice in the old file and {} choice in the new: compared one option at a time",
+                oq.id,
+                kind_name(oq.kind),
+                kind_name(nq.kind)
+            ));
+        }
         // A question that makes models in either file is compared one option (one model) at
         // a time: combinations of its options are plans, not one verdict.
         if oq.one_per_model != nq.one_per_model {
@@ -132,7 +138,7 @@ fn plan<'r>(old: &'r RuleSet, new: &'r RuleSet) -> Result<Plan<'r>, Incomparable
         for (i, option) in oq.options.iter().enumerate() {
             match nq.option_index(&option.id) {
                 Some(j) => {
-                    if oq.exclusive & (1 << i) != 0 {
+                    if !mixed && oq.exclusive & (1 << i) != 0 {
                         common.exclusive |= 1 << common.options.len();
                     }
                     common.options.to_mut().push(option.clone());
@@ -175,6 +181,13 @@ fn plan<'r>(old: &'r RuleSet, new: &'r RuleSet) -> Result<Plan<'r>, Incomparable
         new_fixed,
         caveats,
     })
+}
+
+fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Single => "single",
+        Kind::Multi => "multi",
+    }
 }
 
 /// (old winner, new winner); `None` where nothing is possible.

@@ -346,7 +346,7 @@ fn clear_case_matches_the_schema() {
     assert_eq!(r.rules.sha256.len(), 64);
     assert_eq!(
         r.answers.len(),
-        18,
+        19,
         "every question is answered, given or assumed"
     );
     assert_eq!(r.answers["hardware"], Answer::One("gpu".into()));

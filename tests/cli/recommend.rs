@@ -771,6 +771,30 @@ fn an_engine_shared_with_android_is_a_cross_platform_runtime_named_by_the_verdic
         ]),
         "ONNX Runtime"
     );
+    // A Keras model has its own engine (issue 24: the framework the model is written in).
+    assert_eq!(
+        runtime(&[
+            "--model-type",
+            "vision",
+            "--converted",
+            "tensorflow",
+            "--portability",
+            "android"
+        ]),
+        "LiteRT"
+    );
+    // Android and a Windows build at once: `--portability` takes both.
+    assert_eq!(
+        runtime(&[
+            "--model-type",
+            "llm",
+            "--platform",
+            "ios,macos",
+            "--portability",
+            "desktop,android"
+        ]),
+        "llama.cpp"
+    );
     let json = recommend_json(&["--model-type", "llm", "--portability", "android"]);
     assert_eq!(json["confidence"], "moderate");
     assert_eq!(json["confidence_basis"]["rests_on"], "elimination");
@@ -872,6 +896,7 @@ fn questions_lists_every_question() {
             "converted",
             "hardware",
             "iteration",
+            "prototype-in",
             "battery",
             "needs",
             "decoding",

@@ -18,7 +18,7 @@ fn default_rules_pass_check_with_no_problems() {
     assert_eq!(json["problems"], 0);
     assert_eq!(json["coverage"]["mode"], "exhaustive");
     // One model at a time: `model-type` is one per model, so its answers are single types.
-    assert_eq!(json["answer_sets"], 53_515_521_884_160u64);
+    assert_eq!(json["answer_sets"], 244_642_385_756_160u64);
     // Every tie left in the default rules is declared intentional.
     assert!(
         json["ties"]
@@ -34,7 +34,7 @@ fn default_rules_pass_check_with_no_problems() {
         .map(|v| v["count"].as_u64().unwrap())
         .sum::<u64>()
         + json["nothing_possible"]["count"].as_u64().unwrap();
-    assert_eq!(total, 53_515_521_884_160);
+    assert_eq!(total, 244_642_385_756_160);
     mlstack()
         .args(["rules", "check"])
         .assert()
@@ -175,7 +175,7 @@ fn diff_of_identical_rules_passes_the_gate() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "0 of 53515521884160 answer sets change verdict",
+            "0 of 244642385756160 answer sets change verdict",
         ));
 }
 
@@ -201,6 +201,44 @@ fn diff_of_a_reweighted_default_finds_the_moved_verdicts() {
             .unwrap()
             .iter()
             .all(|c| c["to"] == "core-ml")
+    );
+}
+
+#[test]
+fn diff_compares_a_question_that_became_multi_choice_one_option_at_a_time() {
+    // The rules before `portability` took several targets at once (issue 24).
+    let text = include_str!("../../rules/default.yaml").replacen(
+        "    kind: multi\n    scope: app\n    default: apple-only\n    options:\n      - id: apple-only\n        label: No, Apple platforms only\n        exclusive: true\n",
+        "    kind: single\n    scope: app\n    default: apple-only\n    options:\n      - id: apple-only\n        label: No, Apple platforms only\n",
+        1,
+    )
+    // and without the test that answers it twice
+    .replacen(
+        "platform: [ios, macos], portability: [desktop, android]}",
+        "platform: [ios, macos], portability: android}",
+        1,
+    );
+    assert!(text.contains("kind: single\n    scope: app\n    default: apple-only"));
+    let (_dir, path) = temp_file("single-portability.yaml", text.as_bytes());
+    let assert = mlstack()
+        .args(["rules", "diff", "--format", "json"])
+        .arg(&path)
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/default.yaml"))
+        .assert()
+        .success();
+    let json = json_of(&assert);
+    // One option at a time, the two files agree everywhere.
+    assert_eq!(json["changed"], 0, "{json}");
+    assert!(json["compared"].as_u64().unwrap() > 0);
+    assert!(
+        json["caveats"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c.as_str().unwrap().contains(
+                "`portability` is single choice in the old file and multi choice in the new"
+            )),
+        "{json}"
     );
 }
 
