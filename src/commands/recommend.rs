@@ -231,6 +231,19 @@ pub fn run(
             report.model = Some(found);
         }
     }
+    // An app loads its models side by side: their memory counts together.
+    let read: Vec<(&str, &inspect::fit::Fit)> = app
+        .models
+        .iter()
+        .filter_map(|m| m.report.fit.as_ref().map(|f| (m.name.as_str(), f)))
+        .collect();
+    let fits: Vec<&inspect::fit::Fit> = read.iter().map(|(_, f)| *f).collect();
+    app.memory = inspect::fit::together(&fits, &target_platforms(rules, &answers)).map(|fit| {
+        report::app::AppMemory {
+            models: read.iter().map(|(name, _)| (*name).to_owned()).collect(),
+            fit,
+        }
+    });
 
     // The gate is decided before anything is printed: an expectation that names a model the
     // app does not have is a usage error, with nothing on stdout.

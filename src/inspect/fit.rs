@@ -25,7 +25,8 @@ pub struct Fit {
     pub total_bytes: u64,
     pub basis: &'static str,
     pub devices: Vec<DeviceFit>,
-    /// Target platforms with no memory figures (Apple Watch, Apple TV, Linux).
+    /// Target platforms with no memory figures (Apple Watch, Apple TV, Linux), and
+    /// `older-iphones`: the iPhones before the 8 GB ones, which iOS still runs on.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub not_estimated: Vec<&'static str>,
 }
@@ -115,6 +116,27 @@ const VISION_PRO: Tier = Tier {
 /// Apple's advice for Core AI on the Mac: leave at least 6 GB of headroom (P6).
 const MAC_HEADROOM: u64 = 6 * GB;
 
+/// Several models' fits counted together, as an app that loads them all needs them: the sum of
+/// their weights and cache allowances against the same device tiers. `None` for fewer than two.
+pub fn together(fits: &[&Fit], platforms: &[&str]) -> Option<Fit> {
+    if fits.len() < 2 {
+        return None;
+    }
+    let weights = fits
+        .iter()
+        .fold(0u64, |a, f| a.saturating_add(f.weights_bytes));
+    let kv = fits
+        .iter()
+        .filter_map(|f| f.kv_cache_bytes)
+        .reduce(u64::saturating_add);
+    // One context length when every cache is sized for the same one.
+    let mut contexts = fits.iter().filter_map(|f| f.context_tokens);
+    let context = contexts
+        .next()
+        .filter(|&first| contexts.all(|c| c == first));
+    Some(on_devices(weights, kv, context, platforms))
+}
+
 /// The fit of `found` on the devices of `platforms` (option ids of the `platform` question).
 /// `None` when the files give no size.
 pub fn fit(found: &Inspection, platforms: &[&str]) -> Option<Fit> {
@@ -132,6 +154,11 @@ pub fn fit(found: &Inspection, platforms: &[&str]) -> Option<Fit> {
         }
         _ => (None, None),
     };
+    Some(on_devices(weights, kv, context, platforms))
+}
+
+/// `weights` and a cache allowance against the device tiers of `platforms`.
+fn on_devices(weights: u64, kv: Option<u64>, context: Option<u64>, platforms: &[&str]) -> Fit {
     let total = weights.saturating_add(kv.unwrap_or(0));
     let mut devices = Vec::new();
     let mut not_estimated = Vec::new();
@@ -140,6 +167,8 @@ pub fn fit(found: &Inspection, platforms: &[&str]) -> Option<Fit> {
             "ios" => {
                 devices.push(tier(&IPHONE_8GB, total));
                 devices.push(tier(&IPHONE_12GB, total));
+                // The smallest iPhones an app reaches have no figures at all (issue 24).
+                not_estimated.push("older-iphones");
             }
             "visionos" => devices.push(tier(&VISION_PRO, total)),
             "macos" | "intel-mac" if !devices.iter().any(|d: &DeviceFit| d.tier == "mac") => {
@@ -151,7 +180,7 @@ pub fn fit(found: &Inspection, platforms: &[&str]) -> Option<Fit> {
             _ => {}
         }
     }
-    Some(Fit {
+    Fit {
         weights_bytes: weights,
         kv_cache_bytes: kv,
         context_tokens: context,
@@ -159,7 +188,7 @@ pub fn fit(found: &Inspection, platforms: &[&str]) -> Option<Fit> {
         basis: BASIS,
         devices,
         not_estimated,
-    })
+    }
 }
 
 fn tier(t: &Tier, total: u64) -> DeviceFit {
@@ -242,10 +271,35 @@ mod tests {
     }
 
     #[test]
+    fn models_counted_together_can_need_the_entitlement_where_each_fits_alone() {
+        let one = fit(&llm(GB), &["ios"]).unwrap();
+        let vision = Inspection {
+            model_type: Some(ModelType::Vision),
+            weight_bytes: Some(GB),
+            ..Inspection::default()
+        };
+        let other = fit(&vision, &["ios"]).unwrap();
+        assert_eq!(one.devices[0].verdict, Verdict::Fits);
+        assert_eq!(other.devices[0].verdict, Verdict::Fits);
+        let both = together(&[&one, &other], &["ios"]).unwrap();
+        assert_eq!(both.weights_bytes, 2 * GB);
+        assert_eq!(both.kv_cache_bytes, one.kv_cache_bytes);
+        assert_eq!(both.context_tokens, Some(4096));
+        assert_eq!(both.total_bytes, one.total_bytes + other.total_bytes);
+        assert_eq!(both.devices[0].verdict, Verdict::NeedsEntitlement);
+        assert_eq!(both.devices[1].verdict, Verdict::Fits);
+        assert!(together(&[&one], &["ios"]).is_none());
+    }
+
+    #[test]
     fn macs_get_the_memory_that_leaves_headroom_and_watches_no_estimate() {
         let f = fit(&llm(4_500_000_000), &["macos", "watchos"]).unwrap();
         assert_eq!(f.devices[0].min_ram_gb, Some(11));
         assert_eq!(f.not_estimated, ["watchos"]);
+        assert_eq!(
+            fit(&llm(GB), &["ios"]).unwrap().not_estimated,
+            ["older-iphones"]
+        );
         let vision = Inspection {
             model_type: Some(ModelType::Vision),
             weight_bytes: Some(GB),

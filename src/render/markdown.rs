@@ -82,6 +82,14 @@ pub fn write(
                 writeln!(out, "- `{flags}` (now `{now}`) → {}: {target}", cell(model))?;
             }
         }
+        if let Some(memory) = &app.memory {
+            let names: Vec<String> = memory.models.iter().map(|m| cell(m)).collect();
+            let title = format!(
+                "Memory fit, {} together (their files read)",
+                names.join(" and ")
+            );
+            write_fit_titled(out, Some(&memory.fit), "####", &title)?;
+        }
         if !app.notes.is_empty() {
             writeln!(out, "\n#### Notes on the app\n")?;
             for n in &app.notes {
@@ -201,12 +209,17 @@ fn write_from_model(
 
 /// The model's memory fit (with `--model`).
 fn write_fit(out: &mut dyn Write, report: &Report, h: &str) -> io::Result<()> {
-    if let Some(fit) = &report.fit {
-        writeln!(
-            out,
-            "\n{h} Memory fit\n\n{}\n",
-            super::model::fit_heading(fit)
-        )?;
+    write_fit_titled(out, report.fit.as_ref(), h, "Memory fit")
+}
+
+fn write_fit_titled(
+    out: &mut dyn Write,
+    fit: Option<&crate::inspect::fit::Fit>,
+    h: &str,
+    title: &str,
+) -> io::Result<()> {
+    if let Some(fit) = fit {
+        writeln!(out, "\n{h} {title}\n\n{}\n", super::model::fit_heading(fit))?;
         for line in super::model::fit_lines(fit) {
             writeln!(out, "- {line}")?;
         }

@@ -351,6 +351,13 @@ fn write_plain(
                 writeln!(out, "{}", wrap(&line, width, "- ", "  "))?;
             }
         }
+        if let Some(memory) = &app.memory {
+            let title = format!(
+                "Memory fit, {} together (their files read)",
+                memory.models.join(" and ")
+            );
+            write_fit_titled(out, Some(&memory.fit), &title, width)?;
+        }
         write_notes(out, "Notes on the app", &app.notes, width)?;
         for m in &app.models {
             writeln!(out)?;
@@ -468,8 +475,17 @@ fn write_from_model(
 
 /// The model's memory fit (with `--model`).
 fn write_fit(out: &mut dyn Write, report: &Report, width: u16) -> io::Result<()> {
-    if let Some(fit) = &report.fit {
-        writeln!(out, "\nMemory fit")?;
+    write_fit_titled(out, report.fit.as_ref(), "Memory fit", width)
+}
+
+fn write_fit_titled(
+    out: &mut dyn Write,
+    fit: Option<&crate::inspect::fit::Fit>,
+    title: &str,
+    width: u16,
+) -> io::Result<()> {
+    if let Some(fit) = fit {
+        writeln!(out, "\n{}", wrap(title, width, "", ""))?;
         writeln!(out, "{}", wrap(&model::fit_heading(fit), width, "", ""))?;
         for line in model::fit_lines(fit) {
             writeln!(out, "{}", wrap(&line, width, "- ", "  "))?;

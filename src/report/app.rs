@@ -29,6 +29,18 @@ pub struct AppReport<'r> {
     pub tool: super::ToolInfo,
     /// The id of the question whose options make the models (`model-type`); not in the JSON.
     pub models_by: Option<&'r str>,
+    /// Every model whose files were read, counted together (an app of several): `memory` in
+    /// the JSON.
+    pub memory: Option<AppMemory>,
+}
+
+/// The memory of the app's models together: the models counted (those read with `--model`)
+/// and their summed fit.
+#[derive(Debug, Clone, Serialize)]
+pub struct AppMemory {
+    pub models: Vec<String>,
+    #[serde(flatten)]
+    pub fit: crate::inspect::fit::Fit,
 }
 
 /// A plan rule that applied.
@@ -97,6 +109,7 @@ impl<'r> AppReport<'r> {
             rules: report.rules.clone(),
             tool: report.tool.clone(),
             models_by: plan::models::creator(rules).map(|q| rules.questions[q].id.as_str()),
+            memory: None,
             models: vec![ModelReport { name, report }],
         }
     }
@@ -212,6 +225,7 @@ impl<'r> AppReport<'r> {
             rules: RulesInfo::of(rules),
             tool: super::ToolInfo::this(),
             models_by: plan::models::creator(rules).map(|q| rules.questions[q].id.as_str()),
+            memory: None,
             models,
         }
     }
@@ -290,6 +304,9 @@ impl Serialize for AppReport<'_> {
                 map.serialize_entry("assumed", &self.assumed)?;
                 map.serialize_entry("provenance", &self.provenance)?;
                 map.serialize_entry("notes", &self.notes)?;
+                if let Some(memory) = &self.memory {
+                    map.serialize_entry("memory", memory)?;
+                }
             }
         }
         map.serialize_entry("plan_rationale", &self.plan_rationale)?;

@@ -444,6 +444,23 @@ fn each_model_of_the_app_can_answer_from_its_own_files() {
         "{llm_model}"
     );
     assert!(!models[1]["fit"].is_null() && !llm_model["fit"].is_null());
+    // Issue 24: the app loads both, so their memory counts together.
+    let memory = &json["memory"];
+    assert_eq!(
+        memory["models"],
+        serde_json::json!(["llm", "vision"]),
+        "{json}"
+    );
+    assert_eq!(
+        memory["total_bytes"].as_u64().unwrap(),
+        llm_model["fit"]["total_bytes"].as_u64().unwrap()
+            + models[1]["fit"]["total_bytes"].as_u64().unwrap()
+    );
+    assert_eq!(
+        memory["not_estimated"],
+        serde_json::json!(["older-iphones"]),
+        "the smallest iPhones have no figures: {memory}"
+    );
     assert_eq!(models[1]["model"]["model_type"], "vision");
     // The same as answering by hand, model by model.
     let by_hand = recommend_json(&[
@@ -466,6 +483,9 @@ fn each_model_of_the_app_can_answer_from_its_own_files() {
         .arg(&llm)
         .assert()
         .success()
+        .stdout(predicate::str::contains(
+            "Memory fit, llm and vision together (their files read)",
+        ))
         .stdout(predicate::str::contains(
             "Answered from its files: --model-size llm=1b-to-4b",
         ));
