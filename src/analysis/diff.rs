@@ -120,8 +120,8 @@ fn plan<'r>(old: &'r RuleSet, new: &'r RuleSet) -> Result<Plan<'r>, Incomparable
             caveats.push(format!(
                 "question `{}` is {} choice in the old file and {} choice in the new: compared one option at a time",
                 oq.id,
-                kind_name(oq.kind),
-                kind_name(nq.kind)
+                oq.kind.id(),
+                nq.kind.id()
             ));
         }
         // A question that makes models in either file is compared one option (one model) at
@@ -181,13 +181,6 @@ fn plan<'r>(old: &'r RuleSet, new: &'r RuleSet) -> Result<Plan<'r>, Incomparable
         new_fixed,
         caveats,
     })
-}
-
-fn kind_name(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Single => "single",
-        Kind::Multi => "multi",
-    }
 }
 
 /// (old winner, new winner); `None` where nothing is possible.

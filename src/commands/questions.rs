@@ -6,7 +6,7 @@ use super::{Failure, Terminal, emit};
 use crate::cli::QuestionsArgs;
 use crate::render::Format;
 use crate::report::AnswerValue;
-use crate::rules::{Kind, RuleSet, Text};
+use crate::rules::{RuleSet, Text};
 
 #[derive(Serialize)]
 struct QuestionOut<'a> {
@@ -60,10 +60,7 @@ pub fn run(rules: &RuleSet, args: &QuestionsArgs, terminal: Terminal) -> Result<
         .map(|(i, q)| QuestionOut {
             id: &q.id,
             prompt: &q.prompt,
-            kind: match q.kind {
-                Kind::Single => "single",
-                Kind::Multi => "multi",
-            },
+            kind: q.kind.id(),
             required: q.required,
             default: q.default.map(|d| AnswerValue::new(rules, i, d)),
             options: q

@@ -218,6 +218,7 @@ pub fn run(
     let composed = plan::compose::compose(rules, models);
     let search = crate::analysis::explain::FlipSearch::new(rules);
     let mut app = report::app::AppReport::of(rules, &search, &answers, composed, args.explain);
+    let platforms = target_platforms(rules, &answers);
     for (_, found) in found {
         // A model's files describe one model: the app's, or the one of its type.
         let kind = found.model_type.map(inspect::ModelType::id);
@@ -227,7 +228,7 @@ pub fn run(
         };
         if let Some(i) = target {
             let report = &mut app.models[i].report;
-            report.fit = inspect::fit::fit(&found, &target_platforms(rules, &answers));
+            report.fit = inspect::fit::fit(&found, &platforms);
             report.model = Some(found);
         }
     }
@@ -238,11 +239,9 @@ pub fn run(
         .filter_map(|m| m.report.fit.as_ref().map(|f| (m.name.as_str(), f)))
         .collect();
     let fits: Vec<&inspect::fit::Fit> = read.iter().map(|(_, f)| *f).collect();
-    app.memory = inspect::fit::together(&fits, &target_platforms(rules, &answers)).map(|fit| {
-        report::app::AppMemory {
-            models: read.iter().map(|(name, _)| (*name).to_owned()).collect(),
-            fit,
-        }
+    app.memory = inspect::fit::together(&fits, &platforms).map(|fit| report::app::AppMemory {
+        models: read.iter().map(|(name, _)| (*name).to_owned()).collect(),
+        fit,
     });
 
     // The gate is decided before anything is printed: an expectation that names a model the

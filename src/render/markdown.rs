@@ -84,10 +84,7 @@ pub fn write(
         }
         if let Some(memory) = &app.memory {
             let names: Vec<String> = memory.models.iter().map(|m| cell(m)).collect();
-            let title = format!(
-                "Memory fit, {} together (their files read)",
-                names.join(" and ")
-            );
+            let title = super::model::together_title(&names);
             write_fit_titled(out, Some(&memory.fit), "####", &title)?;
         }
         if !app.notes.is_empty() {

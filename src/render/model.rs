@@ -89,6 +89,15 @@ pub fn fit_heading(fit: &Fit) -> String {
     )
 }
 
+/// The heading of the app's models' fit counted together: `Memory fit, llm and vision
+/// together (their files read)`; `names` as the renderer escapes them.
+pub fn together_title(names: &[String]) -> String {
+    format!(
+        "Memory fit, {} together (their files read)",
+        names.join(" and ")
+    )
+}
+
 /// One line per device tier.
 pub fn fit_lines(fit: &Fit) -> Vec<String> {
     let mut lines: Vec<String> = fit.devices.iter().map(device_line).collect();

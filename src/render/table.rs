@@ -352,10 +352,7 @@ fn write_plain(
             }
         }
         if let Some(memory) = &app.memory {
-            let title = format!(
-                "Memory fit, {} together (their files read)",
-                memory.models.join(" and ")
-            );
+            let title = model::together_title(&memory.models);
             write_fit_titled(out, Some(&memory.fit), &title, width)?;
         }
         write_notes(out, "Notes on the app", &app.notes, width)?;

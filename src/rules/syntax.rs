@@ -155,6 +155,16 @@ pub enum Kind {
     Multi,
 }
 
+impl Kind {
+    /// As the rule file spells it: `single`, `multi`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Kind::Single => "single",
+            Kind::Multi => "multi",
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QuestionDef {
