@@ -256,7 +256,21 @@ fn write_nothing_fits(
     }
     let shown = super::flips_shown(report, detail);
     write_flip_lines(out, report, &shown, model, names)?;
-    write_notes(out, report, h)
+    if detail == Detail::Full {
+        write_assumed(out, report, h)?;
+    }
+    write_fit(out, report, h)?;
+    write_notes(out, report, h)?;
+    if detail == Detail::Full {
+        return write_trace(out, report, h);
+    }
+    let first = |q: &str| super::mattered(report, &shown, q);
+    if let Some(line) =
+        super::assumed_line("Assumed (not answered): ", &report.assumed, first, u16::MAX)
+    {
+        writeln!(out, "\n{line}")?;
+    }
+    Ok(())
 }
 
 /// One model's verdict (in a screenful, or all of it). `model`: its name, in an app of
@@ -341,14 +355,25 @@ fn write_model(
     }
     let all = super::flips_shown(report, Detail::Full);
     write_flip_lines(out, report, &all, model, names)?;
+    write_assumed(out, report, h)?;
+    write_fit(out, report, h)?;
+    write_notes(out, report, h)?;
+    write_trace(out, report, h)
+}
+
+/// Every assumed answer (the whole report).
+fn write_assumed(out: &mut dyn Write, report: &Report, h: &str) -> io::Result<()> {
     if !report.assumed.is_empty() {
         writeln!(out, "\n{h} Assumed (not answered)\n")?;
         for a in &report.assumed {
             writeln!(out, "- `{}`: {}", a.question, a.value.to_flag_value())?;
         }
     }
-    write_fit(out, report, h)?;
-    write_notes(out, report, h)?;
+    Ok(())
+}
+
+/// Every rule, constraint and note, and why each did or did not apply (`--explain`).
+fn write_trace(out: &mut dyn Write, report: &Report, h: &str) -> io::Result<()> {
     let trace = super::trace_rows(report);
     if !trace.is_empty() {
         writeln!(out, "\n{h} Trace")?;

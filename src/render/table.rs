@@ -622,6 +622,14 @@ fn write_model(
     let all = super::flips_shown(report, Detail::Full);
     write_flip_lines(out, report, &all, model, names, width)?;
 
+    write_assumed(out, report, width)?;
+    write_fit(out, report, width)?;
+    write_notes(out, "Notes", &report.notes, width)?;
+    write_trace(out, report, width)
+}
+
+/// Every assumed answer, with the flag that changes it (the whole report).
+fn write_assumed(out: &mut dyn Write, report: &Report, width: u16) -> io::Result<()> {
     if !report.assumed.is_empty() {
         writeln!(out, "\nAssumed (not answered; defaults used)")?;
         let rows = report
@@ -638,10 +646,11 @@ fn write_model(
         let header = ["Question", "Assumed", "Flag to change it"];
         write!(out, "{}", grid(false, width, &header, rows, None))?;
     }
+    Ok(())
+}
 
-    write_fit(out, report, width)?;
-
-    write_notes(out, "Notes", &report.notes, width)?;
+/// Every rule, constraint and note, and why each did or did not apply (`--explain`).
+fn write_trace(out: &mut dyn Write, report: &Report, width: u16) -> io::Result<()> {
     let trace = super::trace_rows(report);
     if !trace.is_empty() {
         writeln!(out, "\nTrace")?;
@@ -650,7 +659,6 @@ fn write_model(
             write!(out, "{}", grid(false, width, &header, rows, Some(0)))?;
         }
     }
-
     Ok(())
 }
 
@@ -709,10 +717,21 @@ fn write_nothing_fits(
     }
     let shown = super::flips_shown(report, detail);
     write_flip_lines(out, report, &shown, model, names, width)?;
+    if detail == Detail::Full {
+        write_assumed(out, report, width)?;
+    }
+    write_fit(out, report, width)?;
     write_notes(out, "Notes", &report.notes, width)?;
-    if detail == Detail::Brief {
-        // The footer follows with no blank line of its own.
-        writeln!(out)?;
+    if detail == Detail::Full {
+        return write_trace(out, report, width);
+    }
+    // The footer follows with no blank line of its own, after the assumed answers in a line.
+    writeln!(out)?;
+    let first = |q: &str| super::mattered(report, &shown, q);
+    if let Some(line) =
+        super::assumed_line("Assumed (not answered): ", &report.assumed, first, width)
+    {
+        writeln!(out, "{line}")?;
     }
     Ok(())
 }

@@ -494,10 +494,18 @@ pub fn outcome_names(rules: &RuleSet) -> Vec<(&str, &str)> {
 }
 
 /// The notes that apply and concern the verdict: a note with `concerns` shows only when one
-/// of those outcomes is recommended, or is the runner-up of a close call (or, when nothing
-/// is possible, always: it may say what would be).
-fn notes<'r>(rules: &'r RuleSet, verdict: &Verdict) -> Vec<Note<'r>> {
+/// of those outcomes is recommended, or is the runner-up of a close call, or, when nothing
+/// is possible, is what one of `flips` would make possible (and with no such flip, always:
+/// it may say what would be).
+fn notes<'r>(rules: &'r RuleSet, verdict: &Verdict, flips: &[Flip]) -> Vec<Note<'r>> {
     let mut relevant = 0u64;
+    if verdict.winner().is_none() {
+        for f in flips {
+            if let Some(o) = rules.outcomes.iter().position(|o| o.id == f.recommendation) {
+                relevant |= 1 << o;
+            }
+        }
+    }
     if let Some(w) = verdict.winner() {
         relevant |= 1 << w;
         let close = verdict
@@ -714,7 +722,8 @@ pub fn build_with<'r>(
         Vec::new()
     };
     let excluded = exclusions(rules, verdict);
-    let notes = notes(rules, verdict);
+    let flips = flips(rules, search, &answers.masks);
+    let notes = notes(rules, verdict, &flips);
     let references = references(
         rules,
         rationale
@@ -775,7 +784,7 @@ pub fn build_with<'r>(
                 .map(|(q, s)| (q.id.as_str(), *s))
                 .collect(),
         ),
-        flips: flips(rules, search, &answers.masks),
+        flips,
         notes,
         references,
         rules: RulesInfo::of(rules),

@@ -632,6 +632,46 @@ fn contradictory_platforms_leave_nothing_and_say_why() {
         .stderr(predicate::str::contains("no stack fits"));
 }
 
+/// A report where no stack fits still says what it assumed (in a line, or every answer with
+/// `--full`), shows the trace with `--explain`, in the table and in Markdown, and keeps only
+/// the notes on what relaxing an answer makes possible: a share extension's summarizer can only
+/// become MLX (drop the extension), so the note on Core ML's KV cache is not shown.
+#[test]
+fn a_report_where_nothing_fits_keeps_its_assumptions_trace_and_relevant_notes() {
+    let args = [
+        "recommend",
+        "--model-type",
+        "llm",
+        "--model-size",
+        "under-1b",
+        "--needs",
+        "app-extension",
+    ];
+    let brief = stdout_of(&mlstack().args(args).assert().success());
+    assert!(brief.contains("-> MLX"), "{brief}");
+    assert!(
+        brief.contains("\nAssumed (not answered): min-os 26"),
+        "{brief}"
+    );
+    assert!(!brief.contains("KV cache as model state"), "{brief}");
+    assert!(brief.contains("Increased Memory Limit"), "{brief}");
+    let explain = stdout_of(&mlstack().args(args).arg("--explain").assert().success());
+    for section in ["\nAssumed (not answered; defaults used)\n", "\nTrace\n"] {
+        assert!(explain.contains(section), "{section}: {explain}");
+    }
+    assert!(explain.contains("no-language-model-in-an-extension"));
+    let markdown = stdout_of(
+        &mlstack()
+            .args(args)
+            .args(["--explain", "--format", "markdown"])
+            .assert()
+            .success(),
+    );
+    for section in ["## Assumed (not answered)\n", "## Trace\n"] {
+        assert!(markdown.contains(section), "{section}: {markdown}");
+    }
+}
+
 /// What no stack can run is "none", never the survivor of the constraints (issue 24): a 3B
 /// language model inside an Apple Watch app, an over-8B one in an iPhone app, fine-tuning a
 /// language model while the iOS app is in the background. Each names the constraint and what to
