@@ -40,8 +40,9 @@ pub fn confidence(verdict: &Verdict, thresholds: ConfidenceThresholds) -> Confid
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Basis {
     /// Without the points of rules that look at answers nobody gave (`questions`, a bit per
-    /// question), the lead falls below the strong threshold.
-    AssumedAnswers { questions: Mask },
+    /// question), the lead falls below the strong threshold; `alone`: there is no runner-up
+    /// (the only outcome the constraints allow), so it is the winner's own points that do.
+    AssumedAnswers { questions: Mask, alone: bool },
     /// The constraints left only this outcome, and ruled out `outcomes` (a bit per outcome),
     /// which scored higher: the verdict is what remains, not what fits best.
     Elimination { outcomes: u64 },
@@ -119,7 +120,10 @@ pub fn confidence_from_evidence(
             if lead >= strong {
                 (Confidence::Strong, None)
             } else {
-                let basis = Basis::AssumedAnswers { questions: leaning };
+                let basis = Basis::AssumedAnswers {
+                    questions: leaning,
+                    alone: false,
+                };
                 (Confidence::Moderate, Some(basis))
             }
         }
@@ -139,7 +143,10 @@ pub fn confidence_from_evidence(
             } else if leaning == 0 {
                 (Confidence::Strong, None)
             } else {
-                let basis = Basis::AssumedAnswers { questions: leaning };
+                let basis = Basis::AssumedAnswers {
+                    questions: leaning,
+                    alone: true,
+                };
                 (Confidence::Moderate, Some(basis))
             }
         }
@@ -811,6 +818,7 @@ confidence: {strong: 4, moderate: 2}
         // The same verdict with `iteration` assumed: 3 given points are under 4.
         let assumed_iteration = Some(Basis::AssumedAnswers {
             questions: iteration,
+            alone: false,
         });
         assert_eq!(
             evidence_of(&[("size", "big")]),
@@ -822,7 +830,8 @@ confidence: {strong: 4, moderate: 2}
             (
                 Confidence::Moderate,
                 Some(Basis::AssumedAnswers {
-                    questions: size | iteration
+                    questions: size | iteration,
+                    alone: false,
                 })
             )
         );
@@ -863,7 +872,10 @@ confidence: {strong: 4, moderate: 2}
             evidence_of(&given),
             (
                 Confidence::Moderate,
-                Some(Basis::AssumedAnswers { questions: 0b10 })
+                Some(Basis::AssumedAnswers {
+                    questions: 0b10,
+                    alone: true,
+                })
             )
         );
         // The same with that answer given against it: no assumed points, strong.
@@ -878,7 +890,10 @@ confidence: {strong: 4, moderate: 2}
             evidence_of(&[("platform", "watch")]),
             (
                 Confidence::Moderate,
-                Some(Basis::AssumedAnswers { questions: 0b11 })
+                Some(Basis::AssumedAnswers {
+                    questions: 0b11,
+                    alone: true,
+                })
             )
         );
         // A forced verdict with no points at all rests on no assumption: the constraints

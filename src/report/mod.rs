@@ -147,15 +147,21 @@ pub struct ConfidenceBasis<'r> {
 impl<'r> ConfidenceBasis<'r> {
     pub fn new(rules: &'r RuleSet, basis: &explain::Basis) -> Self {
         match *basis {
-            explain::Basis::AssumedAnswers { questions } => {
+            explain::Basis::AssumedAnswers { questions, alone } => {
                 let ids: Vec<&str> = (0..rules.questions.len())
                     .filter(|q| questions & (1 << q) != 0)
                     .map(|q| rules.questions[q].id.as_str())
                     .collect();
+                // With no runner-up there is no lead: the stack's own points are what count.
+                let measure = if alone {
+                    "it is the only stack the constraints allow, but counting only the \
+                     answers given it has fewer than"
+                } else {
+                    "counting only the answers given, the lead is under"
+                };
                 let text = format!(
-                    "Moderate, not strong: counting only the answers given, the lead is under \
-                     {} points; the rest rests on answers nobody gave ({}). Answer them to \
-                     firm it up.",
+                    "Moderate, not strong: {measure} {} points; the rest rests on answers \
+                     nobody gave ({}). Answer them to firm it up.",
                     rules.confidence.strong,
                     ids.iter()
                         .map(|q| format!("--{q}"))

@@ -632,6 +632,65 @@ fn contradictory_platforms_leave_nothing_and_say_why() {
         .stderr(predicate::str::contains("no stack fits"));
 }
 
+/// A verdict with no runner-up has no lead: when its points rest on answers nobody gave, the
+/// text says it is the only stack allowed and counts its own points (a vision model for the
+/// watch, where Core ML's only points come from the assumed `--iteration stable`); answered,
+/// it is strong.
+#[test]
+fn an_only_outcome_resting_on_assumed_answers_says_so_without_a_lead() {
+    let args = [
+        "recommend",
+        "--model-type",
+        "vision",
+        "--platform",
+        "watchos",
+    ];
+    let out = stdout_of(&mlstack().args(args).assert().success());
+    assert!(
+        out.starts_with(
+            "Recommendation: Core ML [core-ml] (moderate, the only outcome the constraints allow)"
+        ),
+        "{out}"
+    );
+    let basis = out.split("\n\n").nth(1).unwrap().replace('\n', " ");
+    assert!(
+        basis.contains("it is the only stack the constraints allow, but counting only the answers given it has fewer than 4 points"),
+        "{basis}"
+    );
+    assert!(
+        basis.contains("(--iteration)") && !basis.contains("lead"),
+        "{basis}"
+    );
+    let answered = stdout_of(
+        &mlstack()
+            .args(args)
+            .args(["--iteration", "stable"])
+            .assert()
+            .success(),
+    );
+    assert!(answered.contains("(strong, the only outcome the constraints allow)"));
+}
+
+/// A built-in framework's description is a note for the verdict that uses it: offline, Speech
+/// is ruled out (its models download on first use) and the verdict, Core ML, does not describe
+/// SpeechAnalyzer; online it is the verdict and does.
+#[test]
+fn a_built_in_framework_is_described_only_where_it_is_the_answer() {
+    let args = ["recommend", "--model-type", "audio", "--built-in", "speech"];
+    let online = stdout_of(&mlstack().args(args).assert().success());
+    assert!(online.starts_with("Recommendation: Built-in"), "{online}");
+    assert!(online.contains("SpeechAnalyzer transcribes"), "{online}");
+    let offline = stdout_of(
+        &mlstack()
+            .args(args)
+            .args(["--distribution", "offline"])
+            .assert()
+            .success(),
+    );
+    assert!(offline.starts_with("Recommendation: Core ML"), "{offline}");
+    assert!(!offline.contains("SpeechAnalyzer transcribes"), "{offline}");
+}
+
 /// A report where no stack fits still says what it assumed (in a line, or every answer with
 /// `--full`), shows the trace with `--explain`, in the table and in Markdown, and keeps only
 /// the notes on what relaxing an answer makes possible: a share extension's summarizer can only
