@@ -287,7 +287,7 @@ pub fn check(rules: &RuleSet, seed: u64, threads: usize) -> CheckReport {
                 "the rule set has a question of more than {} legal answers, so its joint classes cannot be listed",
                 space::MAX_ANSWERS_PER_QUESTION
             ),
-            Some((_, spaces)) => match check_joint(rules, &eval, &spaces, threads) {
+            Some((layout, spaces)) => match check_joint(rules, &eval, &layout, &spaces, threads) {
                 Some(report) => return report,
                 None => format!(
                     "its groups' contributions add up to more than {} distinct sums",
@@ -362,35 +362,32 @@ fn check_per_question(
 fn check_joint(
     rules: &RuleSet,
     eval: &Evaluator,
+    layout: &space::cases::Layout,
     spaces: &[Vec<joint::JointDimension>],
     threads: usize,
 ) -> Option<CheckReport> {
-    // Cases split between threads; their tallies merge in case order, so findings keep the
-    // examples and ties the order one thread would give.
-    let parts = space::split(spaces.len(), threads, |range| {
-        let (mut answer_sets, mut classes) = (0u128, 0u128);
+    // Cases shared between threads, one at a time; their tallies merge in case order, so
+    // findings keep the examples and ties the order one thread would give.
+    let parts = space::each_shared(spaces.len(), threads, |case| {
         let mut tally = Tally::new(rules);
-        for dims in &spaces[range] {
-            let (a, c) = joint::sizes(dims);
-            answer_sets = answer_sets.saturating_add(a);
-            classes = classes.saturating_add(c);
-            let order = joint::enumeration_order(dims);
-            // In order of each sum's first combination: findings keep the examples, and ties
-            // the order, that enumerating every combination gives.
-            // Outcomes out of reach of the top two, even with one rule removed, are set aside.
-            for total in joint::totals(&order, Some(prune::pruning(rules, true)))? {
-                let mut scores = [0i32; MAX_OUTCOMES];
-                scores[..LANES].copy_from_slice(&total.key.0);
-                total.aux.or_into(&mut tally.fired);
-                tally.tally_verdict(
-                    rules,
-                    &|| joint::example(&order, rules.questions.len(), total.first),
-                    total.weight,
-                    &total.aux.0,
-                    &mut scores,
-                    total.key.1,
-                );
-            }
+        let dims = &spaces[case];
+        let (answer_sets, classes) = joint::sizes(dims);
+        let order = joint::enumeration_order(dims);
+        // In order of each sum's first combination: findings keep the examples, and ties
+        // the order, that enumerating every combination gives.
+        // Outcomes out of reach of the top two, even with one rule removed, are set aside.
+        for total in joint::totals(&order, Some(prune::pruning(rules, true)))? {
+            let mut scores = [0i32; MAX_OUTCOMES];
+            scores[..LANES].copy_from_slice(&total.key.0);
+            total.aux.or_into(&mut tally.fired);
+            tally.tally_verdict(
+                rules,
+                &|| joint::example(&order, rules.questions.len(), total.first),
+                total.weight,
+                &total.aux.0,
+                &mut scores,
+                total.key.1,
+            );
         }
         Some((tally, answer_sets, classes))
     });
@@ -403,7 +400,7 @@ fn check_joint(
         tallies.push(tally);
     }
     let tally = Tally::merged(rules, tallies);
-    let dead = joint::questions_without_effect(eval)?;
+    let dead = joint::questions_without_effect_in(eval, layout, spaces)?;
     Some(finish(
         rules,
         tally,
@@ -417,7 +414,7 @@ fn check_joint(
 /// what the aggregation is tested against.
 pub fn check_enumerated(rules: &RuleSet, threads: usize) -> Option<CheckReport> {
     let eval = Evaluator::new(rules);
-    let (_, spaces) = joint::spaces(&eval, &vec![None; rules.questions.len()], None)?;
+    let (layout, spaces) = joint::spaces(&eval, &vec![None; rules.questions.len()], None)?;
     let (mut answer_sets, mut classes) = (0u128, 0u128);
     let mut tallies = Vec::new();
     for dims in &spaces {
@@ -433,7 +430,7 @@ pub fn check_enumerated(rules: &RuleSet, threads: usize) -> Option<CheckReport> 
         ));
     }
     let tally = Tally::merged(rules, tallies);
-    let dead = joint::questions_without_effect(&eval)?;
+    let dead = joint::questions_without_effect_in(&eval, &layout, &spaces)?;
     Some(finish(
         rules,
         tally,
@@ -519,10 +516,10 @@ mod tests {
         for yaml in fixtures {
             let rules = load_rules("fixture.yaml", yaml.as_bytes()).unwrap();
             let eval = Evaluator::new(&rules);
-            let dims = joint::dimensions(&eval).expect("tabulated");
-            let (_, classes) = joint::sizes(&dims);
-            let joint =
-                check_joint(&rules, &eval, std::slice::from_ref(&dims), 2).expect("aggregated");
+            let none = vec![None; rules.questions.len()];
+            let (layout, spaces) = joint::spaces(&eval, &none, None).expect("tabulated");
+            let classes: u128 = spaces.iter().map(|d| joint::sizes(d).1).sum();
+            let joint = check_joint(&rules, &eval, &layout, &spaces, 2).expect("aggregated");
             let per_question = check_per_question(&rules, &eval, 1, 2, String::new());
             assert!(matches!(per_question.coverage, Coverage::Exhaustive { .. }));
             same(&joint, &per_question);

@@ -457,7 +457,8 @@ impl Group {
         answers: &mut [Mask],
     ) {
         let size = self.size(rules);
-        let mut distinct: std::collections::HashMap<Entry, u32> = std::collections::HashMap::new();
+        let mut distinct: crate::analysis::space::aggregate::Map<Entry, u32> =
+            crate::analysis::space::aggregate::Map::default();
         let mut table: Vec<u32> = Vec::with_capacity(size);
         for index in 0..size {
             let mut entry = Entry::default();

@@ -691,6 +691,37 @@ fn a_built_in_framework_is_described_only_where_it_is_the_answer() {
     assert!(!offline.contains("SpeechAnalyzer transcribes"), "{offline}");
 }
 
+/// A language model that must also run on Intel Macs: Core ML by elimination (moderate, and
+/// it says so), with a note naming llama.cpp as the engine that serves both kinds of Mac; with
+/// a GGUF file in hand, llama.cpp on the CPU of Intel Macs.
+#[test]
+fn a_language_model_for_intel_macs_too_hears_of_llama_cpp() {
+    let args = [
+        "recommend",
+        "--model-type",
+        "llm",
+        "--platform",
+        "macos,intel-mac",
+    ];
+    let out = stdout_of(&mlstack().args(args).assert().success());
+    assert!(
+        out.starts_with("Recommendation: Core ML [core-ml] (moderate, the only outcome"),
+        "{out}"
+    );
+    assert!(out.contains("The other path for a language model on both kinds of Mac is llama.cpp"));
+    let gguf = stdout_of(
+        &mlstack()
+            .args(args)
+            .args(["--converted", "gguf"])
+            .assert()
+            .success(),
+    );
+    assert!(
+        gguf.contains("Runtime: llama.cpp, on its Metal backend on Apple silicon and its CPU backend on Intel Macs"),
+        "{gguf}"
+    );
+}
+
 /// A report where no stack fits still says what it assumed (in a line, or every answer with
 /// `--full`), shows the trace with `--explain`, in the table and in Markdown, and keeps only
 /// the notes on what relaxing an answer makes possible: a share extension's summarizer can only

@@ -117,7 +117,7 @@ struct Slot<A> {
 
 /// Keys are a handful of small integers: the Fx hash (rustc's) is several times faster on
 /// them than SipHash, and nothing here faces keys chosen to collide.
-type Map<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+pub type Map<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// A set with the same hash, for the keys the analyses deduplicate.
 pub type FxSet<K> = std::collections::HashSet<K, BuildHasherDefault<FxHasher>>;

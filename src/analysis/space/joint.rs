@@ -4,7 +4,6 @@
 //! per-question classes; each class keeps the union of the rules its answers fire, which is
 //! all `rules check` needs to tell whether removing a rule could change a verdict.
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
 use super::aggregate::{FxSet, Item, Total, aggregate, choice, strides};
@@ -130,7 +129,7 @@ struct Dimensions<'a, 'r> {
     groups: Vec<Vec<usize>>,
     /// Per group, the questions its dimension reads (a bit per question).
     reads: Vec<Mask>,
-    memo: HashMap<(usize, Vec<(usize, Mask)>), JointDimension>,
+    memo: super::aggregate::Map<(usize, Vec<(usize, Mask)>), JointDimension>,
 }
 
 impl<'a, 'r> Dimensions<'a, 'r> {
@@ -153,7 +152,7 @@ impl<'a, 'r> Dimensions<'a, 'r> {
             layout,
             groups,
             reads,
-            memo: HashMap::new(),
+            memo: super::aggregate::Map::default(),
         })
     }
 
@@ -226,7 +225,8 @@ fn dimension_in(
     };
     let questions = &dim.questions;
     let sizes: Vec<usize> = dim.per_question.iter().map(Vec::len).collect();
-    let mut index: HashMap<([i32; LANES], u64), usize> = HashMap::new();
+    let mut index: super::aggregate::Map<([i32; LANES], u64), usize> =
+        super::aggregate::Map::default();
     let mut joint: Vec<JointClass> = Vec::new();
     // Per class, how many answers of its example are the question's default: the example
     // with the most defaults reads best ("nothing special here").
@@ -499,14 +499,25 @@ pub fn par_for_each<S: Send>(
 /// are split on is looked at again in cases where it is free (see [`super::cases`]).
 /// `None` when the other groups' sums are too many to aggregate.
 pub fn questions_without_effect(eval: &Evaluator) -> Option<Vec<usize>> {
+    let none = vec![None; eval.rules().questions.len()];
+    let (layout, cases) = spaces(eval, &none, None)?;
+    questions_without_effect_in(eval, &layout, &cases)
+}
+
+/// [`questions_without_effect`] over the cases [`spaces`] gave with nothing held (a caller
+/// that has them already saves building them again).
+pub fn questions_without_effect_in(
+    eval: &Evaluator,
+    layout: &Layout,
+    cases: &[Vec<JointDimension>],
+) -> Option<Vec<usize>> {
     let n = eval.rules().questions.len();
     let none = vec![None; n];
-    let (layout, cases) = spaces(eval, &none, None)?;
     let mut alive = vec![false; n];
     // First every case against drawn sums of the other groups (which show nearly every
     // question that matters), then, for the questions not shown yet, every sum.
     for drawn in [true, false] {
-        for dims in &cases {
+        for dims in cases {
             for (g, dim) in dims.iter().enumerate() {
                 if dim.questions.iter().all(|&q| alive[q]) {
                     continue;

@@ -246,6 +246,28 @@ pub fn split<S: Send>(
     })
 }
 
+/// Run `work` on each of `0..n` on up to `threads` threads, each taking the next index not
+/// yet taken (cases differ in size by orders of magnitude, so fixed ranges leave one thread
+/// with most of the work), and return the results in index order.
+pub fn each_shared<S: Send>(n: usize, threads: usize, work: impl Fn(usize) -> S + Sync) -> Vec<S> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, S)> = split(threads.clamp(1, n.max(1)), threads, |_| {
+        let mut mine = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if i >= n {
+                return mine;
+            }
+            mine.push((i, work(i)));
+        }
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, s)| s).collect()
+}
+
 /// Put the dimension with the most classes first, so work splits evenly between threads.
 pub fn widest_first(dims: &mut [Dimension]) {
     if let Some(widest) = (0..dims.len()).max_by_key(|&d| dims[d].classes.len()) {
