@@ -695,7 +695,13 @@ pub fn build_with<'r>(
     let winner = verdict.winner();
     let (confidence, basis) = match winner {
         Some(_) => {
-            let (c, basis) = explain::confidence_from_evidence(rules, verdict, answers.assumed());
+            // A question that does not apply to this model (its `ask_if` fails) is never
+            // asked, so it is not an answer the verdict can rest on: a classifier's model size.
+            let assumed = (0..rules.questions.len())
+                .filter(|&q| answers.assumed() & (1 << q) != 0)
+                .filter(|&q| rules.questions[q].applies(&answers.masks))
+                .fold(0, |m, q| m | (1 << q));
+            let (c, basis) = explain::confidence_from_evidence(rules, verdict, assumed);
             (Some(c), basis.map(|b| ConfidenceBasis::new(rules, &b)))
         }
         None => (None, None),

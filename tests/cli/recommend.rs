@@ -722,6 +722,38 @@ fn a_language_model_for_intel_macs_too_hears_of_llama_cpp() {
     );
 }
 
+/// A question that does not apply to the model (never asked of it) is not an answer its
+/// verdict rests on: a battery-critical gesture classifier on the watch is Core ML, strong,
+/// though a rule for language models reads the (unasked) model size.
+#[test]
+fn a_question_that_does_not_apply_is_not_an_assumption_the_verdict_rests_on() {
+    let out = stdout_of(
+        &mlstack()
+            .args([
+                "recommend",
+                "--model-type",
+                "classifier",
+                "--platform",
+                "watchos",
+            ])
+            .args([
+                "--min-os",
+                "26",
+                "--battery",
+                "critical",
+                "--ane-compatible",
+                "yes",
+            ])
+            .assert()
+            .success(),
+    );
+    assert!(
+        out.starts_with("Recommendation: Core ML [core-ml] (strong, the only outcome"),
+        "{out}"
+    );
+    assert!(!out.contains("model-size"), "{out}");
+}
+
 /// A report where no stack fits still says what it assumed (in a line, or every answer with
 /// `--full`), shows the trace with `--explain`, in the table and in Markdown, and keeps only
 /// the notes on what relaxing an answer makes possible: a share extension's summarizer can only
