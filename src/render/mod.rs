@@ -159,6 +159,14 @@ pub fn deciding_reasons<'a>(
             .max()
             .unwrap_or(0)
     };
+    // What a rule gave the winner over the runner-up: a reason both got alike decides nothing.
+    let lead = |rule: &'a str| -> i32 {
+        let to_runner_up: i32 = of_rule(rule)
+            .filter(|r| Some(r.outcome) == report.runner_up)
+            .map(|r| r.points)
+            .sum();
+        to_winner(rule) - to_runner_up
+    };
     let (mut for_winner, mut others): (Vec<_>, Vec<_>) = reasons(report, names)
         .into_iter()
         .partition(|(_, first)| to_winner(first.rule) > 0);
@@ -169,6 +177,18 @@ pub fn deciding_reasons<'a>(
     } else {
         n.saturating_sub(1).max(1)
     };
+    // When the heaviest reasons gave the runner-up as much, the one that set the winner apart
+    // takes the last place kept (Core AI over Core ML on OS 27, where item 2 gives both 5).
+    if keep > 0
+        && for_winner.len() > keep
+        && !for_winner[..keep].iter().any(|(_, f)| lead(f.rule) > 0)
+    {
+        let best =
+            (keep..for_winner.len()).max_by_key(|&i| (lead(for_winner[i].1.rule), -(i as i64)));
+        if let Some(i) = best.filter(|&i| lead(for_winner[i].1.rule) > 0) {
+            for_winner.swap(keep - 1, i);
+        }
+    }
     for_winner.truncate(keep);
     let room = n.saturating_sub(for_winner.len());
     for_winner.extend(others.into_iter().take(room));

@@ -754,6 +754,35 @@ fn a_question_that_does_not_apply_is_not_an_assumption_the_verdict_rests_on() {
     assert!(!out.contains("model-size"), "{out}");
 }
 
+/// The one-screen "Why" keeps the reason that set the winner apart, even when heavier reasons
+/// gave the runner-up as much: a PyTorch vision model for the Neural Engine on iOS 27 is Core
+/// AI by 2 over Core ML, and only Apple's stated path on OS 27 gives Core AI alone its points.
+#[test]
+fn the_short_report_keeps_the_reason_that_separated_the_winner() {
+    let out = stdout_of(
+        &mlstack()
+            .args(["recommend", "--model-type", "vision", "--min-os", "27"])
+            .args(["--prototype-in", "pytorch", "--ane-compatible", "yes"])
+            .assert()
+            .success(),
+    );
+    assert!(
+        out.starts_with("Recommendation: Core AI [core-ai] (moderate, margin 2)"),
+        "{out}"
+    );
+    let why = out
+        .split("\nWhy\n")
+        .nth(1)
+        .unwrap()
+        .split("\n\n")
+        .next()
+        .unwrap();
+    assert!(
+        why.contains("- +2 Core AI: On OS 27 Apple's stated path"),
+        "{why}"
+    );
+}
+
 /// A report where no stack fits still says what it assumed (in a line, or every answer with
 /// `--full`), shows the trace with `--explain`, in the table and in Markdown, and keeps only
 /// the notes on what relaxing an answer makes possible: a share extension's summarizer can only
