@@ -247,7 +247,7 @@ fn write_nothing_fits(
     detail: Detail,
 ) -> io::Result<()> {
     writeln!(out, "{h} Ruled out\n")?;
-    for (outcomes, e) in super::exclusions(&report.excluded, names) {
+    for (outcomes, e) in super::exclusions_widest_first(&report.excluded, names) {
         writeln!(out, "- **{outcomes}**: {} ({})", e.why, e.source)?;
     }
     writeln!(out, "\n{h} What would make a stack possible\n")?;

@@ -330,6 +330,21 @@ pub fn exclusions<'a>(
         .collect()
 }
 
+/// [`exclusions`] for a report where nothing fits: the constraints that rule out the most
+/// outcomes first (the one that decides it rules out every stack), the rest in file order.
+pub fn exclusions_widest_first<'a>(
+    excluded: &'a [Exclusion<'a>],
+    names: &[(&str, &str)],
+) -> Vec<(String, &'a Exclusion<'a>)> {
+    let mut groups: Vec<(usize, (String, &'a Exclusion<'a>))> = excluded
+        .chunk_by(|a, b| a.rule == b.rule)
+        .map(|group| group.len())
+        .zip(exclusions(excluded, names))
+        .collect();
+    groups.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
+    groups.into_iter().map(|(_, g)| g).collect()
+}
+
 /// The `--explain` trace as tables: per section title, rows of (id, condition, whether it
 /// applied and why not, effect).
 pub fn trace_rows(report: &Report) -> Vec<(&'static str, Vec<Vec<String>>)> {

@@ -707,7 +707,7 @@ fn write_nothing_fits(
     detail: Detail,
 ) -> io::Result<()> {
     writeln!(out, "\nRuled out")?;
-    for (outcomes, e) in super::exclusions(&report.excluded, names) {
+    for (outcomes, e) in super::exclusions_widest_first(&report.excluded, names) {
         let text = format!("{outcomes}: {} ({}; {})", e.why, e.rule, e.source);
         writeln!(out, "{}", wrap(&text, width, "- ", "  "))?;
     }

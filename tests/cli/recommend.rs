@@ -709,6 +709,19 @@ fn a_language_model_for_intel_macs_too_hears_of_llama_cpp() {
         "{out}"
     );
     assert!(out.contains("The other path for a language model on both kinds of Mac is llama.cpp"));
+    // An OS 27 floor leaves no Intel Mac to run it: said.
+    let on_27 = stdout_of(
+        &mlstack()
+            .args(args)
+            .args(["--min-os", "27"])
+            .assert()
+            .success(),
+    );
+    assert!(
+        on_27.contains("macOS 26 is the last release for\n  Intel Macs")
+            || on_27.contains("macOS 26 is the last release for Intel"),
+        "{on_27}"
+    );
     let gguf = stdout_of(
         &mlstack()
             .args(args)
@@ -805,6 +818,13 @@ fn a_report_where_nothing_fits_keeps_its_assumptions_trace_and_relevant_notes() 
         "{brief}"
     );
     assert!(!brief.contains("KV cache as model state"), "{brief}");
+    // The constraint that rules out every stack comes first.
+    let first = brief.split("Ruled out\n- ").nth(1).unwrap();
+    let first = first.split("\n- ").next().unwrap();
+    assert!(
+        first.contains("(no-language-model-in-an-extension;"),
+        "{first}"
+    );
     assert!(brief.contains("Increased Memory Limit"), "{brief}");
     let explain = stdout_of(&mlstack().args(args).arg("--explain").assert().success());
     for section in ["\nAssumed (not answered; defaults used)\n", "\nTrace\n"] {
@@ -1753,7 +1773,7 @@ fn an_llm_of_unknown_size_on_the_watch_is_told_the_size_it_must_be() {
     let notes = note_texts(&json);
     assert!(
         notes.iter().any(
-            |n| n.starts_with("On Apple Watch this holds only for a model under 1B parameters")
+            |n| n.starts_with("On Apple Watch a generative model must be under 1B parameters")
         ),
         "{notes:?}"
     );
