@@ -264,10 +264,7 @@ fn write_nothing_fits(
     if detail == Detail::Full {
         return write_trace(out, report, h);
     }
-    let first = |q: &str| super::mattered(report, &shown, q);
-    if let Some(line) =
-        super::assumed_line("Assumed (not answered): ", &report.assumed, first, u16::MAX)
-    {
+    if let Some(line) = super::assumed_brief(report, &shown, u16::MAX) {
         writeln!(out, "\n{line}")?;
     }
     Ok(())

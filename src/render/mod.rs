@@ -101,12 +101,7 @@ pub fn brief<'a>(
         BRIEF_REASONS
     };
     let flips = nearest_flips(report, BRIEF_FLIPS);
-    let assumed = assumed_line(
-        "Assumed (not answered): ",
-        &report.assumed,
-        |q| mattered(report, &flips, q),
-        width,
-    );
+    let assumed = assumed_brief(report, &flips, width);
     Brief {
         reasons: deciding_reasons(report, names, n),
         ruled_out: ruled_out_line(report, names),
@@ -224,6 +219,17 @@ pub fn flips_shown<'a>(report: &'a Report<'a>, detail: Detail) -> Vec<&'a Flip<'
     }
 }
 
+/// The one-screen report's line of assumed answers, those that mattered (drove the verdict or
+/// change in one of the `shown` flips) first.
+pub fn assumed_brief(report: &Report, shown: &[&Flip], width: u16) -> Option<String> {
+    assumed_line(
+        "Assumed (not answered): ",
+        &report.assumed,
+        |q| mattered(report, shown, q),
+        width,
+    )
+}
+
 /// Assumed answers in one line of at most `width` columns after `head`: "Assumed (not
 /// answered): iteration stable, min-os 26 and 14 more (--full lists them)". Those for which
 /// `first` holds come first. `None` when nothing was assumed.
@@ -336,13 +342,12 @@ pub fn exclusions_widest_first<'a>(
     excluded: &'a [Exclusion<'a>],
     names: &[(&str, &str)],
 ) -> Vec<(String, &'a Exclusion<'a>)> {
-    let mut groups: Vec<(usize, (String, &'a Exclusion<'a>))> = excluded
-        .chunk_by(|a, b| a.rule == b.rule)
-        .map(|group| group.len())
-        .zip(exclusions(excluded, names))
-        .collect();
-    groups.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
-    groups.into_iter().map(|(_, g)| g).collect()
+    let mut groups = exclusions(excluded, names);
+    // A stable sort: constraints that rule out as many keep their file order.
+    groups.sort_by_key(|(_, e)| {
+        std::cmp::Reverse(excluded.iter().filter(|x| x.rule == e.rule).count())
+    });
+    groups
 }
 
 /// The `--explain` trace as tables: per section title, rows of (id, condition, whether it

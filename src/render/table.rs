@@ -727,10 +727,7 @@ fn write_nothing_fits(
     }
     // The footer follows with no blank line of its own, after the assumed answers in a line.
     writeln!(out)?;
-    let first = |q: &str| super::mattered(report, &shown, q);
-    if let Some(line) =
-        super::assumed_line("Assumed (not answered): ", &report.assumed, first, width)
-    {
+    if let Some(line) = super::assumed_brief(report, &shown, width) {
         writeln!(out, "{line}")?;
     }
     Ok(())

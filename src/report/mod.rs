@@ -469,21 +469,25 @@ impl<'r> RulesInfo<'r> {
     }
 }
 
+/// A bit per question nobody answered that applies to this model (its `ask_if` holds): an
+/// LLM assumes no model kind.
+fn assumed_applying(rules: &RuleSet, answers: &Answers) -> Mask {
+    (0..rules.questions.len())
+        .filter(|&q| answers.sources[q] == Source::Default)
+        .filter(|&q| rules.questions[q].applies(&answers.masks))
+        .fold(0, |m, q| m | (1 << q))
+}
+
 /// The questions of `keep` that nobody answered, with the default each took.
 pub fn assumed<'r>(
     rules: &'r RuleSet,
     answers: &Answers,
     keep: impl Fn(usize) -> bool,
 ) -> Vec<Assumed<'r>> {
-    answers
-        .sources
-        .iter()
-        .enumerate()
-        // Only questions that apply to this model: an LLM assumes no model kind.
-        .filter(|&(q, s)| {
-            *s == Source::Default && keep(q) && rules.questions[q].applies(&answers.masks)
-        })
-        .map(|(q, _)| Assumed {
+    let applying = assumed_applying(rules, answers);
+    (0..rules.questions.len())
+        .filter(|&q| applying & (1 << q) != 0 && keep(q))
+        .map(|q| Assumed {
             question: &rules.questions[q].id,
             value: AnswerValue::new(rules, q, answers.masks[q]),
         })
@@ -505,20 +509,22 @@ pub fn outcome_names(rules: &RuleSet) -> Vec<(&str, &str)> {
 /// it may say what would be).
 fn notes<'r>(rules: &'r RuleSet, verdict: &Verdict, flips: &[Flip]) -> Vec<Note<'r>> {
     let mut relevant = 0u64;
-    if verdict.winner().is_none() {
-        for f in flips {
-            if let Some(o) = rules.outcomes.iter().position(|o| o.id == f.recommendation) {
-                relevant |= 1 << o;
+    match verdict.winner() {
+        Some(w) => {
+            relevant |= 1 << w;
+            let close = verdict
+                .margin()
+                .is_some_and(|m| m < rules.confidence.moderate as i32);
+            if let (true, Some(r)) = (close, verdict.runner_up()) {
+                relevant |= 1 << r;
             }
         }
-    }
-    if let Some(w) = verdict.winner() {
-        relevant |= 1 << w;
-        let close = verdict
-            .margin()
-            .is_some_and(|m| m < rules.confidence.moderate as i32);
-        if let (true, Some(r)) = (close, verdict.runner_up()) {
-            relevant |= 1 << r;
+        None => {
+            for f in flips {
+                if let Some(o) = rules.outcomes.iter().position(|o| o.id == f.recommendation) {
+                    relevant |= 1 << o;
+                }
+            }
         }
     }
     verdict
@@ -697,10 +703,7 @@ pub fn build_with<'r>(
         Some(_) => {
             // A question that does not apply to this model (its `ask_if` fails) is never
             // asked, so it is not an answer the verdict can rest on: a classifier's model size.
-            let assumed = (0..rules.questions.len())
-                .filter(|&q| answers.assumed() & (1 << q) != 0)
-                .filter(|&q| rules.questions[q].applies(&answers.masks))
-                .fold(0, |m, q| m | (1 << q));
+            let assumed = assumed_applying(rules, answers);
             let (c, basis) = explain::confidence_from_evidence(rules, verdict, assumed);
             (Some(c), basis.map(|b| ConfidenceBasis::new(rules, &b)))
         }
