@@ -31,7 +31,7 @@ struct Output<'a> {
 pub fn run(rules: &RuleSet, args: &InspectArgs, terminal: Terminal) -> Result<(), Failure> {
     let found = inspect::inspect(&args.path).map_err(usage)?;
     let proven = inspect::proven(&found);
-    let fit = fit::fit(&found, &ALL_PLATFORMS);
+    let fit = fit::fit(&found, &ALL_PLATFORMS, false);
     let text = match args.format {
         Format::Json => {
             let answers = proven
@@ -109,7 +109,7 @@ fn text(
         let basis = format!(
             "{}{}.",
             if markdown { "\n" } else { "" },
-            model::fit_basis()
+            model::fit_basis(Some(fit))
         );
         let _ = writeln!(out, "{}", wrap(&basis, width, "", ""));
     }

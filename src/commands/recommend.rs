@@ -228,15 +228,22 @@ pub fn run(
         };
         if let Some(i) = target {
             let report = &mut app.models[i].report;
-            report.fit = inspect::fit::fit(&found, &platforms);
+            let (question, option) = inspect::fit::EXTENSION_ANSWER;
+            let in_extension = report.answers.0.iter().any(|(q, v)| {
+                *q == question
+                    && matches!(v, report::AnswerValue::Many(ids) if ids.contains(&option))
+            });
+            report.fit = inspect::fit::fit(&found, &platforms, in_extension);
             report.model = Some(found);
         }
     }
-    // An app loads its models side by side: their memory counts together.
+    // An app loads its models side by side: their memory counts together (a model in an app
+    // extension counts against the extension's, not beside the app's).
     let read: Vec<(&str, &inspect::fit::Fit)> = app
         .models
         .iter()
         .filter_map(|m| m.report.fit.as_ref().map(|f| (m.name.as_str(), f)))
+        .filter(|(_, f)| !f.app_extension)
         .collect();
     let fits: Vec<&inspect::fit::Fit> = read.iter().map(|(_, f)| *f).collect();
     app.memory = inspect::fit::together(&fits, &platforms).map(|fit| report::app::AppMemory {

@@ -25,6 +25,10 @@ pub struct Fit {
     pub total_bytes: u64,
     pub basis: &'static str,
     pub devices: Vec<DeviceFit>,
+    /// The model runs inside an app extension (`--needs app-extension`): `devices` are then
+    /// the kinds of extension and their reported memory ceilings, not whole devices.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub app_extension: bool,
     /// Target platforms with no memory figures (Apple Watch, Apple TV, Linux), and
     /// `older-iphones`: the iPhones before the 8 GB ones, which iOS still runs on.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -70,6 +74,53 @@ impl Verdict {
 pub const BASIS: &str = "Community estimates: Apple publishes no per-device memory limits or \
 RAM sizes (facts P2, P3); a model that loads can still be killed on its first inference (P8), \
 so test on the smallest device you support and check os_proc_available_memory() (P1, P6)";
+
+/// The answer that puts a model inside an app extension: `needs` includes `app-extension`.
+pub const EXTENSION_ANSWER: (&str, &str) = ("needs", "app-extension");
+
+/// What an extension's ceilings are, and why they are not a device's limits.
+pub const EXTENSION_BASIS: &str = "Reported ceilings: Apple publishes no memory limits for app \
+extensions (fact V1), the extension's own code and data count against them too, and a 400 KB \
+Core ML model has been killed in a network extension (V4), so measure with \
+os_proc_available_memory() inside the extension on the oldest device you support";
+
+const MB: u64 = 1_000_000;
+
+/// A kind of app extension and the lowest memory ceiling reported for it (facts V2, V3).
+struct Ceiling {
+    id: &'static str,
+    kinds: &'static str,
+    limit: u64,
+    source: &'static str,
+}
+
+const EXTENSIONS: [Ceiling; 4] = [
+    Ceiling {
+        id: "notification-service-extension",
+        kinds: "Notification service extensions",
+        limit: 24 * MB,
+        source: "V2 (crash logs: 24 MB)",
+    },
+    Ceiling {
+        id: "widget-extension",
+        kinds: "Widgets and Siri intents extensions",
+        limit: 30 * MB,
+        source: "V2 (crash logs and a forum answer: 30 MB)",
+    },
+    Ceiling {
+        id: "keyboard-extension",
+        kinds: "Custom keyboards",
+        limit: 48 * MB,
+        source: "V3 (killed at about 48-60 MB; the low end is used)",
+    },
+    Ceiling {
+        id: "share-extension",
+        kinds: "Share extensions",
+        limit: 110 * MB,
+        source: "V3 (about 120 MB: 110 MB measured on an iPhone SE 2, 180 MB on recent Pro \
+                 iPhones; the low end is used)",
+    },
+];
 
 /// An iPhone/iPad/Vision Pro tier: limits without and with the entitlement.
 struct Tier {
@@ -138,8 +189,9 @@ pub fn together(fits: &[&Fit], platforms: &[&str]) -> Option<Fit> {
 }
 
 /// The fit of `found` on the devices of `platforms` (option ids of the `platform` question).
-/// `None` when the files give no size.
-pub fn fit(found: &Inspection, platforms: &[&str]) -> Option<Fit> {
+/// `None` when the files give no size. `app_extension`: the model runs inside an app
+/// extension, whose ceilings it is then judged against instead of the devices'.
+pub fn fit(found: &Inspection, platforms: &[&str], app_extension: bool) -> Option<Fit> {
     let weights = found.weight_bytes?;
     let generative = matches!(found.model_type, Some(ModelType::Llm | ModelType::Vlm));
     let (kv, context) = match (generative, found.attention) {
@@ -154,7 +206,42 @@ pub fn fit(found: &Inspection, platforms: &[&str]) -> Option<Fit> {
         }
         _ => (None, None),
     };
+    if app_extension {
+        return Some(in_extensions(weights, kv, context));
+    }
     Some(on_devices(weights, kv, context, platforms))
+}
+
+/// `weights` and a cache allowance against each kind of extension's reported ceiling.
+fn in_extensions(weights: u64, kv: Option<u64>, context: Option<u64>) -> Fit {
+    let total = weights.saturating_add(kv.unwrap_or(0));
+    let devices = EXTENSIONS
+        .iter()
+        .map(|c| DeviceFit {
+            tier: c.id,
+            devices: c.kinds,
+            ram_gb: None,
+            verdict: if total <= c.limit {
+                Verdict::Fits
+            } else {
+                Verdict::TooLarge
+            },
+            limit_bytes: Some(c.limit),
+            entitlement_limit_bytes: None,
+            min_ram_gb: None,
+            source: c.source,
+        })
+        .collect();
+    Fit {
+        weights_bytes: weights,
+        kv_cache_bytes: kv,
+        context_tokens: context,
+        total_bytes: total,
+        basis: EXTENSION_BASIS,
+        devices,
+        app_extension: true,
+        not_estimated: Vec::new(),
+    }
 }
 
 /// `weights` and a cache allowance against the device tiers of `platforms`.
@@ -187,6 +274,7 @@ fn on_devices(weights: u64, kv: Option<u64>, context: Option<u64>, platforms: &[
         total_bytes: total,
         basis: BASIS,
         devices,
+        app_extension: false,
         not_estimated,
     }
 }
@@ -245,7 +333,7 @@ mod tests {
 
     #[test]
     fn kv_cache_allowance_is_sized_at_the_stated_context() {
-        let f = fit(&llm(GB), &["ios"]).unwrap();
+        let f = fit(&llm(GB), &["ios"], false).unwrap();
         assert_eq!(f.context_tokens, Some(4096));
         assert_eq!(f.kv_cache_bytes, Some(2 * 16 * 8 * 64 * 4096 * 2));
         assert_eq!(f.total_bytes, GB + 134_217_728);
@@ -254,7 +342,7 @@ mod tests {
     #[test]
     fn tiers_go_from_fits_to_entitlement_to_too_large() {
         let verdicts = |w| {
-            fit(&llm(w), &["ios"])
+            fit(&llm(w), &["ios"], false)
                 .unwrap()
                 .devices
                 .iter()
@@ -272,13 +360,13 @@ mod tests {
 
     #[test]
     fn models_counted_together_can_need_the_entitlement_where_each_fits_alone() {
-        let one = fit(&llm(GB), &["ios"]).unwrap();
+        let one = fit(&llm(GB), &["ios"], false).unwrap();
         let vision = Inspection {
             model_type: Some(ModelType::Vision),
             weight_bytes: Some(GB),
             ..Inspection::default()
         };
-        let other = fit(&vision, &["ios"]).unwrap();
+        let other = fit(&vision, &["ios"], false).unwrap();
         assert_eq!(one.devices[0].verdict, Verdict::Fits);
         assert_eq!(other.devices[0].verdict, Verdict::Fits);
         let both = together(&[&one, &other], &["ios"]).unwrap();
@@ -293,11 +381,11 @@ mod tests {
 
     #[test]
     fn macs_get_the_memory_that_leaves_headroom_and_watches_no_estimate() {
-        let f = fit(&llm(4_500_000_000), &["macos", "watchos"]).unwrap();
+        let f = fit(&llm(4_500_000_000), &["macos", "watchos"], false).unwrap();
         assert_eq!(f.devices[0].min_ram_gb, Some(11));
         assert_eq!(f.not_estimated, ["watchos"]);
         assert_eq!(
-            fit(&llm(GB), &["ios"]).unwrap().not_estimated,
+            fit(&llm(GB), &["ios"], false).unwrap().not_estimated,
             ["older-iphones"]
         );
         let vision = Inspection {
@@ -305,6 +393,33 @@ mod tests {
             weight_bytes: Some(GB),
             ..Inspection::default()
         };
-        assert_eq!(fit(&vision, &["ios"]).unwrap().kv_cache_bytes, None);
+        assert_eq!(fit(&vision, &["ios"], false).unwrap().kv_cache_bytes, None);
+    }
+
+    #[test]
+    fn in_an_extension_the_kinds_ceilings_replace_the_devices() {
+        let small = Inspection {
+            model_type: Some(ModelType::Vision),
+            weight_bytes: Some(40 * MB),
+            ..Inspection::default()
+        };
+        let f = fit(&small, &["ios", "macos"], true).unwrap();
+        assert!(f.app_extension);
+        assert_eq!(f.basis, EXTENSION_BASIS);
+        assert!(f.not_estimated.is_empty());
+        let verdicts: Vec<_> = f.devices.iter().map(|d| (d.tier, d.verdict)).collect();
+        assert_eq!(
+            verdicts,
+            [
+                ("notification-service-extension", Verdict::TooLarge),
+                ("widget-extension", Verdict::TooLarge),
+                ("keyboard-extension", Verdict::Fits),
+                ("share-extension", Verdict::Fits),
+            ]
+        );
+        // A language model's cache counts too: 135M-class weights with their cache exceed
+        // even a share extension's ceiling.
+        let f = fit(&llm(70 * MB), &["ios"], true).unwrap();
+        assert!(f.devices.iter().all(|d| d.verdict == Verdict::TooLarge));
     }
 }

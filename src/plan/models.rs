@@ -51,7 +51,7 @@ fn rank(source: crate::answers::Source) -> u8 {
 pub fn split(rules: &RuleSet, answers: &Answers) -> Vec<Model> {
     let seeds = seeds(rules, answers, &[]);
     let mut out = models_of(rules, answers, seeds);
-    fit_to_models(rules, &mut out);
+    fit_to_models(rules, &[], &mut out);
     out
 }
 
@@ -71,8 +71,11 @@ pub fn split_with(
     listed_fit(rules, listed, &seeds)?;
     let mut out = models_of(rules, answers, seeds);
     place_shared(rules, targeted, &mut out)?;
-    fit_to_models(rules, &mut out);
-    place(rules, answers, targeted, out)
+    // One model's answers go in before the shared ones are fitted: `--built-in
+    // llm=foundation-models` decides whether a shared `--unavailable` reaches the LLM.
+    let placed = place_targeted(rules, targeted, &mut out)?;
+    fit_to_models(rules, &placed, &mut out);
+    check(rules, answers, targeted, out)
 }
 
 /// One (name, answers) per model before any split: the listed models, or one per option of
@@ -214,32 +217,44 @@ fn place_shared(rules: &RuleSet, targeted: &[Targeted], out: &mut [Model]) -> Re
     Ok(())
 }
 
-/// The answers given for some models only, placed; then every answer someone gave checked
-/// against the model it reaches.
-fn place(
+/// The answers given for some models only, placed (one model's answers beat the answers all
+/// models share): the (model, question) pairs placed.
+fn place_targeted(
+    rules: &RuleSet,
+    targeted: &[Targeted],
+    out: &mut [Model],
+) -> Result<Vec<(usize, usize)>, String> {
+    let mut placed = Vec::new();
+    for t in targeted {
+        let Some(name) = &t.model else { continue };
+        let Some(i) = out.iter().position(|m| m.name == *name) else {
+            let names: Vec<&str> = out.iter().map(|m| m.name.as_str()).collect();
+            return Err(format!(
+                "--{} {name}=...: the app has no model named '{name}' (its models: {})",
+                rules.questions[t.question].id,
+                names.join(", ")
+            ));
+        };
+        let m = &mut out[i];
+        if rank(t.source) >= rank(m.answers.sources[t.question]) {
+            m.answers.masks[t.question] = t.mask;
+            m.answers.sources[t.question] = t.source;
+            placed.push((i, t.question));
+        }
+    }
+    Ok(placed)
+}
+
+/// Every answer someone gave checked against the model it reaches.
+fn check(
     rules: &RuleSet,
     answers: &Answers,
     targeted: &[Targeted],
-    mut out: Vec<Model>,
+    out: Vec<Model>,
 ) -> Result<Vec<Model>, String> {
     let several = out.len() > 1;
     let names: Vec<String> = out.iter().map(|m| m.name.clone()).collect();
     let flag = |q: usize| format!("--{}", rules.questions[q].id);
-    // One model's answers beat the answers all models share.
-    for t in targeted {
-        let Some(name) = &t.model else { continue };
-        let Some(m) = out.iter_mut().find(|m| m.name == *name) else {
-            return Err(format!(
-                "{} {name}=...: the app has no model named '{name}' (its models: {})",
-                flag(t.question),
-                names.join(", ")
-            ));
-        };
-        if rank(t.source) >= rank(m.answers.sources[t.question]) {
-            m.answers.masks[t.question] = t.mask;
-            m.answers.sources[t.question] = t.source;
-        }
-    }
     // A single-choice answer someone gave must be for the model it reaches (Speech does not
     // stand in for a camera model), and an answer given for every model must fit one of them.
     for (q, question) in rules.questions.iter().enumerate() {
@@ -338,15 +353,20 @@ fn models_of(rules: &RuleSet, answers: &Answers, seeds: Vec<(String, Answers)>) 
 /// answer, a model keeps the options that are for it (custom sampling is not a vision
 /// model's). One model keeps its answers as given. Run once every answer is in place (those
 /// given for some models only too), since one answer decides whether another applies.
-fn fit_to_models(rules: &RuleSet, out: &mut [Model]) {
+/// `placed`: the (model, question) answers given for one model, which stay as given (they
+/// are checked where they land).
+fn fit_to_models(rules: &RuleSet, placed: &[(usize, usize)], out: &mut [Model]) {
     if out.len() > 1 {
-        for model in out.iter_mut() {
+        for (mi, model) in out.iter_mut().enumerate() {
             for (qi, question) in rules.questions.iter().enumerate() {
                 let (Some(default), crate::rules::Scope::Model) =
                     (question.default, question.scope)
                 else {
                     continue;
                 };
+                if placed.contains(&(mi, qi)) {
+                    continue;
+                }
                 let masks = &model.answers.masks;
                 let applies = question.applies(masks);
                 let kept = masks[qi] & question.options_for(masks);

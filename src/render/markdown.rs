@@ -220,7 +220,7 @@ fn write_fit_titled(
         for line in super::model::fit_lines(fit) {
             writeln!(out, "- {line}")?;
         }
-        writeln!(out, "\n{}.", super::model::fit_basis())?;
+        writeln!(out, "\n{}.", super::model::fit_basis(Some(fit)))?;
     }
     Ok(())
 }
@@ -298,6 +298,9 @@ fn write_model(
             "**Where it is unavailable:** {} [`{}`]. {}\n",
             f.name, f.id, f.summary
         )?;
+    } else if report.fallback_ruled_out {
+        let text = super::NO_FALLBACK.trim_start_matches("Where it is unavailable: ");
+        writeln!(out, "**Where it is unavailable:** {text}\n")?;
     }
     if let Some(advice) = &report.close_call {
         writeln!(out, "> **Close call.** {advice}\n")?;

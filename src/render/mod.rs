@@ -38,6 +38,12 @@ pub const BRIEF_REASONS: usize = 3;
 /// The flips a one-screen report shows for a model.
 pub const BRIEF_FLIPS: usize = 3;
 
+/// The fallback line when the answers ask for one and the constraints rule out every stack of
+/// one's own (`Report::fallback_ruled_out`).
+pub const NO_FALLBACK: &str = "Where it is unavailable: no stack of your own fits these \
+answers (each is ruled out: --full), so there is nothing to fall back to; hide the feature \
+there.";
+
 /// A verdict's standing in words: "strong, margin 4", "strong, the only outcome the
 /// constraints allow", or "no stack fits these answers".
 pub fn standing(report: &Report) -> String {

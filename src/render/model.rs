@@ -129,7 +129,8 @@ fn device_line(d: &DeviceFit) -> String {
         "iphone-12gb" => "iPhone and iPad, 12 GB",
         "vision-pro" => "Apple Vision Pro, 16 GB",
         "mac" => "Mac",
-        other => other,
+        // Kinds of app extension: their names are the line's.
+        _ => d.devices,
     };
     if let Some(min) = d.min_ram_gb {
         return format!(
@@ -142,6 +143,7 @@ fn device_line(d: &DeviceFit) -> String {
             human_bytes(l),
             human_bytes(e)
         ),
+        (Some(l), None) => format!(" (reported ceiling about {})", human_bytes(l)),
         _ => String::new(),
     };
     let verdict = match d.verdict {
@@ -169,9 +171,10 @@ fn thousands(n: u64) -> String {
     out
 }
 
-/// The estimate caveat, once per fit.
-pub fn fit_basis() -> &'static str {
-    inspect::fit::BASIS
+/// The estimate caveat, once per fit: the devices' (`inspect`, which knows no answers), or
+/// the one `fit` carries (an app extension's ceilings have their own).
+pub fn fit_basis(fit: Option<&Fit>) -> &'static str {
+    fit.map_or(inspect::fit::BASIS, |f| f.basis)
 }
 
 #[cfg(test)]

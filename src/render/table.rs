@@ -310,6 +310,11 @@ fn write_plain(
                         m.name, own.name
                     )
                 }
+                _ if m.report.fallback_ruled_out => format!(
+                    "{}: {stack} where available, hidden elsewhere ({})",
+                    m.name,
+                    super::standing(&m.report)
+                ),
                 _ if m.report.fallback.is_some() => format!(
                     "{}: {stack} where available, otherwise {} ({})",
                     m.name,
@@ -490,7 +495,7 @@ fn write_fit_titled(
         writeln!(
             out,
             "{}",
-            wrap(&format!("{}.", model::fit_basis()), width, "", "")
+            wrap(&format!("{}.", model::fit_basis(Some(fit))), width, "", "")
         )?;
     }
     Ok(())
@@ -522,6 +527,8 @@ fn write_model(
             f.name, f.id, f.summary
         );
         writeln!(out, "{}", wrap(&text, width, "", "  "))?;
+    } else if report.fallback_ruled_out {
+        writeln!(out, "{}", wrap(super::NO_FALLBACK, width, "", "  "))?;
     }
     if let Some(advice) = &report.close_call {
         let text = format!("This is a close call. {advice}");

@@ -33,6 +33,9 @@ pub struct Report<'r> {
     /// `fallback_when` holds: the best other outcome still possible ("the system model where
     /// available, otherwise X"); `None` otherwise.
     pub fallback: Option<Recommendation<'r>>,
+    /// The recommended outcome's `fallback_when` holds but the constraints leave no other
+    /// stack: nothing to fall back to (an app extension, where no model of one's own fits).
+    pub fallback_ruled_out: bool,
     /// The engine a verdict for a family of engines names (`cross-platform`: llama.cpp,
     /// ExecuTorch, ONNX Runtime) and its Apple backend; `None` otherwise.
     pub runtime: Option<RuntimeInfo<'r>>,
@@ -93,6 +96,9 @@ impl Report<'_> {
         }
         if let Some(c) = self.close_call {
             map.serialize_entry("close_call", c)?;
+        }
+        if self.fallback_ruled_out {
+            map.serialize_entry("fallback_ruled_out", &true)?;
         }
         map.serialize_entry("scores", &self.scores)?;
         map.serialize_entry("rationale", &self.rationale)?;
@@ -748,6 +754,13 @@ pub fn build_with<'r>(
             .chain(notes.iter().map(|n| n.cite)),
     );
 
+    // "The system model where available, otherwise X": X is the best other stack, if any.
+    let wants_fallback = winner.is_some_and(|w| {
+        rules.outcomes[w]
+            .fallback_when
+            .as_ref()
+            .is_some_and(|c| c.holds(&answers.masks))
+    });
     Report {
         recommendation: winner.map(|w| {
             let outcome = &rules.outcomes[w];
@@ -759,14 +772,9 @@ pub fn build_with<'r>(
         }),
         margin: verdict.margin(),
         confidence,
-        fallback: winner
-            .filter(|&w| {
-                rules.outcomes[w]
-                    .fallback_when
-                    .as_ref()
-                    .is_some_and(|c| c.holds(&answers.masks))
-            })
-            .and_then(|_| verdict.ranking.get(1))
+        fallback: wants_fallback
+            .then(|| verdict.ranking.get(1))
+            .flatten()
             .map(|&o| {
                 let outcome = &rules.outcomes[o];
                 Recommendation {
@@ -775,6 +783,7 @@ pub fn build_with<'r>(
                     summary: &outcome.summary,
                 }
             }),
+        fallback_ruled_out: wants_fallback && verdict.ranking.len() < 2,
         runtime: winner
             .and_then(|w| rules.outcomes[w].runtime_for(&answers.masks))
             .map(|r| RuntimeInfo {

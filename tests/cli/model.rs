@@ -400,6 +400,11 @@ fn a_hugging_face_cache_snapshot_of_symlinks_is_read_through_them() {
 
 /// A vision model's Hugging Face folder: a ViT classifier of about 86 M parameters.
 fn vit_folder(dir: &Path) {
+    vit_folder_of(dir, 86_000_000);
+}
+
+/// A ViT classifier's Hugging Face folder of `parameters` float32 weights.
+fn vit_folder_of(dir: &Path, parameters: u64) {
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(
         dir.join("config.json"),
@@ -408,7 +413,7 @@ fn vit_folder(dir: &Path) {
     .unwrap();
     fixtures::safetensors(
         &dir.join("model.safetensors"),
-        &[("vit.encoder.weight", "F32", &[86_000_000])],
+        &[("vit.encoder.weight", "F32", &[parameters])],
         Some("pt"),
     );
 }
@@ -506,4 +511,77 @@ fn each_model_of_the_app_can_answer_from_its_own_files() {
             .stdout("")
             .stderr(predicate::str::contains(needle));
     }
+}
+
+/// Issue 24: a model inside an app extension is measured against each kind of extension's
+/// reported ceiling, not the iPhone's, and does not count beside the app's other models.
+#[test]
+fn a_model_in_an_app_extension_is_measured_against_the_extensions_ceilings() {
+    let dir = tempfile::tempdir().unwrap();
+    let (llm, small) = (dir.path().join("llm"), dir.path().join("small"));
+    fixtures::hugging_face(&llm, 1);
+    // 10 M float32 parameters: 40 MB, over a widget's 30 MB and under a keyboard's 48 MB.
+    vit_folder_of(&small, 10_000_000);
+    let v = recommend_with_model(&small, &["--needs", "app-extension"]);
+    let (schemas, index) = crate::ecosystem::validator();
+    if let Err(e) = schemas.validate(&v, index) {
+        panic!("an extension's fit fails the schema: {e:#}\n{v}");
+    }
+    let fit = &v["fit"];
+    assert_eq!(fit["app_extension"], true, "{fit}");
+    let verdicts: Vec<(&str, &str)> = fit["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["tier"].as_str().unwrap(), d["verdict"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("notification-service-extension", "too-large"),
+            ("widget-extension", "too-large"),
+            ("keyboard-extension", "fits"),
+            ("share-extension", "fits"),
+        ]
+    );
+    let table = mlstack()
+        .env("COLUMNS", "100")
+        .args(["recommend", "--needs", "app-extension", "--model"])
+        .arg(&small)
+        .assert()
+        .success();
+    let text = stdout_of(&table);
+    assert!(
+        text.contains("- Custom keyboards: fits (reported ceiling about 48 MB)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Apple publishes no memory limits for app"),
+        "{text}"
+    );
+    assert!(!text.contains("iPhone, 8 GB"), "{text}");
+
+    // Outside the extension the same files get the devices' tiers.
+    let v = recommend_with_model(&small, &[]);
+    assert!(v["fit"].get("app_extension").is_none(), "{}", v["fit"]);
+    assert_eq!(v["fit"]["devices"][0]["tier"], "iphone-8gb");
+
+    // The extension's model does not count beside the app's language model.
+    let assert = mlstack()
+        .args([
+            "recommend",
+            "--format",
+            "json",
+            "--needs",
+            "vision=app-extension",
+        ])
+        .arg("--model")
+        .arg(&small)
+        .arg("--model")
+        .arg(&llm)
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&assert)).unwrap();
+    assert!(json["memory"].is_null(), "{}", json["memory"]);
+    assert_eq!(json["models"][1]["fit"]["app_extension"], true, "{json}");
 }

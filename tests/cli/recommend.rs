@@ -1663,6 +1663,72 @@ fn a_gated_system_model_is_hidden_or_backed_by_a_fallback_where_it_is_missing() 
     assert_eq!(json["models"][0]["answers"]["unavailable"], "hide");
     assert_eq!(json["models"][0]["runtime"]["name"], "Foundation Models");
     assert_eq!(json["models"][1]["runtime"]["name"], "Speech");
+    // And when the built-in is given to one model by name (`--built-in
+    // llm=foundation-models`): the shared answer then applies to that model.
+    let json = recommend_json(&[
+        "--model-type",
+        "vision,llm",
+        "--built-in",
+        "llm=foundation-models",
+        "--unavailable",
+        "fallback",
+    ]);
+    assert_eq!(json["models"][0]["answers"]["unavailable"], "fallback");
+    assert_eq!(json["models"][0]["provenance"]["unavailable"], "flag");
+    assert_eq!(json["models"][0]["fallback"]["id"], "mlx", "{json}");
+}
+
+/// Issue 24: a fallback the answers ask for where the constraints leave no stack of one's own
+/// (a language model in an app extension) is said to be impossible, not silently dropped.
+#[test]
+fn a_fallback_no_stack_can_give_is_named_as_missing() {
+    let args = [
+        "--model-type",
+        "llm",
+        "--needs",
+        "app-extension",
+        "--built-in",
+        "foundation-models",
+        "--unavailable",
+        "fallback",
+    ];
+    let json = recommend_json(&args);
+    assert_eq!(json["recommendation"]["id"], "built-in", "{json}");
+    assert!(json["fallback"].is_null());
+    assert_eq!(json["fallback_ruled_out"], true, "{json}");
+    assert_eq!(json["models"][0]["fallback_ruled_out"], true);
+    let notes: Vec<&str> = json["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("the extension has no fallback")),
+        "{notes:?}"
+    );
+    assert!(
+        !notes.iter().any(|n| n.contains("Ship the fallback only")),
+        "{notes:?}"
+    );
+    let out = stdout_of(&mlstack().arg("recommend").args(args).assert().success());
+    assert!(
+        out.contains("Where it is unavailable: no stack of your own fits these answers"),
+        "{out}"
+    );
+    // Outside the extension a fallback exists, and the key is absent.
+    let json = recommend_json(&[
+        "--model-type",
+        "llm",
+        "--built-in",
+        "foundation-models",
+        "--unavailable",
+        "fallback",
+    ]);
+    assert_eq!(json["models"][0]["fallback"]["id"], "mlx", "{json}");
+    assert!(json.get("fallback_ruled_out").is_none(), "{json}");
 }
 
 /// A question that does not apply to the model (the model kind of an LLM) is neither offered
