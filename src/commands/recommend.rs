@@ -214,6 +214,7 @@ pub fn run(
     .map_err(usage)?;
     // One verdict per model (`--model-type vision,llm` is two), composed into the plan.
     let models = plan::models::split_with(rules, &answers, &targeted, &listed).map_err(usage)?;
+    warn_where_a_flag_goes_unused(rules, &answers, &models);
     let saved_models = args.save_answers.as_ref().map(|_| models.clone());
     let composed = plan::compose::compose(rules, models);
     let search = crate::analysis::explain::FlipSearch::new(rules);
@@ -473,6 +474,32 @@ fn target_platforms<'a>(rules: &'a RuleSet, answers: &Answers) -> Vec<&'a str> {
     match rules.question_index("platform") {
         Some(q) => rules.questions[q].option_ids(answers.masks[q]),
         None => super::inspect::ALL_PLATFORMS.to_vec(),
+    }
+}
+
+/// A flag for a question that applies to none of the app's models (`--prototype-in pytorch`
+/// without `--iteration prototyping`) changes nothing: say so on stderr rather than let it
+/// pass for an answer that counted.
+fn warn_where_a_flag_goes_unused(
+    rules: &RuleSet,
+    answers: &Answers,
+    models: &[plan::models::Model],
+) {
+    for (q, question) in rules.questions.iter().enumerate() {
+        let Some(ask_if) = &question.ask_if else {
+            continue;
+        };
+        let flagged = answers.sources[q] == Source::Flag
+            || models.iter().any(|m| m.answers.sources[q] == Source::Flag);
+        if !flagged || models.iter().any(|m| question.applies(&m.answers.masks)) {
+            continue;
+        }
+        let warning = format!(
+            "mlstack: warning: --{} is not used: it counts only when {}\n",
+            question.id,
+            crate::analysis::describe::condition(rules, ask_if)
+        );
+        let _ = std::io::stderr().write_all(crate::render::safe::safe(&warning).as_bytes());
     }
 }
 

@@ -1907,3 +1907,43 @@ fn a_vision_pro_app_below_visionos_26_is_told_the_neural_engine_needs_an_entitle
     assert!(says("18"));
     assert!(!says("26"));
 }
+
+/// A flag for a question that applies to none of the app's models changes nothing: a warning
+/// on stderr says so and names when it would count; the verdict is the one without it.
+#[test]
+fn a_flag_that_applies_to_no_model_is_named_on_stderr() {
+    let unused = mlstack()
+        .args([
+            "recommend",
+            "--model-type",
+            "vision",
+            "--prototype-in",
+            "pytorch",
+        ])
+        .assert()
+        .success();
+    assert_eq!(
+        stderr_of(&unused),
+        "mlstack: warning: --prototype-in is not used: it counts only when iteration is prototyping\n"
+    );
+    let without = mlstack()
+        .args(["recommend", "--model-type", "vision"])
+        .assert()
+        .success();
+    assert_eq!(stdout_of(&unused), stdout_of(&without));
+    // Where it applies, or applies to one of the app's models, nothing is said.
+    for args in [
+        &[
+            "--model-type",
+            "llm",
+            "--iteration",
+            "prototyping",
+            "--prototype-in",
+            "pytorch",
+        ][..],
+        &["--model-type", "vision,llm", "--model-size", "1b-to-4b"][..],
+    ] {
+        let used = mlstack().arg("recommend").args(args).assert().success();
+        assert_eq!(stderr_of(&used), "", "{args:?}");
+    }
+}
