@@ -106,11 +106,7 @@ fn text(
         for line in model::fit_lines(fit) {
             let _ = writeln!(out, "{}", wrap(&line, width, "- ", "  "));
         }
-        let basis = format!(
-            "{}{}.",
-            if markdown { "\n" } else { "" },
-            model::fit_basis(Some(fit))
-        );
+        let basis = format!("{}{}.", if markdown { "\n" } else { "" }, fit.basis);
         let _ = writeln!(out, "{}", wrap(&basis, width, "", ""));
     }
     heading(&mut out, "Read");

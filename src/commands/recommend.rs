@@ -230,10 +230,7 @@ pub fn run(
         if let Some(i) = target {
             let report = &mut app.models[i].report;
             let (question, option) = inspect::fit::EXTENSION_ANSWER;
-            let in_extension = report.answers.0.iter().any(|(q, v)| {
-                *q == question
-                    && matches!(v, report::AnswerValue::Many(ids) if ids.contains(&option))
-            });
+            let in_extension = report.answers.includes(question, option);
             report.fit = inspect::fit::fit(&found, &platforms, in_extension);
             report.model = Some(found);
         }

@@ -53,6 +53,27 @@ pub struct DeviceFit {
     pub source: &'static str,
 }
 
+impl DeviceFit {
+    /// A row with no figures yet: each kind of row adds the limits it knows.
+    fn new(
+        tier: &'static str,
+        devices: &'static str,
+        verdict: Verdict,
+        source: &'static str,
+    ) -> Self {
+        DeviceFit {
+            tier,
+            devices,
+            ram_gb: None,
+            verdict,
+            limit_bytes: None,
+            entitlement_limit_bytes: None,
+            min_ram_gb: None,
+            source,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
@@ -217,19 +238,16 @@ fn in_extensions(weights: u64, kv: Option<u64>, context: Option<u64>) -> Fit {
     let total = weights.saturating_add(kv.unwrap_or(0));
     let devices = EXTENSIONS
         .iter()
-        .map(|c| DeviceFit {
-            tier: c.id,
-            devices: c.kinds,
-            ram_gb: None,
-            verdict: if total <= c.limit {
+        .map(|c| {
+            let verdict = if total <= c.limit {
                 Verdict::Fits
             } else {
                 Verdict::TooLarge
-            },
-            limit_bytes: Some(c.limit),
-            entitlement_limit_bytes: None,
-            min_ram_gb: None,
-            source: c.source,
+            };
+            DeviceFit {
+                limit_bytes: Some(c.limit),
+                ..DeviceFit::new(c.id, c.kinds, verdict, c.source)
+            }
         })
         .collect();
     Fit {
@@ -288,27 +306,22 @@ fn tier(t: &Tier, total: u64) -> DeviceFit {
         Verdict::TooLarge
     };
     DeviceFit {
-        tier: t.id,
-        devices: t.devices,
         ram_gb: Some(t.ram_gb),
-        verdict,
         limit_bytes: Some(t.limit),
         entitlement_limit_bytes: Some(t.entitlement_limit),
-        min_ram_gb: None,
-        source: t.source,
+        ..DeviceFit::new(t.id, t.devices, verdict, t.source)
     }
 }
 
 fn mac(total: u64) -> DeviceFit {
     DeviceFit {
-        tier: "mac",
-        devices: "Macs with Apple silicon",
-        ram_gb: None,
-        verdict: Verdict::Fits,
-        limit_bytes: None,
-        entitlement_limit_bytes: None,
         min_ram_gb: Some(total.saturating_add(MAC_HEADROOM).div_ceil(GB)),
-        source: "P6 (Apple's Core AI guidance: at least 6 GB of headroom on macOS)",
+        ..DeviceFit::new(
+            "mac",
+            "Macs with Apple silicon",
+            Verdict::Fits,
+            "P6 (Apple's Core AI guidance: at least 6 GB of headroom on macOS)",
+        )
     }
 }
 

@@ -78,8 +78,14 @@ pub fn write(
                 out,
                 "\n#### What would change the plan (each model's nearest)\n"
             )?;
-            for (flags, now, model, target) in changes {
-                writeln!(out, "- `{flags}` (now `{now}`) → {}: {target}", cell(model))?;
+            for c in changes {
+                writeln!(
+                    out,
+                    "- `{}` (now `{}`) → {}",
+                    c.flags,
+                    c.now,
+                    c.moves_text(cell)
+                )?;
             }
         }
         if let Some(memory) = &app.memory {
@@ -220,7 +226,7 @@ fn write_fit_titled(
         for line in super::model::fit_lines(fit) {
             writeln!(out, "- {line}")?;
         }
-        writeln!(out, "\n{}.", super::model::fit_basis(Some(fit)))?;
+        writeln!(out, "\n{}.", fit.basis)?;
     }
     Ok(())
 }

@@ -117,21 +117,55 @@ pub fn brief<'a>(
 }
 
 /// What would change the plan, for the first screen of an app of several models: each model's
-/// nearest flip as (flags, the answers now, the model, its new stack's name). The flags name
-/// the model for its own answers (`--iteration vision=frequent`).
+/// nearest flip, one line per change of answers with every model it moves. The flags name the
+/// model for its own answers (`--iteration vision=frequent`).
 pub fn plan_changes<'a>(
     app: &'a crate::report::app::AppReport<'a>,
     names: &[(&str, &str)],
-) -> Vec<(String, String, &'a str, String)> {
-    app.models
-        .iter()
-        .filter_map(|m| {
-            let f = nearest_flips(&m.report, 1).into_iter().next()?;
-            let (flags, now) = flip_text_for(f, Some((&m.name, &m.report)));
-            let target = outcome_name(names, f.recommendation).to_owned();
-            Some((flags, now, m.name.as_str(), target))
-        })
-        .collect()
+) -> Vec<PlanChange<'a>> {
+    let mut changes: Vec<PlanChange<'a>> = Vec::new();
+    for m in &app.models {
+        let Some(f) = nearest_flips(&m.report, 1).into_iter().next() else {
+            continue;
+        };
+        let (flags, now) = flip_text_for(f, Some((&m.name, &m.report)));
+        let moved = (
+            m.name.as_str(),
+            outcome_name(names, f.recommendation).to_owned(),
+        );
+        // An app-wide change (`--min-os 27`) that moves several models is one line.
+        match changes
+            .iter_mut()
+            .find(|c| c.flags == flags && c.now == now)
+        {
+            Some(c) => c.moves.push(moved),
+            None => changes.push(PlanChange {
+                flags,
+                now,
+                moves: vec![moved],
+            }),
+        }
+    }
+    changes
+}
+
+/// One line of "What would change the plan": the flags, the answers they replace, and each
+/// model it moves with the stack it moves to.
+pub struct PlanChange<'a> {
+    pub flags: String,
+    pub now: String,
+    pub moves: Vec<(&'a str, String)>,
+}
+
+impl PlanChange<'_> {
+    /// `llm: Core AI; vision: Core AI`, each model's name through `name` (Markdown escapes it).
+    pub fn moves_text(&self, name: impl Fn(&str) -> String) -> String {
+        self.moves
+            .iter()
+            .map(|(model, target)| format!("{}: {target}", name(model)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
 }
 
 /// The `n` reasons that decided a verdict, as [`reasons`] gives them: the rules that gave the

@@ -3,7 +3,7 @@
 //! through the renderers' escaping like any other file text.
 
 use crate::inspect::fit::{DeviceFit, Fit, Verdict};
-use crate::inspect::{self, Inspection, ModelAnswers, human_bytes, human_count};
+use crate::inspect::{Inspection, ModelAnswers, human_bytes, human_count};
 
 /// `llm, 1.2 B parameters, bf16, 2.5 GB of weights` (what is known, in that order).
 pub fn summary(found: &Inspection) -> String {
@@ -120,8 +120,9 @@ pub fn fit_lines(fit: &Fit) -> Vec<String> {
 
 /// The smallest devices are the ones the sources say least about.
 const OLDER_IPHONES: &str = "Older iPhones (before the iPhone 15 Pro), which current iOS still \
-runs on (iOS 26 from the iPhone 11; fact AA1): no RAM or limit figures in the sources (P3 lists \
-newer devices only), so the lines above are not the smallest device the app reaches";
+runs on (iOS 26 from the iPhone 11; fact AA1): 4 GB of RAM in the iPhone 11, 12 and 13, 6 GB in \
+the 12 Pro, 13 Pro, 14 and 15 (fact AB4), and no app limit figures in the sources; an app gets \
+less there than on the 8 GB iPhones above, so gate a large model by the device's memory";
 
 fn device_line(d: &DeviceFit) -> String {
     let name = match d.tier {
@@ -169,12 +170,6 @@ fn thousands(n: u64) -> String {
         out.push(c);
     }
     out
-}
-
-/// The estimate caveat, once per fit: the devices' (`inspect`, which knows no answers), or
-/// the one `fit` carries (an app extension's ceilings have their own).
-pub fn fit_basis(fit: Option<&Fit>) -> &'static str {
-    fit.map_or(inspect::fit::BASIS, |f| f.basis)
 }
 
 #[cfg(test)]

@@ -351,8 +351,13 @@ fn write_plain(
         let changes = super::plan_changes(app, names);
         if detail == Detail::Brief && !changes.is_empty() {
             writeln!(out, "\nWhat would change the plan (each model's nearest)")?;
-            for (flags, now, model, target) in changes {
-                let line = format!("{flags} (now {now}) -> {model}: {target}");
+            for c in changes {
+                let line = format!(
+                    "{} (now {}) -> {}",
+                    c.flags,
+                    c.now,
+                    c.moves_text(str::to_owned)
+                );
                 writeln!(out, "{}", wrap(&line, width, "- ", "  "))?;
             }
         }
@@ -492,11 +497,7 @@ fn write_fit_titled(
         for line in model::fit_lines(fit) {
             writeln!(out, "{}", wrap(&line, width, "- ", "  "))?;
         }
-        writeln!(
-            out,
-            "{}",
-            wrap(&format!("{}.", model::fit_basis(Some(fit))), width, "", "")
-        )?;
+        writeln!(out, "{}", wrap(&format!("{}.", fit.basis), width, "", ""))?;
     }
     Ok(())
 }

@@ -367,6 +367,19 @@ impl<'r> AnswerValue<'r> {
 /// Every question's answer, keyed by question id, in rule-set order.
 pub type AnswerMap<'r> = ById<'r, AnswerValue<'r>>;
 
+impl AnswerMap<'_> {
+    /// Whether the answer to `question` is or includes `option` (`needs` has `app-extension`).
+    pub fn includes(&self, question: &str, option: &str) -> bool {
+        self.0.iter().any(|(q, v)| {
+            *q == question
+                && match v {
+                    AnswerValue::One(id) => *id == option,
+                    AnswerValue::Many(ids) => ids.contains(&option),
+                }
+        })
+    }
+}
+
 /// Values keyed by question id, serialized as a JSON object in rule-set order.
 #[derive(Debug, Clone)]
 pub struct ById<'r, V>(pub Vec<(&'r str, V)>);

@@ -53,7 +53,13 @@ fn no_verdict_of_the_article_rules_moves_at_the_new_questions_defaults() {
         diff["compared"], 8_778_240u64,
         "the article rules' whole space, one model type at a time"
     );
-    only(&list, &[]);
+    // The article speaks of neither Intel Macs nor Linux: what moves is only there.
+    for (from, to, n, example) in &list {
+        assert!(
+            llama_cpp_where_mlx_cannot(to, example),
+            "{from} -> {to}: {n} answer sets, e.g. {example}"
+        );
+    }
     let held: Vec<&str> = diff["caveats"]
         .as_array()
         .unwrap()
@@ -117,11 +123,32 @@ fn the_os_27_rules_move_only_where_shipping_practice_says() {
             "mlx",
             "issue 24: translation-not-on-watch-tv-or-vision",
         ),
+        // Session 16: llama.cpp where MLX cannot go (llama_cpp_where_mlx_cannot).
+        ("core-ml", "cross-platform", "llama.cpp on Intel Macs"),
+        (
+            "mlx-then-core-ml",
+            "cross-platform",
+            "llama.cpp on Intel Macs",
+        ),
+        (
+            "nothing",
+            "cross-platform",
+            "llama.cpp on Linux and in the iOS background",
+        ),
+        // A classical model said to be a language model, on Linux: MLX has no trees (issue
+        // 24), and the one engine left runs there.
+        (
+            "mlx",
+            "cross-platform",
+            "issue 24: mlx-has-no-classical-ml, on Linux",
+        ),
     ];
     let (diff, list) = changes("default-2026-11-os27.yaml");
     for (from, to, n, example) in &list {
         assert!(
-            example.contains(r#""model-kind":"classical""#) || feasibility(from, to, example),
+            example.contains(r#""model-kind":"classical""#)
+                || feasibility(from, to, example)
+                || llama_cpp_where_mlx_cannot(to, example),
             "{from} -> {to}: {n}, e.g. {example}"
         );
     }
@@ -186,6 +213,26 @@ fn feasibility(from: &str, to: &str, example: &str) -> bool {
         || task_framework
 }
 
+/// Session 16 (issue 24): a language model that must also run on Intel Macs, where MLX does
+/// not build, goes to llama.cpp, which serves both kinds of Mac (it was Core ML by elimination,
+/// or MLX's prototype path); and one that must run on Linux and in the iOS background, where
+/// neither MLX (no background GPU) nor Core ML (no Linux) reaches every platform, gets the
+/// one engine that does instead of nothing (the rule file's note no-one-stack-for-these-
+/// platforms already named it).
+fn llama_cpp_where_mlx_cannot(to: &str, example: &str) -> bool {
+    let language_model =
+        example.contains(r#""model-type":["llm"]"#) || example.contains(r#""model-type":["vlm"]"#);
+    let platforms = example
+        .split(r#""platform":["#)
+        .nth(1)
+        .and_then(|rest| rest.split(']').next())
+        .unwrap_or_default();
+    language_model
+        && to == "cross-platform"
+        && (platforms.contains(r#""intel-mac""#)
+            || (platforms.contains(r#""linux""#) && example.contains(r#""background":"yes""#)))
+}
+
 /// The pin of issue 23: the rules as they were before each model got its own verdict
 /// (`default-2026-11-30-one-verdict.yaml`, one verdict for the whole app) against today's, over
 /// every one-model answer set. Two things move, and nothing else:
@@ -211,7 +258,11 @@ fn one_model_verdicts_do_not_move_with_the_per_model_split() {
         let classical_leaves_mlx =
             example.contains(r#""model-kind":"classical""#) && from.starts_with("mlx");
         assert!(
-            vlm_split || beyond_apple || classical_leaves_mlx || feasibility(from, to, example),
+            vlm_split
+                || beyond_apple
+                || classical_leaves_mlx
+                || feasibility(from, to, example)
+                || llama_cpp_where_mlx_cannot(to, example),
             "{from} -> {to}: {n}, e.g. {example}"
         );
     }

@@ -445,14 +445,23 @@ fn close_call_matches_the_schema() {
 
 #[test]
 fn forced_verdict_has_null_margin() {
-    let r = report(&["--model-type", "llm", "--platform", "linux"]);
-    assert_eq!(r.recommendation.id, "mlx");
+    // Trees and SVMs: MLX cannot load them, and Core ML is the only stack left (a language
+    // model on Linux was the example until llama.cpp became a candidate there in session 16).
+    let r = report(&[
+        "--model-type",
+        "classifier",
+        "--model-kind",
+        "classical",
+        "--platform",
+        "ios",
+    ]);
+    assert_eq!(r.recommendation.id, "core-ml");
     assert_eq!(r.margin, None);
     assert_eq!(r.confidence, Confidence::Strong);
     assert!(
         r.excluded
             .iter()
-            .any(|e| e.rule == "no-core-ml-on-linux" && e.outcome == "core-ml")
+            .any(|e| e.rule == "mlx-has-no-classical-ml" && e.outcome == "mlx")
     );
 }
 
