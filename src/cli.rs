@@ -382,6 +382,7 @@ fn question_arg(q: &crate::rules::Question, per_model: bool, app_level: bool) ->
         releases: q.is_versioned().then(|| q.clone()),
         per_model,
         app_level,
+        listed: per_model || q.kind == Kind::Multi,
     });
     match q.kind {
         Kind::Single if !per_model => arg.action(ArgAction::Set),
@@ -400,6 +401,8 @@ struct Answers {
     per_model: bool,
     /// The app's answer: a value that names a model is refused, saying why.
     app_level: bool,
+    /// Values come as a comma-separated list (a multiple choice, or one per model).
+    listed: bool,
 }
 
 impl clap::builder::TypedValueParser for Answers {
@@ -423,6 +426,20 @@ impl clap::builder::TypedValueParser for Answers {
             );
             e = e.with_cmd(cmd);
             return Err(e);
+        }
+        // `--needs kv-cache,`: clap would say no value was supplied, though one was.
+        if value.is_empty() {
+            let name = arg.map(|a| a.get_id().to_string()).unwrap_or_default();
+            let text = if self.listed {
+                format!(
+                    "--{name} has an empty value in its list (a comma too many?): give options \
+                     separated by single commas, as `a,b`\n"
+                )
+            } else {
+                format!("--{name} needs a value: one of its options (`mlstack questions`)\n")
+            };
+            let e = clap::Error::raw(clap::error::ErrorKind::InvalidValue, text);
+            return Err(e.with_cmd(cmd));
         }
         // `MODEL=VALUE`: the value is checked as any other; the model, once the models are known.
         if self.per_model

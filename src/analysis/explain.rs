@@ -49,6 +49,10 @@ pub enum Basis {
     /// Rules marked `unproven` (indices) take points from the winner: whether it can run the
     /// model at all is still open (a Core ML export that failed, say).
     Unproven { rules: Vec<usize> },
+    /// `outcomes` scored at least the strong threshold above the winner and are ruled out
+    /// only by constraints that look at answers nobody gave (`questions`): the system model
+    /// the user named, dropped by an assumed `--unavailable must-work`.
+    RuledOutByAssumed { outcomes: u64, questions: Mask },
 }
 
 /// Confidence from what the user actually answered. A verdict the margin calls strong stays
@@ -92,6 +96,12 @@ pub fn confidence_from_evidence(
             Confidence::Moderate,
             Some(Basis::Unproven { rules: unproven }),
         );
+    }
+    // With no runner-up, elimination below says the same of every better stack ruled out.
+    if verdict.runner_up().is_some()
+        && let Some(basis) = ruled_out_by_assumed(rules, verdict, winner, assumed)
+    {
+        return (Confidence::Moderate, Some(basis));
     }
     let rests_on_assumed = |r: usize| rules.rules[r].questions() & assumed;
     // The lead over `other` (or the winner's own points, with `None`) counting given answers
@@ -151,6 +161,47 @@ pub fn confidence_from_evidence(
             }
         }
     }
+}
+
+/// The outcomes that scored a strong lead above `winner` and that only constraints looking
+/// at assumed answers rule out, with those answers' questions: a verdict that answers nobody
+/// gave turned over.
+fn ruled_out_by_assumed(
+    rules: &RuleSet,
+    verdict: &Verdict,
+    winner: usize,
+    assumed: Mask,
+) -> Option<Basis> {
+    let (mut outcomes, mut questions) = (0u64, 0 as Mask);
+    for o in (0..rules.outcomes.len()).filter(|&o| verdict.is_excluded(o)) {
+        // A stack a little ahead (Core AI for a language model, two points up, ruled out by
+        // the assumed OS 26 floor) is the margin's business; one a strong lead ahead is a
+        // verdict the assumed answers turned over.
+        if verdict.scores[o] - verdict.scores[winner] < rules.confidence.strong as i32 {
+            continue;
+        }
+        let excluders = verdict
+            .fired_constraints
+            .iter()
+            .map(|&c| &rules.constraints[c])
+            .filter(|c| c.exclude & (1 << o) != 0);
+        let mut on_assumed = 0 as Mask;
+        let mut all_assumed = true;
+        for c in excluders {
+            match c.when.questions() & assumed {
+                0 => all_assumed = false,
+                q => on_assumed |= q,
+            }
+        }
+        if all_assumed && on_assumed != 0 {
+            outcomes |= 1 << o;
+            questions |= on_assumed;
+        }
+    }
+    (outcomes != 0).then_some(Basis::RuledOutByAssumed {
+        outcomes,
+        questions,
+    })
 }
 
 /// One question's answer changed.

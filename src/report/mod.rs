@@ -140,9 +140,11 @@ fn and_list(items: &[&str]) -> String {
 pub struct ConfidenceBasis<'r> {
     /// `assumed-answers`, `elimination` or `unproven`.
     pub rests_on: &'static str,
-    /// The questions nobody answered whose rules widened the lead (`assumed-answers`).
+    /// The questions nobody answered whose rules widened the lead, or whose constraints
+    /// ruled out a better-scoring stack (`assumed-answers`).
     pub questions: Vec<&'r str>,
-    /// The ruled-out outcomes that scored higher than the winner (`elimination`).
+    /// The ruled-out outcomes that scored higher than the winner (`elimination`; with
+    /// `assumed-answers`, those the assumed answers ruled out).
     pub outcomes: Vec<&'r str>,
     /// The rules that leave open whether the winner runs the model at all (`unproven`).
     pub rules: Vec<&'r str>,
@@ -207,6 +209,37 @@ impl<'r> ConfidenceBasis<'r> {
                 ConfidenceBasis {
                     rests_on: "elimination",
                     questions: Vec::new(),
+                    outcomes: picked.iter().map(|o| o.id.as_str()).collect(),
+                    rules: Vec::new(),
+                    text,
+                }
+            }
+            explain::Basis::RuledOutByAssumed {
+                outcomes,
+                questions,
+            } => {
+                let picked: Vec<&crate::rules::Outcome> = (0..rules.outcomes.len())
+                    .filter(|o| outcomes & (1 << o) != 0)
+                    .map(|o| &rules.outcomes[o])
+                    .collect();
+                let ids: Vec<&str> = (0..rules.questions.len())
+                    .filter(|q| questions & (1 << q) != 0)
+                    .map(|q| rules.questions[q].id.as_str())
+                    .collect();
+                let names: Vec<&str> = picked.iter().map(|o| o.name.as_ref()).collect();
+                let text = format!(
+                    "Moderate, not strong: {} scored well ahead and {} ruled out only by \
+                     answers nobody gave ({}; why: --full). Answer them to firm it up.",
+                    and_list(&names),
+                    if picked.len() == 1 { "is" } else { "are" },
+                    ids.iter()
+                        .map(|q| format!("--{q}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                ConfidenceBasis {
+                    rests_on: "assumed-answers",
+                    questions: ids,
                     outcomes: picked.iter().map(|o| o.id.as_str()).collect(),
                     rules: Vec::new(),
                     text,

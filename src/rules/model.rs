@@ -510,6 +510,12 @@ pub enum AnswerProblem {
     },
     #[error("`{question}` needs at least one option")]
     Empty { question: String },
+    #[error("`{question}` lists `{option}` twice{}", repeated_hint(*.one_per_model))]
+    Repeated {
+        question: String,
+        option: String,
+        one_per_model: bool,
+    },
     #[error(
         "`{option}` stands for no selection and cannot be combined with other options of `{question}`"
     )]
@@ -544,6 +550,16 @@ fn split_release(value: &str) -> Option<(&str, u32)> {
         return None;
     }
     Some((prefix, major))
+}
+
+/// For the question whose options are the app's models (`--model-type vision,vision`).
+fn repeated_hint(one_per_model: bool) -> &'static str {
+    if one_per_model {
+        "; two models of one kind need names of their own: list them under `models:` in an \
+         answers file (README, \"Answers\")"
+    } else {
+        ""
+    }
 }
 
 fn suggestion_text(suggestion: &Option<String>) -> String {
@@ -582,6 +598,13 @@ impl Question {
                     }),
                 });
             };
+            if mask & (1 << i) != 0 {
+                return Err(AnswerProblem::Repeated {
+                    question: self.id.to_string(),
+                    option: self.options[i].id.to_string(),
+                    one_per_model: self.one_per_model,
+                });
+            }
             mask |= 1 << i;
         }
         if mask == 0 {

@@ -1201,6 +1201,47 @@ fn flag_values_ignore_case_and_near_misses_get_a_suggestion() {
         .stderr(predicate::str::contains("a similar value exists: 'llm'"));
 }
 
+/// A list with a comma too many, or an option twice, is named for what it is (clap said no
+/// value was supplied; `vision,vision` silently made one model of two).
+#[test]
+fn an_empty_or_repeated_value_in_a_list_is_named() {
+    mlstack()
+        .args([
+            "recommend",
+            "--model-type",
+            "vision",
+            "--needs",
+            "kv-cache,",
+        ])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "--needs has an empty value in its list (a comma too many?)",
+        ));
+    mlstack()
+        .args(["recommend", "--model-type", "vision,vision"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "`model-type` lists `vision` twice; two models of one kind need names of their own",
+        ));
+    mlstack()
+        .args([
+            "recommend",
+            "--model-type",
+            "vision",
+            "--needs",
+            "simulator,SIMULATOR",
+        ])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("`needs` lists `simulator` twice"))
+        .stderr(predicate::str::contains("models:").not());
+}
+
 #[test]
 fn expect_takes_a_stack_a_name_or_one_models_stack() {
     let gate = |expect: &str| {
@@ -1549,6 +1590,53 @@ fn a_built_in_framework_must_be_for_the_model_it_reaches() {
         .code(2)
         .stdout(predicate::str::contains("is not for a model of this kind"))
         .stdout(predicate::str::contains("\"line\":2"));
+}
+
+/// A system model the user named, ruled out only by answers nobody gave (the feature must
+/// work everywhere, assumed), leaves the stack of one's own moderate: the verdict would turn
+/// over, by far, on those answers. Given, the same verdict is strong.
+#[test]
+fn a_named_system_model_dropped_by_assumed_answers_is_not_strong() {
+    let json = recommend_json(&["--model-type", "llm", "--built-in", "foundation-models"]);
+    assert_eq!(json["recommendation"]["id"], "mlx");
+    assert_eq!(json["confidence"], "moderate");
+    let basis = &json["confidence_basis"];
+    assert_eq!(basis["rests_on"], "assumed-answers");
+    assert_eq!(basis["outcomes"], serde_json::json!(["built-in"]));
+    let questions: Vec<&str> = basis["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|q| q.as_str())
+        .collect();
+    assert!(questions.contains(&"unavailable"), "{basis}");
+    assert!(
+        basis["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Moderate, not strong: Built-in (no model to ship) scored well ahead"),
+        "{basis}"
+    );
+    let given = recommend_json(&[
+        "--model-type",
+        "llm",
+        "--built-in",
+        "foundation-models",
+        "--apple-intelligence",
+        "no",
+        "--unavailable",
+        "must-work",
+        "--min-os",
+        "26",
+    ]);
+    assert_eq!(given["recommendation"]["id"], "mlx");
+    assert_eq!(given["confidence"], "strong", "{given}");
+    // A stack only a little ahead (Core AI, two points, ruled out by the assumed OS 26 floor)
+    // leaves the margin to speak: a language model is MLX, strong.
+    assert_eq!(
+        recommend_json(&["--model-type", "llm"])["confidence"],
+        "strong"
+    );
 }
 
 /// No verdict is strong on defaults or by elimination alone, and the report says what a
