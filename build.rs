@@ -150,12 +150,13 @@ fn generate(r: &RuleSet) -> String {
         out,
         "notes: {},",
         vec_of(&r.notes, |x| format!(
-            "Note {{ id: {}, when: {}, text: {}, cite: {}, concerns: {:#x} }}",
+            "Note {{ id: {}, when: {}, text: {}, cite: {}, concerns: {:#x}, contradiction: {} }}",
             s(&x.id),
             opt_cond(&x.when),
             s(&x.text),
             s(&x.cite),
-            x.concerns
+            x.concerns,
+            x.contradiction
         ))
     );
     let _ = writeln!(

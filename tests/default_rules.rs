@@ -110,9 +110,8 @@ fn the_named_conflicts_are_resolved_in_the_file() {
 /// Where a framework the OS ships covers the job and nothing rules it out, it is the verdict:
 /// its points are a precedence over every reason about how to ship a model (rule file,
 /// scoring conventions). A language model (an LLM, or a VLM's) is covered only by Foundation
-/// Models: next to one, a task framework (Vision, Speech, ...) never takes the verdict from a
-/// stack the LLM can use (where the constraints leave none, Translation may still do a job that
-/// is only translating). Checked over the whole answer space (joint classes keep the model type's `llm`
+/// Models, or by Translation when it is a translator (session 16): next to one, a task
+/// framework (Vision, Speech, ...) never takes the verdict from a stack the LLM can use. Checked over the whole answer space (joint classes keep the model type's `llm`
 /// and the built-in framework apart, since both change the built-in outcome's points).
 #[test]
 fn built_in_wins_exactly_where_it_covers_the_job() {
@@ -128,6 +127,9 @@ fn built_in_wins_exactly_where_it_covers_the_job() {
     let vlm = rules.questions[model_type].option_index("vlm").unwrap();
     let system_model = rules.questions[framework]
         .option_index("foundation-models")
+        .unwrap();
+    let translation = rules.questions[framework]
+        .option_index("translation")
         .unwrap();
     let eval = Evaluator::new(&rules);
     // The model type and the framework are held at each of their classes in turn (answers in a
@@ -161,7 +163,9 @@ fn built_in_wins_exactly_where_it_covers_the_job() {
             fixed[framework] = Some(fw.answer);
             let weight = u128::from(mt.weight) * u128::from(fw.weight);
             let has_llm = mt.answer & llm_bits != 0;
-            let is_system_model = fw.answer == 1 << system_model;
+            // Foundation Models writes text, and Translation writes a translator's (session 16):
+            // either may take a language model's place.
+            let is_system_model = fw.answer == 1 << system_model || fw.answer == 1 << translation;
             assert!(!is_system_model || fw.weight == 1);
             let (_, spaces) = joint::spaces(&eval, &fixed, None).expect("tabulated");
             for dims in &spaces {

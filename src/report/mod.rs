@@ -645,8 +645,24 @@ pub fn flips<'r>(
     search: &explain::FlipSearch<'r>,
     answers: &[Mask],
 ) -> Vec<Flip<'r>> {
+    let contradictory = |masks: &[Mask]| {
+        rules
+            .notes
+            .iter()
+            .any(|n| n.contradiction && n.when.as_ref().is_none_or(|c| c.holds(masks)))
+    };
+    // Answers the rule file calls contradictory (older iPhones for a Mac-only app) describe
+    // no app: not a change worth offering, unless the answers given already are.
+    let offered = |f: &explain::FlipResult| {
+        let mut changed = answers.to_vec();
+        for c in &f.changes {
+            changed[c.question] = c.to;
+        }
+        contradictory(answers) || !contradictory(&changed)
+    };
     explain::flips_with(rules, search, answers)
         .iter()
+        .filter(|f| offered(f))
         .map(|f| flip(rules, f))
         .collect()
 }

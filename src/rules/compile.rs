@@ -945,6 +945,7 @@ pub fn compile(
                 text: c.text("note text", &n.text),
                 cite: c.text("note cite", &n.cite),
                 concerns,
+                contradiction: n.contradiction,
             });
         }
     }

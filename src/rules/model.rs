@@ -344,6 +344,9 @@ pub struct Note {
     pub cite: Text,
     /// A bit per outcome the note is about; 0: about every verdict.
     pub concerns: u64,
+    /// The note says the answers contradict each other: answers where it applies are never
+    /// offered as a change (a flip).
+    pub contradiction: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -285,6 +285,10 @@ pub struct NoteDef {
     /// the runner-up of a close call). Absent: it shows whatever the verdict.
     #[serde(default)]
     pub concerns: Option<Spanned<Vec<Spanned<String>>>>,
+    /// The note says the answers contradict each other (older devices on a Mac-only app): a
+    /// change of answers that makes it apply is never offered as what would change the verdict.
+    #[serde(default)]
+    pub contradiction: bool,
 }
 
 #[derive(Debug, Deserialize)]

@@ -135,6 +135,23 @@ fn the_os_27_rules_move_only_where_shipping_practice_says() {
             "cross-platform",
             "llama.cpp on Linux and in the iOS background",
         ),
+        // Session 16: Translation may take a translator's place when it is answered as a
+        // language model (the question offered it, and a constraint then ruled it out).
+        (
+            "core-ml",
+            "built-in",
+            "translation for a translator answered as llm",
+        ),
+        (
+            "mlx",
+            "built-in",
+            "translation for a translator answered as llm",
+        ),
+        (
+            "core-ai",
+            "built-in",
+            "translation for a translator answered as llm",
+        ),
         // A classical model said to be a language model, on Linux: MLX has no trees (issue
         // 24), and the one engine left runs there.
         (
