@@ -327,15 +327,25 @@ mod tests {
     #[test]
     fn questions_that_cannot_matter_are_skipped() {
         // On Linux only MLX survives the Apple-stack constraints: only a model already in a
-        // cross-platform format, an engine shared with Android, or a need MLX cannot meet (an
-        // app extension, which no language model fits; devices older than its GPU floor) can
-        // change the verdict. The size, the built-in frameworks, the floor, the compute unit
-        // and the rest are skipped.
+        // cross-platform format, an engine shared with Android, a need MLX cannot meet (an
+        // app extension, which no language model of 100M parameters or more fits; devices
+        // older than its GPU floor) or a model too small for item 1's reasons (under 100M)
+        // can change the verdict. The built-in frameworks, the floor, the compute unit and the
+        // rest are skipped.
         let (interview, asked) = run(
             &[("platform", &["linux"])],
             vec![("model-type", vec!["llm"])],
         );
-        assert_eq!(asked, ["model-type", "converted", "needs", "portability"]);
+        assert_eq!(
+            asked,
+            [
+                "model-type",
+                "model-size",
+                "converted",
+                "needs",
+                "portability"
+            ]
+        );
         assert!(
             interview
                 .skipped

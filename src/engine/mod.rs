@@ -43,6 +43,19 @@ impl Verdict {
         self.excluded & (1 << outcome) != 0
     }
 
+    /// The standing where the winner is unavailable (the system model on a device without
+    /// it): the winner dropped from the ranking, as if ruled out, with its score lowered to the
+    /// new leader's so that it counts as no better-scoring stack the new leader beat by
+    /// elimination. `None` when nothing is left.
+    pub fn without_winner(&self) -> Option<Verdict> {
+        let (winner, next) = (self.winner()?, self.runner_up()?);
+        let mut v = self.clone();
+        v.scores[winner] = self.scores[next];
+        v.excluded |= 1 << winner;
+        v.ranking.remove(0);
+        Some(v)
+    }
+
     /// The standing of the outcomes from points and exclusions already summed (by the
     /// tabulated evaluator), for callers that need only scores and ranking: which rules,
     /// constraints and notes fired is left empty.

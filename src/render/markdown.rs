@@ -301,8 +301,11 @@ fn write_model(
     if let Some(f) = &report.fallback {
         writeln!(
             out,
-            "**Where it is unavailable:** {} [`{}`]. {}\n",
-            f.name, f.id, f.summary
+            "**Where it is unavailable:** {} [`{}`] ({}). {}\n",
+            f.stack.name,
+            f.stack.id,
+            super::fallback_standing(f),
+            f.stack.summary
         )?;
     } else if report.fallback_ruled_out {
         let text = super::NO_FALLBACK.trim_start_matches("Where it is unavailable: ");

@@ -47,10 +47,21 @@ there.";
 /// A verdict's standing in words: "strong, margin 4", "strong, the only outcome the
 /// constraints allow", or "no stack fits these answers".
 pub fn standing(report: &Report) -> String {
-    match (report.confidence, report.margin) {
-        (None, _) => "no stack fits these answers".to_owned(),
-        (Some(c), Some(m)) => format!("{}, margin {m}", c.as_str()),
-        (Some(c), None) => format!("{}, the only outcome the constraints allow", c.as_str()),
+    match report.confidence {
+        None => "no stack fits these answers".to_owned(),
+        Some(c) => standing_of(c, report.margin),
+    }
+}
+
+/// A fallback's standing, as a verdict's: "moderate, margin 2".
+pub fn fallback_standing(f: &crate::report::Fallback) -> String {
+    standing_of(f.confidence, f.margin)
+}
+
+fn standing_of(c: crate::analysis::explain::Confidence, margin: Option<i32>) -> String {
+    match margin {
+        Some(m) => format!("{}, margin {m}", c.as_str()),
+        None => format!("{}, the only outcome the constraints allow", c.as_str()),
     }
 }
 
@@ -242,8 +253,15 @@ pub fn nearest_flips<'a>(report: &'a Report<'a>, n: usize) -> Vec<&'a Flip<'a>> 
             picked.push((*i, f));
         }
     }
+    // Then more of the same questions, but not another value that leads where one shown
+    // already does (`--converted gguf` and `--converted tensorflow`, both to Core ML): --full
+    // lists those.
     for (i, f) in &order {
-        if picked.len() < n && !picked.iter().any(|(j, _)| j == i) {
+        if picked.len() < n
+            && !picked.iter().any(|(j, p)| {
+                j == i || (p.question == f.question && p.recommendation == f.recommendation)
+            })
+        {
             picked.push((*i, f));
         }
     }

@@ -315,11 +315,12 @@ fn write_plain(
                     m.name,
                     super::standing(&m.report)
                 ),
-                _ if m.report.fallback.is_some() => format!(
-                    "{}: {stack} where available, otherwise {} ({})",
+                _ if let Some(f) = &m.report.fallback => format!(
+                    "{}: {stack} where available ({}), otherwise {} ({})",
                     m.name,
-                    m.report.fallback.as_ref().map_or("", |f| f.name),
-                    super::standing(&m.report)
+                    super::standing(&m.report),
+                    f.stack.name,
+                    super::fallback_standing(f)
                 ),
                 _ => match &m.report.runtime {
                     Some(r) => format!(
@@ -524,8 +525,11 @@ fn write_model(
     }
     if let Some(f) = &report.fallback {
         let text = format!(
-            "Where it is unavailable: {} [{}]. {}",
-            f.name, f.id, f.summary
+            "Where it is unavailable: {} [{}] ({}). {}",
+            f.stack.name,
+            f.stack.id,
+            super::fallback_standing(f),
+            f.stack.summary
         );
         writeln!(out, "{}", wrap(&text, width, "", "  "))?;
     } else if report.fallback_ruled_out {

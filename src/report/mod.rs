@@ -32,7 +32,7 @@ pub struct Report<'r> {
     /// What to ship where the recommended stack is unavailable, when its outcome's
     /// `fallback_when` holds: the best other outcome still possible ("the system model where
     /// available, otherwise X"); `None` otherwise.
-    pub fallback: Option<Recommendation<'r>>,
+    pub fallback: Option<Fallback<'r>>,
     /// The recommended outcome's `fallback_when` holds but the constraints leave no other
     /// stack: nothing to fall back to (an app extension, where no model of one's own fits).
     pub fallback_ruled_out: bool,
@@ -133,6 +133,19 @@ fn and_list(items: &[&str]) -> String {
         [one] => (*one).to_owned(),
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
+}
+
+/// What to ship where the recommended stack is unavailable, with the confidence the rules
+/// have in it as a verdict of its own: the recommended stack's lead says nothing of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fallback<'r> {
+    #[serde(flatten)]
+    pub stack: Recommendation<'r>,
+    /// Its lead over the next stack; `null` when the constraints leave no other.
+    pub margin: Option<i32>,
+    pub confidence: Confidence,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence_basis: Option<ConfidenceBasis<'r>>,
 }
 
 /// What a verdict's confidence rests on, when that keeps it from being strong.
@@ -555,11 +568,34 @@ pub fn outcome_names(rules: &RuleSet) -> Vec<(&str, &str)> {
         .collect()
 }
 
+/// The fallback of a verdict, from the standing without its winner ([`Verdict::without_winner`]):
+/// its confidence by the same rule as any verdict's.
+fn fallback<'r>(rules: &'r RuleSet, answers: &Answers, without: &Verdict) -> Fallback<'r> {
+    let outcome = &rules.outcomes[without.ranking[0]];
+    let assumed = assumed_applying(rules, answers);
+    let (confidence, basis) = explain::confidence_from_evidence(rules, without, assumed);
+    Fallback {
+        stack: Recommendation {
+            id: &outcome.id,
+            name: &outcome.name,
+            summary: &outcome.summary,
+        },
+        margin: without.margin(),
+        confidence,
+        confidence_basis: basis.map(|b| ConfidenceBasis::new(rules, &b)),
+    }
+}
+
 /// The notes that apply and concern the verdict: a note with `concerns` shows only when one
-/// of those outcomes is recommended, or is the runner-up of a close call, or, when nothing
-/// is possible, is what one of `flips` would make possible (and with no such flip, always:
-/// it may say what would be).
-fn notes<'r>(rules: &'r RuleSet, verdict: &Verdict, flips: &[Flip]) -> Vec<Note<'r>> {
+/// of those outcomes is recommended, or is the runner-up of a close call or the fallback (a
+/// decision of its own), or, when nothing is possible, is what one of `flips` would make
+/// possible (and with no such flip, always: it may say what would be).
+fn notes<'r>(
+    rules: &'r RuleSet,
+    verdict: &Verdict,
+    flips: &[Flip],
+    with_fallback: bool,
+) -> Vec<Note<'r>> {
     let mut relevant = 0u64;
     match verdict.winner() {
         Some(w) => {
@@ -567,7 +603,7 @@ fn notes<'r>(rules: &'r RuleSet, verdict: &Verdict, flips: &[Flip]) -> Vec<Note<
             let close = verdict
                 .margin()
                 .is_some_and(|m| m < rules.confidence.moderate as i32);
-            if let (true, Some(r)) = (close, verdict.runner_up()) {
+            if let (true, Some(r)) = (close || with_fallback, verdict.runner_up()) {
                 relevant |= 1 << r;
             }
         }
@@ -806,7 +842,18 @@ pub fn build_with<'r>(
     };
     let excluded = exclusions(rules, verdict);
     let flips = flips(rules, search, &answers.masks);
-    let notes = notes(rules, verdict, &flips);
+    // "The system model where available, otherwise X": X is the best other stack, if any.
+    let wants_fallback = winner.is_some_and(|w| {
+        rules.outcomes[w]
+            .fallback_when
+            .as_ref()
+            .is_some_and(|c| c.holds(&answers.masks))
+    });
+    let fallback = wants_fallback
+        .then(|| verdict.without_winner())
+        .flatten()
+        .map(|v| fallback(rules, answers, &v));
+    let notes = notes(rules, verdict, &flips, fallback.is_some());
     let references = references(
         rules,
         rationale
@@ -816,13 +863,6 @@ pub fn build_with<'r>(
             .chain(notes.iter().map(|n| n.cite)),
     );
 
-    // "The system model where available, otherwise X": X is the best other stack, if any.
-    let wants_fallback = winner.is_some_and(|w| {
-        rules.outcomes[w]
-            .fallback_when
-            .as_ref()
-            .is_some_and(|c| c.holds(&answers.masks))
-    });
     Report {
         recommendation: winner.map(|w| {
             let outcome = &rules.outcomes[w];
@@ -834,17 +874,7 @@ pub fn build_with<'r>(
         }),
         margin: verdict.margin(),
         confidence,
-        fallback: wants_fallback
-            .then(|| verdict.ranking.get(1))
-            .flatten()
-            .map(|&o| {
-                let outcome = &rules.outcomes[o];
-                Recommendation {
-                    id: &outcome.id,
-                    name: &outcome.name,
-                    summary: &outcome.summary,
-                }
-            }),
+        fallback,
         fallback_ruled_out: wants_fallback && verdict.ranking.len() < 2,
         runtime: winner
             .and_then(|w| rules.outcomes[w].runtime_for(&answers.masks))

@@ -217,6 +217,15 @@ fn real_outputs_validate_against_the_published_schema() {
             "--apple-intelligence",
             "yes",
         ],
+        // A fallback with its own standing.
+        &[
+            "--model-type",
+            "llm",
+            "--built-in",
+            "foundation-models",
+            "--unavailable",
+            "fallback",
+        ],
         &[
             "--model-type",
             "audio",

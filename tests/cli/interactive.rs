@@ -66,7 +66,7 @@ fn a_full_session_reaches_a_verdict_and_prints_the_replay_command() {
     key(&mut p, " "); // select the first option, llm
     key(&mut p, "\r");
     for prompt in [
-        "How many parameters does the generative model have",
+        "How many parameters does the model have",
         "What is the oldest OS the app must run on",
         "Could a framework Apple ships do the whole job",
         "Is the model already converted",

@@ -839,7 +839,13 @@ fn a_report_where_nothing_fits_keeps_its_assumptions_trace_and_relevant_notes() 
         .find(|l| l.starts_with("Assumed (not answered): "))
         .unwrap_or_default();
     assert!(assumed.contains("min-os 26"), "{brief}");
-    assert!(!brief.contains("KV cache as model state"), "{brief}");
+    // A note about a stack one of the flips makes possible is relevant: a model under 100M
+    // parameters fits the extension on Core ML, so Core ML's note on the cache shows.
+    assert!(
+        brief.contains("--model-size under-100m (now model-size under-1b) -> Core ML"),
+        "{brief}"
+    );
+    assert!(brief.contains("KV cache as model state"), "{brief}");
     // The constraint that rules out every stack comes first.
     let first = brief.split("Ruled out\n- ").nth(1).unwrap();
     let first = first.split("\n- ").next().unwrap();
@@ -956,7 +962,7 @@ fn what_no_stack_can_run_is_none_with_what_to_relax() {
         [
             "- --model-size under-1b (now model-size 1b-to-4b) -> Core ML",
             "- --platform ios (now platform watchos) -> MLX",
-            "- --platform macos (now platform watchos) -> MLX"
+            "- --platform intel-mac (now platform watchos) -> Cross-platform runtime"
         ],
         "{out}"
     );
@@ -1770,6 +1776,34 @@ fn a_gated_system_model_is_hidden_or_backed_by_a_fallback_where_it_is_missing() 
     let fallback = with("fallback");
     assert_eq!(fallback["recommendation"]["id"], "built-in");
     assert_eq!(fallback["models"][0]["fallback"]["id"], "mlx");
+    // The fallback stands as a verdict of its own: as the same language model does with no
+    // system model named, not with the system model's lead of 30-odd points.
+    let own = recommend_json(&["--model-type", "llm"]);
+    assert_eq!(fallback["models"][0]["fallback"]["margin"], own["margin"]);
+    assert_eq!(
+        fallback["models"][0]["fallback"]["confidence"],
+        own["confidence"]
+    );
+    // Its devices are the ones without Apple Intelligence, older iPhones whose GPUs MLX does
+    // not support among them: a note on MLX says so under the built-in verdict.
+    assert!(
+        fallback["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["text"]
+                .as_str()
+                .unwrap()
+                .contains("The iPhones that take the fallback")),
+        "{}",
+        fallback["notes"]
+    );
+    // Asked to run there too, the fallback moves to a stack that does, with its own standing.
+    let mut older = base.to_vec();
+    older.extend(["--unavailable", "fallback", "--needs", "older-devices"]);
+    let older = recommend_json(&older);
+    assert_eq!(older["models"][0]["fallback"]["id"], "core-ml", "{older}");
+    assert_eq!(older["models"][0]["fallback"]["confidence"], "moderate");
     let everywhere = with("must-work");
     assert_eq!(everywhere["recommendation"]["id"], "mlx");
     assert!(everywhere["models"][0]["fallback"].is_null());
@@ -1780,8 +1814,9 @@ fn a_gated_system_model_is_hidden_or_backed_by_a_fallback_where_it_is_missing() 
     args.extend(base);
     args.extend(["--unavailable", "fallback"]);
     let out = stdout_of(&mlstack().args(&args).assert().success());
+    // The fallback's own standing: the one its verdict would have without the system model.
     assert!(
-        out.contains("\nWhere it is unavailable: MLX [mlx]."),
+        out.contains("\nWhere it is unavailable: MLX [mlx] (strong, margin 5)."),
         "{out}"
     );
     let out = stdout_of(
@@ -1792,7 +1827,7 @@ fn a_gated_system_model_is_hidden_or_backed_by_a_fallback_where_it_is_missing() 
             .success(),
     );
     assert!(
-        out.contains("- llm: Built-in (no model to ship) where available, otherwise MLX ("),
+        out.contains("- llm: Built-in (no model to ship) where available (strong, margin 33), otherwise MLX ("),
         "{out}"
     );
     // Given once, the answer reaches the model whose built-in it is about, even when the
