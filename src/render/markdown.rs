@@ -307,6 +307,13 @@ fn write_model(
             super::fallback_standing(f),
             f.stack.summary
         )?;
+        if let Some(r) = &f.runtime {
+            writeln!(
+                out,
+                "**Its runtime:** {}, on {} ({})\n",
+                r.name, r.backend, r.cite
+            )?;
+        }
     } else if report.fallback_ruled_out {
         let text = super::NO_FALLBACK.trim_start_matches("Where it is unavailable: ");
         writeln!(out, "**Where it is unavailable:** {text}\n")?;

@@ -532,6 +532,10 @@ fn write_model(
             f.stack.summary
         );
         writeln!(out, "{}", wrap(&text, width, "", "  "))?;
+        if let Some(r) = &f.runtime {
+            let text = format!("Its runtime: {}, on {} ({})", r.name, r.backend, r.cite);
+            writeln!(out, "{}", wrap(&text, width, "  ", "    "))?;
+        }
     } else if report.fallback_ruled_out {
         writeln!(out, "{}", wrap(super::NO_FALLBACK, width, "", "  "))?;
     }

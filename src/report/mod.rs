@@ -146,6 +146,9 @@ pub struct Fallback<'r> {
     pub confidence: Confidence,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub confidence_basis: Option<ConfidenceBasis<'r>>,
+    /// The engine it names, as a verdict's `runtime` (a cross-platform fallback: llama.cpp).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runtime: Option<RuntimeInfo<'r>>,
 }
 
 /// What a verdict's confidence rests on, when that keeps it from being strong.
@@ -165,14 +168,35 @@ pub struct ConfidenceBasis<'r> {
     pub text: String,
 }
 
+/// The ids of the questions in `mask`, in rule-set order.
+fn question_ids(rules: &RuleSet, mask: Mask) -> Vec<&str> {
+    (0..rules.questions.len())
+        .filter(|q| mask & (1 << q) != 0)
+        .map(|q| rules.questions[q].id.as_str())
+        .collect()
+}
+
+/// The outcomes in `mask`, in rule-set order.
+fn outcomes_in(rules: &RuleSet, mask: u64) -> Vec<&crate::rules::Outcome> {
+    (0..rules.outcomes.len())
+        .filter(|o| mask & (1 << o) != 0)
+        .map(|o| &rules.outcomes[o])
+        .collect()
+}
+
+/// Question ids as the flags that answer them: "--iteration, --hardware".
+fn flag_list(ids: &[&str]) -> String {
+    ids.iter()
+        .map(|q| format!("--{q}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl<'r> ConfidenceBasis<'r> {
     pub fn new(rules: &'r RuleSet, basis: &explain::Basis) -> Self {
         match *basis {
             explain::Basis::AssumedAnswers { questions, alone } => {
-                let ids: Vec<&str> = (0..rules.questions.len())
-                    .filter(|q| questions & (1 << q) != 0)
-                    .map(|q| rules.questions[q].id.as_str())
-                    .collect();
+                let ids = question_ids(rules, questions);
                 // With no runner-up there is no lead: the stack's own points are what count.
                 let measure = if alone {
                     "it is the only stack the constraints allow, but counting only the \
@@ -184,10 +208,7 @@ impl<'r> ConfidenceBasis<'r> {
                     "Moderate, not strong: {measure} {} points; the rest rests on answers \
                      nobody gave ({}). Answer them to firm it up.",
                     rules.confidence.strong,
-                    ids.iter()
-                        .map(|q| format!("--{q}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    flag_list(&ids)
                 );
                 ConfidenceBasis {
                     rests_on: "assumed-answers",
@@ -198,20 +219,13 @@ impl<'r> ConfidenceBasis<'r> {
                 }
             }
             explain::Basis::Elimination { outcomes } => {
-                let picked: Vec<&crate::rules::Outcome> = (0..rules.outcomes.len())
-                    .filter(|o| outcomes & (1 << o) != 0)
-                    .map(|o| &rules.outcomes[o])
-                    .collect();
+                let picked = outcomes_in(rules, outcomes);
+                let names: Vec<&str> = picked.iter().map(|o| o.name.as_ref()).collect();
                 let text = format!(
                     "Moderate, not strong: the constraints left only this stack. {} scored \
                      higher and {} ruled out (why: --full): if a requirement behind that can \
                      give, {} fits better; if not, this is the answer.",
-                    and_list(
-                        &picked
-                            .iter()
-                            .map(|o| o.name.as_ref())
-                            .collect::<Vec<&str>>()
-                    ),
+                    and_list(&names),
                     if picked.len() == 1 { "is" } else { "are" },
                     if picked.len() == 1 {
                         "it"
@@ -231,24 +245,15 @@ impl<'r> ConfidenceBasis<'r> {
                 outcomes,
                 questions,
             } => {
-                let picked: Vec<&crate::rules::Outcome> = (0..rules.outcomes.len())
-                    .filter(|o| outcomes & (1 << o) != 0)
-                    .map(|o| &rules.outcomes[o])
-                    .collect();
-                let ids: Vec<&str> = (0..rules.questions.len())
-                    .filter(|q| questions & (1 << q) != 0)
-                    .map(|q| rules.questions[q].id.as_str())
-                    .collect();
+                let picked = outcomes_in(rules, outcomes);
+                let ids = question_ids(rules, questions);
                 let names: Vec<&str> = picked.iter().map(|o| o.name.as_ref()).collect();
                 let text = format!(
                     "Moderate, not strong: {} scored well ahead and {} ruled out only by \
                      answers nobody gave ({}; why: --full). Answer them to firm it up.",
                     and_list(&names),
                     if picked.len() == 1 { "is" } else { "are" },
-                    ids.iter()
-                        .map(|q| format!("--{q}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    flag_list(&ids)
                 );
                 ConfidenceBasis {
                     rests_on: "assumed-answers",
@@ -568,6 +573,18 @@ pub fn outcome_names(rules: &RuleSet) -> Vec<(&str, &str)> {
         .collect()
 }
 
+/// The engine `outcome` names for `answers`, if it names one.
+fn runtime_info<'r>(
+    outcome: &'r crate::rules::Outcome,
+    answers: &Answers,
+) -> Option<RuntimeInfo<'r>> {
+    outcome.runtime_for(&answers.masks).map(|r| RuntimeInfo {
+        name: &r.name,
+        backend: &r.backend,
+        cite: &r.cite,
+    })
+}
+
 /// The fallback of a verdict, from the standing without its winner ([`Verdict::without_winner`]):
 /// its confidence by the same rule as any verdict's.
 fn fallback<'r>(rules: &'r RuleSet, answers: &Answers, without: &Verdict) -> Fallback<'r> {
@@ -583,6 +600,7 @@ fn fallback<'r>(rules: &'r RuleSet, answers: &Answers, without: &Verdict) -> Fal
         margin: without.margin(),
         confidence,
         confidence_basis: basis.map(|b| ConfidenceBasis::new(rules, &b)),
+        runtime: runtime_info(outcome, answers),
     }
 }
 
@@ -689,12 +707,13 @@ pub fn flips<'r>(
     };
     // Answers the rule file calls contradictory (older iPhones for a Mac-only app) describe
     // no app: not a change worth offering, unless the answers given already are.
+    let already = contradictory(answers);
     let offered = |f: &explain::FlipResult| {
         let mut changed = answers.to_vec();
         for c in &f.changes {
             changed[c.question] = c.to;
         }
-        contradictory(answers) || !contradictory(&changed)
+        already || !contradictory(&changed)
     };
     explain::flips_with(rules, search, answers)
         .iter()
@@ -876,13 +895,7 @@ pub fn build_with<'r>(
         confidence,
         fallback,
         fallback_ruled_out: wants_fallback && verdict.ranking.len() < 2,
-        runtime: winner
-            .and_then(|w| rules.outcomes[w].runtime_for(&answers.masks))
-            .map(|r| RuntimeInfo {
-                name: &r.name,
-                backend: &r.backend,
-                cite: &r.cite,
-            }),
+        runtime: winner.and_then(|w| runtime_info(&rules.outcomes[w], answers)),
         confidence_basis: basis,
         close_call: (confidence == Some(Confidence::CloseCall))
             .then_some(rules.close_call.as_deref())

@@ -152,6 +152,13 @@ fn the_os_27_rules_move_only_where_shipping_practice_says() {
             "built-in",
             "translation for a translator answered as llm",
         ),
+        // Session 17: no Speech framework on the watch, and Vision's requests there only from
+        // watchOS 27: a watch app runs a model of its own.
+        (
+            "built-in",
+            "core-ml",
+            "session 17: speech and vision on the watch",
+        ),
         // A classical model said to be a language model, on Linux: MLX has no trees (issue
         // 24), and the one engine left runs there.
         (
@@ -183,7 +190,7 @@ fn the_os_27_rules_move_only_where_shipping_practice_says() {
 /// not (item 4 for a language model said to have 1B or more; the decoding loop in Swift for
 /// 4B and more, or for a KV cache below iOS 18), and the frameworks the OS ships that cannot do
 /// the job (Translation off iOS and macOS; Vision, Speech, Sound Analysis or Natural Language
-/// for a language model). Where those leave nothing else, Translation may take a language
+/// for a language model; session 17: Speech on the watch, Vision there below watchOS 27). Where those leave nothing else, Translation may take a language
 /// model's verdict (a job that is only translating).
 fn feasibility(from: &str, to: &str, example: &str) -> bool {
     let has = |s: &str| example.contains(s);
@@ -194,13 +201,7 @@ fn feasibility(from: &str, to: &str, example: &str) -> bool {
             .any(|s| example.contains(&format!(r#""model-size":"{s}""#)))
     };
     let one_b_or_more = sized(&["1b-to-4b", "4b-to-8b", "over-8b"]);
-    let on_platform = |p: &str| {
-        example
-            .split(r#""platform":["#)
-            .nth(1)
-            .and_then(|rest| rest.split(']').next())
-            .is_some_and(|list| list.contains(&format!(r#""{p}""#)))
-    };
+    let on_platform = |p: &str| platforms_of(example).contains(&format!(r#""{p}""#));
     let watch_llm = language_model && one_b_or_more && on_platform("watchos");
     let too_big_for_iphone = sized(&["over-8b"]) && (on_platform("ios") || on_platform("watchos"));
     let fine_tuned = language_model && has("on-device-training");
@@ -215,6 +216,10 @@ fn feasibility(from: &str, to: &str, example: &str) -> bool {
                     .any(|v| example.contains(&format!(r#""min-os":"{v}""#)))));
     let translation =
         has(r#""built-in":"translation""#) && (from == "built-in" || to == "built-in");
+    let watch_framework = from == "built-in"
+        && on_platform("watchos")
+        && (has(r#""built-in":"speech""#)
+            || (has(r#""built-in":"vision""#) && !has(r#""min-os":"27""#)));
     let task_framework = language_model
         && from == "built-in"
         && ["vision", "speech", "sound-analysis", "natural-language"]
@@ -228,26 +233,34 @@ fn feasibility(from: &str, to: &str, example: &str) -> bool {
         || decoding_loop
         || translation
         || task_framework
+        || watch_framework
+}
+
+/// The platform list of a `rules diff` example in JSON (`"ios","linux"`), empty without one.
+fn platforms_of(example: &str) -> &str {
+    example
+        .split(r#""platform":["#)
+        .nth(1)
+        .and_then(|rest| rest.split(']').next())
+        .unwrap_or_default()
 }
 
 /// Session 16 (issue 24): a language model that must also run on Intel Macs, where MLX does
 /// not build, goes to llama.cpp, which serves both kinds of Mac (it was Core ML by elimination,
-/// or MLX's prototype path); and one that must run on Linux and in the iOS background, where
+/// or MLX's prototype path); session 17: so does one for an iOS 16 floor, below MLX's and
+/// above llama.cpp's (16.4); and one that must run on Linux and in the iOS background, where
 /// neither MLX (no background GPU) nor Core ML (no Linux) reaches every platform, gets the
 /// one engine that does instead of nothing (the rule file's note no-one-stack-for-these-
 /// platforms already named it).
 fn llama_cpp_where_mlx_cannot(to: &str, example: &str) -> bool {
     let language_model =
         example.contains(r#""model-type":["llm"]"#) || example.contains(r#""model-type":["vlm"]"#);
-    let platforms = example
-        .split(r#""platform":["#)
-        .nth(1)
-        .and_then(|rest| rest.split(']').next())
-        .unwrap_or_default();
+    let platforms = platforms_of(example);
     language_model
         && to == "cross-platform"
         && (platforms.contains(r#""intel-mac""#)
-            || (platforms.contains(r#""linux""#) && example.contains(r#""background":"yes""#)))
+            || (platforms.contains(r#""linux""#) && example.contains(r#""background":"yes""#))
+            || example.contains(r#""min-os":"16""#))
 }
 
 /// The pin of issue 23: the rules as they were before each model got its own verdict

@@ -102,11 +102,13 @@ fn a_full_session_reaches_a_verdict_and_prints_the_replay_command() {
 
 #[test]
 fn irrelevant_questions_are_skipped_and_said_so() {
-    // On Linux, for an Apple-only app whose model is still to convert and that needs nothing
-    // MLX lacks (an app extension, devices older than its GPU floor), only MLX is possible,
-    // so after the model type nothing else can matter.
+    // On Linux, for an Apple-only app whose model is still to convert, of a size item 1
+    // speaks of, and that needs nothing MLX lacks (an app extension, devices older than its
+    // GPU floor), only MLX is possible, so after the model type nothing else can matter.
     let mut p = spawn(&[
         "recommend",
+        "--model-size",
+        "1b-to-4b",
         "--platform",
         "linux",
         "--portability",

@@ -1798,6 +1798,22 @@ fn a_gated_system_model_is_hidden_or_backed_by_a_fallback_where_it_is_missing() 
         "{}",
         fallback["notes"]
     );
+    // Intel Macs have no system model: with a fallback they are one more place it is missing
+    // (not a reason to drop it on Apple silicon), and the fallback names its engine.
+    let macs = recommend_json(&[
+        "--model-type",
+        "llm",
+        "--built-in",
+        "foundation-models",
+        "--unavailable",
+        "fallback",
+        "--platform",
+        "macos,intel-mac",
+    ]);
+    assert_eq!(macs["recommendation"]["id"], "built-in", "{macs}");
+    let f = &macs["models"][0]["fallback"];
+    assert_eq!(f["id"], "cross-platform", "{macs}");
+    assert_eq!(f["runtime"]["name"], "llama.cpp", "{macs}");
     // Asked to run there too, the fallback moves to a stack that does, with its own standing.
     let mut older = base.to_vec();
     older.extend(["--unavailable", "fallback", "--needs", "older-devices"]);
