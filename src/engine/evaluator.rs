@@ -28,6 +28,11 @@ impl RuleBits {
         self.0[rule / 64] |= 1 << (rule % 64);
     }
 
+    /// Flip the bit of `rule`.
+    pub fn toggle(&mut self, rule: usize) {
+        self.0[rule / 64] ^= 1 << (rule % 64);
+    }
+
     pub fn contains(&self, rule: usize) -> bool {
         self.0[rule / 64] & (1 << (rule % 64)) != 0
     }
@@ -421,6 +426,22 @@ impl Compiled {
     }
 }
 
+/// A rule's or a constraint's condition, as [`Group::tabulate`] keeps it.
+#[derive(Debug, Clone, Copy)]
+enum Check {
+    Rule(usize),
+    Constraint(usize),
+}
+
+/// A condition over the members it reads: (member, stride) for each, whether it holds for
+/// every joint answer of those members alone, and whether it holds for the current one.
+struct Truth {
+    check: Check,
+    parts: Vec<(usize, usize)>,
+    truth: Vec<bool>,
+    holds: bool,
+}
+
 impl Group {
     /// An empty table over `members` (in question order).
     fn over(rules: &RuleSet, members: impl Iterator<Item = usize>) -> Group {
@@ -449,6 +470,11 @@ impl Group {
     }
 
     /// Evaluate the rules `own_rules` and constraints `own_constraints` for every joint answer.
+    ///
+    /// Each condition is evaluated once per joint answer of the questions it reads (a small
+    /// truth table), not once per joint answer of the group; the group's answers are then
+    /// counted through like an odometer, and only the conditions that read a question that
+    /// just changed are looked up again, so the entry is kept up to date rather than rebuilt.
     fn tabulate(
         &mut self,
         rules: &RuleSet,
@@ -457,37 +483,139 @@ impl Group {
         answers: &mut [Mask],
     ) {
         let size = self.size(rules);
+        let radix: Vec<usize> = self
+            .members
+            .iter()
+            .map(|&(q, _, single)| {
+                let o = rules.questions[q].options.len();
+                if single { o } else { 1 << o }
+            })
+            .collect();
+        let answer = |m: usize, code: usize| -> Mask {
+            if self.members[m].2 {
+                1 << code
+            } else {
+                code as Mask
+            }
+        };
+        let conditions: Vec<(Option<&crate::rules::Condition>, Check)> = own_rules
+            .iter()
+            .map(|&r| (rules.rules[r].when.as_ref(), Check::Rule(r)))
+            .chain(
+                own_constraints
+                    .iter()
+                    .map(|&c| (Some(&rules.constraints[c].when), Check::Constraint(c))),
+            )
+            .collect();
+        let mut checks: Vec<Truth> = Vec::with_capacity(conditions.len());
+        // The conditions that read each member.
+        let mut readers: Vec<Vec<usize>> = vec![Vec::new(); self.members.len()];
+        for (i, &(cond, check)) in conditions.iter().enumerate() {
+            let read = cond.map_or(0, |c| c.questions());
+            let mut parts: Vec<(usize, usize)> = Vec::new();
+            let mut sub_size = 1usize;
+            for (m, &(q, _, _)) in self.members.iter().enumerate() {
+                if read & (1 << q) != 0 {
+                    parts.push((m, sub_size));
+                    sub_size *= radix[m];
+                    readers[m].push(i);
+                }
+            }
+            let truth: Vec<bool> = (0..sub_size)
+                .map(|sub| {
+                    for &(m, stride) in &parts {
+                        answers[self.members[m].0] = answer(m, (sub / stride) % radix[m]);
+                    }
+                    cond.is_none_or(|c| c.holds(answers))
+                })
+                .collect();
+            checks.push(Truth {
+                check,
+                parts,
+                truth,
+                holds: false,
+            });
+        }
+        let mut codes = vec![0usize; self.members.len()];
+        let mut entry = Entry::default();
         let mut distinct: crate::analysis::space::aggregate::Map<Entry, u32> =
             crate::analysis::space::aggregate::Map::default();
         let mut table: Vec<u32> = Vec::with_capacity(size);
+        let mut last: Option<u32> = None;
         for index in 0..size {
-            let mut entry = Entry::default();
-            for &(q, stride, single) in &self.members {
-                let o = rules.questions[q].options.len();
-                let code = (index / stride) % if single { o } else { 1 << o };
-                answers[q] = if single { 1 << code } else { code as Mask };
-            }
-            for &r in own_rules {
-                let rule = &rules.rules[r];
-                if rule.when.as_ref().is_none_or(|c| c.holds(answers)) {
-                    entry.fired.set(r);
-                    for &(o, p) in &rule.score {
-                        entry.points[o] += p;
+            // The members that changed since the previous joint answer: all of them at first,
+            // then the odometer's lowest digits.
+            let changed = if index == 0 {
+                self.members.len()
+            } else {
+                let mut m = 0;
+                loop {
+                    codes[m] += 1;
+                    if codes[m] < radix[m] {
+                        break m + 1;
+                    }
+                    codes[m] = 0;
+                    m += 1;
+                }
+            };
+            let mut touched = index == 0;
+            let mut constraints_moved = false;
+            for read in &readers[..changed] {
+                for &i in read {
+                    let t = &mut checks[i];
+                    let sub: usize = t.parts.iter().map(|&(m, stride)| codes[m] * stride).sum();
+                    let holds = t.truth[sub];
+                    if holds == t.holds {
+                        continue;
+                    }
+                    t.holds = holds;
+                    touched = true;
+                    match t.check {
+                        Check::Rule(r) => {
+                            entry.fired.toggle(r);
+                            for &(o, p) in &rules.rules[r].score {
+                                entry.points[o] += if holds { p } else { -p };
+                            }
+                        }
+                        Check::Constraint(_) => constraints_moved = true,
                     }
                 }
             }
-            for &c in own_constraints {
-                let constraint = &rules.constraints[c];
-                if constraint.when.holds(answers) {
-                    entry.excluded |= constraint.exclude;
+            if index == 0 {
+                // Conditions that read no member (rules without a condition) hold throughout.
+                for t in checks.iter_mut().filter(|t| t.parts.is_empty()) {
+                    t.holds = t.truth[0];
+                    if let (true, Check::Rule(r)) = (t.holds, t.check) {
+                        entry.fired.set(r);
+                        for &(o, p) in &rules.rules[r].score {
+                            entry.points[o] += p;
+                        }
+                    }
                 }
+                constraints_moved = true;
             }
-            // At most MAX_GROUP_ENTRIES distinct entries: the index fits a u32.
-            let next = self.entries.len() as u32;
-            let k = *distinct.entry(entry).or_insert_with(|| {
-                self.entries.push(entry);
-                next
-            });
+            if constraints_moved {
+                entry.excluded = checks
+                    .iter()
+                    .filter(|t| t.holds)
+                    .filter_map(|t| match t.check {
+                        Check::Constraint(c) => Some(rules.constraints[c].exclude),
+                        Check::Rule(_) => None,
+                    })
+                    .fold(0, |a, b| a | b);
+            }
+            let k = match (touched, last) {
+                (false, Some(k)) => k,
+                _ => {
+                    // At most MAX_GROUP_ENTRIES distinct entries: the index fits a u32.
+                    let next = self.entries.len() as u32;
+                    *distinct.entry(entry).or_insert_with(|| {
+                        self.entries.push(entry);
+                        next
+                    })
+                }
+            };
+            last = Some(k);
             table.push(k);
         }
         self.table = if self.entries.len() <= 1 << 16 {

@@ -331,7 +331,7 @@ fn write_model(
     writeln!(out, "| Outcome | Score |\n|---|---:|")?;
     for s in &report.scores {
         let score = if s.excluded {
-            "ruled out".to_owned()
+            format!("{} (ruled out)", s.score)
         } else {
             s.score.to_string()
         };

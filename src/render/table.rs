@@ -563,14 +563,11 @@ fn write_model(
             } else {
                 ""
             };
-            let score = if s.excluded {
-                "-".to_owned()
-            } else {
-                s.score.to_string()
-            };
+            // A ruled-out outcome keeps its score: the confidence line may say it scored
+            // higher than the winner, and this is where a reader checks that.
             vec![
                 outcome_name(names, s.outcome).to_owned(),
-                score,
+                s.score.to_string(),
                 status.to_owned(),
             ]
         })

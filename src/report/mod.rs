@@ -205,7 +205,7 @@ impl<'r> ConfidenceBasis<'r> {
                     "counting only the answers given, the lead is under"
                 };
                 let text = format!(
-                    "Moderate, not strong: {measure} {} points; the rest rests on answers \
+                    "Moderate, not strong: {measure} {} points; the rest come from answers \
                      nobody gave ({}). Answer them to firm it up.",
                     rules.confidence.strong,
                     flag_list(&ids)

@@ -968,6 +968,58 @@ fn what_no_stack_can_run_is_none_with_what_to_relax() {
     );
 }
 
+/// The engine's backend follows the answers (session 18, a reviewer's VoIP noise model): a
+/// team that asks for the CPU gets the CPU path (XNNPACK, ONNX Runtime's CPU provider), an iOS
+/// 16 floor gets ONNX Runtime since ExecuTorch's package starts at iOS 17 (fact S10), and a
+/// language model in the iOS background runs llama.cpp on the CPU (no GPU work there, J1).
+#[test]
+fn the_cross_platform_runtime_follows_the_cpu_the_floor_and_the_background() {
+    let audio = "--model-type audio --portability android";
+    for (args, name, backend) in [
+        (
+            format!("{audio} --hardware cpu --min-os 17"),
+            "ExecuTorch",
+            "its XNNPACK backend on the CPU",
+        ),
+        (
+            format!("{audio} --min-os 17"),
+            "ExecuTorch",
+            "its Core ML backend",
+        ),
+        (
+            format!("{audio} --min-os 16"),
+            "ONNX Runtime",
+            "its Core ML execution provider",
+        ),
+        (
+            format!("{audio} --min-os 16 --hardware cpu"),
+            "ONNX Runtime",
+            "its CPU execution provider",
+        ),
+        (
+            "--model-type vision --converted onnx --hardware cpu".to_owned(),
+            "ONNX Runtime",
+            "its CPU execution provider",
+        ),
+        (
+            "--model-type llm --converted gguf --background yes".to_owned(),
+            "llama.cpp",
+            "its CPU path",
+        ),
+    ] {
+        let words: Vec<&str> = args.split(' ').collect();
+        let json = recommend_json(&words);
+        assert_eq!(
+            json["recommendation"]["id"], "cross-platform",
+            "{args}: {json}"
+        );
+        let runtime = &json["models"][0]["runtime"];
+        assert_eq!(runtime["name"], name, "{args}");
+        let text = runtime["backend"].as_str().unwrap();
+        assert!(text.starts_with(backend), "{args}: {text}");
+    }
+}
+
 /// One engine for iOS and Android is a cross-platform runtime, and the verdict names it: no
 /// Apple stack runs on Android (issue 24). Its confidence says which Apple stack it gives up.
 #[test]
@@ -1711,7 +1763,7 @@ fn confidence_rests_on_what_was_answered() {
             .success(),
     );
     assert!(vision.starts_with("Recommendation: Core ML [core-ml] (moderate, margin 4)"));
-    assert!(words(&vision).contains("rests on answers nobody gave (--iteration)"));
+    assert!(words(&vision).contains("the rest come from answers nobody gave (--iteration)"));
     // Answering what it rested on makes it strong.
     let json = recommend_json(&["--model-type", "vision", "--iteration", "stable"]);
     assert_eq!(json["confidence"], "strong");

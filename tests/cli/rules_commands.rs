@@ -217,6 +217,11 @@ fn diff_compares_a_question_that_became_multi_choice_one_option_at_a_time() {
         "platform: [ios, macos], portability: [desktop, android]}",
         "platform: [ios, macos], portability: android}",
         1,
+    )
+    .replacen(
+        "portability: [android, desktop], hardware: cpu",
+        "portability: android, hardware: cpu",
+        1,
     );
     assert!(text.contains("kind: single\n    scope: app\n    default: apple-only"));
     let (_dir, path) = temp_file("single-portability.yaml", text.as_bytes());
