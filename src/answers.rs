@@ -28,13 +28,14 @@ pub struct Answers {
 }
 
 impl Answers {
-    /// A bit per question whose answer nobody gave (its default was assumed).
-    pub fn assumed(&self) -> Mask {
-        self.sources
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| **s == Source::Default)
-            .fold(0, |m, (q, _)| m | (1 << q))
+    /// A bit per question nobody answered that applies to this model (its `ask_if` holds):
+    /// the answers a verdict may rest on without anyone giving them. A question that does not
+    /// apply is never asked (an LLM assumes no model kind), so it is not one of them.
+    pub fn assumed(&self, rules: &crate::rules::RuleSet) -> Mask {
+        (0..rules.questions.len())
+            .filter(|&q| self.sources[q] == Source::Default)
+            .filter(|&q| rules.questions[q].applies(&self.masks))
+            .fold(0, |m, q| m | (1 << q))
     }
 }
 

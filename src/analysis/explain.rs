@@ -142,9 +142,16 @@ pub fn confidence_from_evidence(
             if own >= strong {
                 return (Confidence::Strong, None);
             }
+            // Outcomes a fired constraint rules out: the system model dropped for a fallback's
+            // standing (`Verdict::without_winner`) is excluded by none, and is no better stack
+            // this one won by elimination.
+            let constrained = verdict
+                .fired_constraints
+                .iter()
+                .fold(0u64, |m, &c| m | rules.constraints[c].exclude);
             let winner_score = verdict.scores[winner];
             let higher = (0..rules.outcomes.len())
-                .filter(|&o| verdict.excluded & (1 << o) != 0)
+                .filter(|&o| constrained & (1 << o) != 0)
                 .filter(|&o| verdict.scores[o] > winner_score)
                 .fold(0u64, |m, o| m | (1 << o));
             if higher != 0 {

@@ -223,7 +223,12 @@ fn brief_of<'r>(
         }),
         margin: has(Field::Margin).then(|| verdict.margin()),
         confidence: has(Field::Confidence).then(|| {
-            crate::analysis::explain::confidence_from_evidence(rules, verdict, answers.assumed()).0
+            crate::analysis::explain::confidence_from_evidence(
+                rules,
+                verdict,
+                answers.assumed(rules),
+            )
+            .0
         }),
         scores: has(Field::Scores).then(|| report::scores(rules, verdict)),
         runner_up: has(Field::RunnerUp)

@@ -44,13 +44,13 @@ impl Verdict {
     }
 
     /// The standing where the winner is unavailable (the system model on a device without
-    /// it): the winner dropped from the ranking, as if ruled out, with its score lowered to the
-    /// new leader's so that it counts as no better-scoring stack the new leader beat by
-    /// elimination. `None` when nothing is left.
+    /// it): the winner dropped from the ranking, as if ruled out, though no constraint rules it
+    /// out (so confidence does not count it as a better stack the new leader won by
+    /// elimination). `None` when nothing is left.
     pub fn without_winner(&self) -> Option<Verdict> {
-        let (winner, next) = (self.winner()?, self.runner_up()?);
+        let winner = self.winner()?;
+        self.runner_up()?;
         let mut v = self.clone();
-        v.scores[winner] = self.scores[next];
         v.excluded |= 1 << winner;
         v.ranking.remove(0);
         Some(v)

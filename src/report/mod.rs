@@ -539,22 +539,13 @@ impl<'r> RulesInfo<'r> {
     }
 }
 
-/// A bit per question nobody answered that applies to this model (its `ask_if` holds): an
-/// LLM assumes no model kind.
-fn assumed_applying(rules: &RuleSet, answers: &Answers) -> Mask {
-    (0..rules.questions.len())
-        .filter(|&q| answers.sources[q] == Source::Default)
-        .filter(|&q| rules.questions[q].applies(&answers.masks))
-        .fold(0, |m, q| m | (1 << q))
-}
-
 /// The questions of `keep` that nobody answered, with the default each took.
 pub fn assumed<'r>(
     rules: &'r RuleSet,
     answers: &Answers,
     keep: impl Fn(usize) -> bool,
 ) -> Vec<Assumed<'r>> {
-    let applying = assumed_applying(rules, answers);
+    let applying = answers.assumed(rules);
     (0..rules.questions.len())
         .filter(|&q| applying & (1 << q) != 0 && keep(q))
         .map(|q| Assumed {
@@ -587,9 +578,13 @@ fn runtime_info<'r>(
 
 /// The fallback of a verdict, from the standing without its winner ([`Verdict::without_winner`]):
 /// its confidence by the same rule as any verdict's.
-fn fallback<'r>(rules: &'r RuleSet, answers: &Answers, without: &Verdict) -> Fallback<'r> {
+fn fallback<'r>(
+    rules: &'r RuleSet,
+    answers: &Answers,
+    assumed: Mask,
+    without: &Verdict,
+) -> Fallback<'r> {
     let outcome = &rules.outcomes[without.ranking[0]];
-    let assumed = assumed_applying(rules, answers);
     let (confidence, basis) = explain::confidence_from_evidence(rules, without, assumed);
     Fallback {
         stack: Recommendation {
@@ -645,12 +640,9 @@ fn notes<'r>(
             Note {
                 text: &note.text,
                 cite: &note.cite,
-                concerns: rules
-                    .outcomes
-                    .iter()
-                    .enumerate()
-                    .filter(|(o, _)| note.concerns & (1 << o) != 0)
-                    .map(|(_, o)| o.id.as_str())
+                concerns: outcomes_in(rules, note.concerns)
+                    .into_iter()
+                    .map(|o| o.id.as_str())
                     .collect(),
                 references: crate::rules::cited_ids(&note.cite)
                     .into_iter()
@@ -822,12 +814,12 @@ pub fn build_with<'r>(
     with_trace: bool,
 ) -> Report<'r> {
     let winner = verdict.winner();
+    // A question that does not apply to this model (its `ask_if` fails) is never asked, so it
+    // is not an answer the verdict (or its fallback) can rest on: a classifier's model size.
+    let assumed_mask = answers.assumed(rules);
     let (confidence, basis) = match winner {
         Some(_) => {
-            // A question that does not apply to this model (its `ask_if` fails) is never
-            // asked, so it is not an answer the verdict can rest on: a classifier's model size.
-            let assumed = assumed_applying(rules, answers);
-            let (c, basis) = explain::confidence_from_evidence(rules, verdict, assumed);
+            let (c, basis) = explain::confidence_from_evidence(rules, verdict, assumed_mask);
             (Some(c), basis.map(|b| ConfidenceBasis::new(rules, &b)))
         }
         None => (None, None),
@@ -871,7 +863,7 @@ pub fn build_with<'r>(
     let fallback = wants_fallback
         .then(|| verdict.without_winner())
         .flatten()
-        .map(|v| fallback(rules, answers, &v));
+        .map(|v| fallback(rules, answers, assumed_mask, &v));
     let notes = notes(rules, verdict, &flips, fallback.is_some());
     let references = references(
         rules,

@@ -1192,10 +1192,10 @@ fn questions_lists_every_question() {
             "needs",
             "decoding",
             "ane-compatible",
+            "portability",
             "distribution",
             "platform",
-            "background",
-            "portability"
+            "background"
         ]
     );
     mlstack()
