@@ -2162,6 +2162,27 @@ fn a_vision_pro_app_below_visionos_26_is_told_the_neural_engine_needs_an_entitle
     assert!(!says("26"));
 }
 
+/// A Core AI asset in hand below an OS 27 floor cannot run (session 18, a reviewer's find):
+/// the verdict moves to Core ML, and a note says the asset needs OS 27 and what to do.
+#[test]
+fn a_core_ai_asset_below_os_27_is_told_it_cannot_run_there() {
+    let says = |floor: &str| {
+        let json = recommend_json(&[
+            "--model-type",
+            "vision",
+            "--converted",
+            "core-ai",
+            "--min-os",
+            floor,
+        ]);
+        note_texts(&json).iter().any(|n| {
+            n.starts_with("The model you have is a Core AI asset, which runs only on OS 27")
+        })
+    };
+    assert!(says("26"));
+    assert!(!says("27"));
+}
+
 /// A flag for a question that applies to none of the app's models changes nothing: a warning
 /// on stderr says so and names when it would count; the verdict is the one without it.
 #[test]
